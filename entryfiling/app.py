@@ -1,0 +1,74 @@
+"""Application factory: settings, services, the two HTTP APIs and the error mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from entryfiling.config import Settings, load_settings
+from entryfiling.web_api.errors import register_error_handlers
+from handlers.services import Services
+
+DOCS_ASSETS = "/docs/assets/"
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings()
+    if overrides:
+        settings = settings.with_overrides(**overrides)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    _configure(app, settings)
+    _register_services(app, settings)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_AS_ASCII=False,
+        API_TITLE="区外建设工程企业进疆信息报送管理系统 — 企业端 API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=DOCS_ASSETS,
+        API_SPEC_OPTIONS={
+            "info": {"description": "企业以 CA 证书登录后办理进疆信息报送业务。错误均为 application/problem+json。"},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+
+def _register_services(app: Flask, settings: Settings) -> None:
+    app.extensions["entryfiling"] = Services.from_settings(settings)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from entryfiling.web_api.businesses.resources import blp as businesses_blp
+    from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
+    from entryfiling.web_api.filings.resources import blp as filings_blp
+    from entryfiling.web_api.login.resources import blp as login_blp
+
+    api = Api(app)
+    for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp):
+        api.register_blueprint(blueprint)
+    app.extensions["entryfiling_api"] = api
+
+    @app.get(f"{DOCS_ASSETS}<path:filename>")
+    def docs_assets(filename: str) -> Any:
+        """Swagger UI's files, served from the installed package: the docs work offline."""
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}

@@ -1,0 +1,88 @@
+"""Settings from the environment, each with a safe embedded default.
+
+The variable names are the deployment contract (SPEC.md): DATABASE_URL, REDIS_URL, STORAGE_DIR,
+SECRET_KEY, ID_ENCRYPTION_KEY, CA_TRUST_BUNDLE, WECHAT_*, REGISTRY_API_BASE_URL. Dev secrets are
+generated once and kept in the instance folder so restarts keep tokens and encrypted data valid.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+DEV_WECHAT_PORT = 8701
+DEV_REGISTRY_PORT = 8702
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    redis_url: str | None
+    storage_dir: Path
+    secret_key: str
+    id_encryption_key: str
+    ca_trust_bundle: Path
+    wechat_api_base_url: str
+    wechat_appid: str
+    wechat_secret: str
+    registry_api_base_url: str
+    token_ttl_seconds: int = 2 * 3600
+    challenge_ttl_seconds: int = 300
+    publicity_validity_days: int = 365
+    expiry_warning_days: int = 30
+    max_request_bytes: int = 30 * 1024 * 1024
+    login_attempts_per_minute: int = 30
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **overrides)
+
+
+def _instance_secret(instance_path: Path, name: str, make: Any) -> str:
+    """A dev-only secret kept in the instance folder, created on first use."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Settings:
+    env = os.environ if env is None else env
+    instance = Path(env.get("INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE_PATH).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+
+    def integer(name: str, default: int) -> int:
+        raw = env.get(name)
+        return int(raw) if raw else default
+
+    return Settings(
+        instance_path=instance,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'entryfiling.sqlite3'}",
+        redis_url=env.get("REDIS_URL") or None,
+        storage_dir=Path(env.get("STORAGE_DIR") or instance / "attachments"),
+        secret_key=env.get("SECRET_KEY") or _instance_secret(instance, "secret_key", lambda: secrets.token_urlsafe(48)),
+        id_encryption_key=env.get("ID_ENCRYPTION_KEY")
+        or _instance_secret(instance, "id_encryption_key", lambda: Fernet.generate_key().decode()),
+        ca_trust_bundle=Path(env.get("CA_TRUST_BUNDLE") or instance / "dev-ca" / "ca.pem"),
+        wechat_api_base_url=env.get("WECHAT_API_BASE_URL") or f"http://127.0.0.1:{DEV_WECHAT_PORT}",
+        wechat_appid=env.get("WECHAT_APPID") or "wx0000000000dev000",
+        wechat_secret=env.get("WECHAT_SECRET") or "dev-wechat-secret",
+        registry_api_base_url=env.get("REGISTRY_API_BASE_URL") or f"http://127.0.0.1:{DEV_REGISTRY_PORT}",
+        token_ttl_seconds=integer("TOKEN_TTL_SECONDS", 2 * 3600),
+        challenge_ttl_seconds=integer("CHALLENGE_TTL_SECONDS", 300),
+        publicity_validity_days=integer("PUBLICITY_VALIDITY_DAYS", 365),
+        expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
+        login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+    )

@@ -1,0 +1,57 @@
+"""Unit of work: one session and one transaction per use case, plus the audit trail."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from entryfiling.db.models import AuditEvent
+
+
+class UnitOfWork:
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is not None:
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def audit(
+        self,
+        actor: Any,
+        action: str,
+        target: str,
+        at: Any,
+        details: dict[str, Any] | None = None,
+        enterprise_id: int | None = None,
+    ) -> None:
+        """Record a state change in the same transaction as the change itself."""
+        self.session.add(
+            AuditEvent(
+                at=at,
+                actor_type=actor.kind,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                enterprise_id=enterprise_id if enterprise_id is not None else actor.enterprise_id,
+                action=action,
+                target=target,
+                details=details or {},
+            )
+        )

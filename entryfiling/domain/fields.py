@@ -1,0 +1,388 @@
+"""Field and section declarations, and the one place a submitted value is checked.
+
+Every business is a tuple of sections; every section a tuple of fields and attachment kinds.
+The web forms, the phone's step-by-step flow and the approval rules all read these declarations,
+so a field's label, type and requiredness are written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from entryfiling import messages as msg
+from entryfiling.domain import validators as v
+from entryfiling.domain.validators import InvalidValue
+
+MB = 1024 * 1024
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+IMAGE_OR_PDF = (PDF, JPEG, PNG)
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    DATE = "date"
+    ENUM = "enum"
+    MULTI_ENUM = "multi_enum"
+    PHONE = "phone"
+    MOBILE = "mobile"
+    EMAIL = "email"
+    USCC = "uscc"
+    ID_NUMBER = "id_number"
+    AMOUNT = "amount"
+    INTEGER = "integer"
+    PERSON = "person"
+    TABLE = "table"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input. ``columns`` makes it a table whose rows are dicts of those columns."""
+
+    key: str
+    label: str
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    max_length: int = 200
+    columns: tuple[Field, ...] = ()
+    min_rows: int = 0
+    max_rows: int = 100
+    unit: str = ""
+    prompt: str = ""
+    # A date after which the thing it describes lapses: drives expiry warnings and approval.
+    expires: bool = False
+    # Person pickers: persons must be real-name verified and employed by the enterprise.
+    person_must_be_employed: bool = True
+
+    @property
+    def sensitive(self) -> bool:
+        return self.type is FieldType.ID_NUMBER
+
+    def option_label(self, value: str) -> str | None:
+        return next((o.label for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class AttachmentKind:
+    key: str
+    label: str
+    content_types: tuple[str, ...] = IMAGE_OR_PDF
+    max_bytes: int = 5 * MB
+    min_count: int = 1
+    max_count: int = 1
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.min_count > 0
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    fields: tuple[Field, ...]
+    attachments: tuple[AttachmentKind, ...] = ()
+    # Where this section lives in the enterprise's filed record; None: it is not part of it.
+    record_key: str | None = None
+    # Attachment kinds that must be uploaded before the section can be saved at all.
+    save_requires: tuple[str, ...] = ()
+    description: str = ""
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+def option_tuple(*pairs: tuple[str, str]) -> tuple[Option, ...]:
+    return tuple(Option(value, label) for value, label in pairs)
+
+
+# ---------------------------------------------------------------------------- value checking
+
+
+@dataclass
+class CleanResult:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []
+
+
+def clean_scalar(fld: Field, raw: Any) -> Any:
+    """Turn one raw value into its stored JSON form, or raise InvalidValue with the reason."""
+    t = fld.type
+    if t is FieldType.PERSON:
+        if isinstance(raw, Mapping):
+            raw = raw.get("id")
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise InvalidValue(msg.FIELD_PERSON_ID)
+        try:
+            person_id = int(raw)
+        except (TypeError, ValueError):
+            raise InvalidValue(msg.FIELD_PERSON_ID) from None
+        if person_id <= 0:
+            raise InvalidValue(msg.FIELD_PERSON_ID)
+        return person_id
+    if t is FieldType.INTEGER:
+        if isinstance(raw, bool):
+            raise InvalidValue(msg.FIELD_INTEGER)
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            raise InvalidValue(msg.FIELD_INTEGER) from None
+        if number < 0:
+            raise InvalidValue(msg.FIELD_INTEGER)
+        return number
+    if t is FieldType.AMOUNT:
+        return str(v.normalize_amount(raw))
+    if t is FieldType.MULTI_ENUM:
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise InvalidValue(msg.FIELD_MULTI_ENUM)
+        unknown = [item for item in raw if fld.option_label(item) is None]
+        if unknown:
+            raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
+        return sorted(set(raw), key=[o.value for o in fld.options].index)
+    if not isinstance(raw, str):
+        if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) and t is FieldType.TEXT:
+            raw = str(raw)
+        else:
+            raise InvalidValue(msg.FIELD_TEXT)
+    text = raw.strip()
+    if t is FieldType.DATE:
+        return v.parse_iso_date(text).isoformat()
+    if t is FieldType.ENUM:
+        if fld.option_label(text) is None:
+            raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
+        return text
+    if t is FieldType.USCC:
+        return v.normalize_uscc(text)
+    if t is FieldType.ID_NUMBER:
+        return v.normalize_id_number(text)
+    if t is FieldType.MOBILE:
+        return v.normalize_mobile(text)
+    if t is FieldType.PHONE:
+        return v.normalize_phone(text)
+    if t is FieldType.EMAIL:
+        return v.normalize_email(text)
+    limit = fld.max_length if t is FieldType.TEXT else max(fld.max_length, 2000)
+    if len(text) > limit:
+        raise InvalidValue(msg.FIELD_TOO_LONG.format(limit=limit))
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InvalidValue(msg.FIELD_CONTROL_CHARS)
+    return text
+
+
+def _options_text(fld: Field) -> str:
+    return "、".join(f"{o.value}（{o.label}）" for o in fld.options)
+
+
+def clean_field(fld: Field, raw: Any, path: str, result: CleanResult) -> Any:
+    """Clean one field (a table recursively); errors land in ``result.errors`` by path."""
+    if _is_blank(raw):
+        return None
+    if fld.type is not FieldType.TABLE:
+        try:
+            return clean_scalar(fld, raw)
+        except InvalidValue as exc:
+            result.errors[path] = f"{fld.label}：{exc.message}"
+            return None
+    if not isinstance(raw, list) or not all(isinstance(row, Mapping) for row in raw):
+        result.errors[path] = f"{fld.label}：{msg.FIELD_TABLE}"
+        return None
+    if len(raw) > fld.max_rows:
+        result.errors[path] = f"{fld.label}：{msg.FIELD_TOO_MANY_ROWS.format(limit=fld.max_rows)}"
+        return None
+    rows = []
+    known = {c.key for c in fld.columns}
+    for index, row in enumerate(raw):
+        for unknown in sorted(set(row) - known):
+            result.errors[f"{path}[{index}].{unknown}"] = msg.FIELD_UNKNOWN
+        cleaned_row = {}
+        for column in fld.columns:
+            value = clean_field(column, row.get(column.key), f"{path}[{index}].{column.key}", result)
+            if value is not None:
+                cleaned_row[column.key] = value
+        rows.append(cleaned_row)
+    return rows
+
+
+def clean_section_values(section: Section, raw: Mapping[str, Any]) -> CleanResult:
+    """Check a partial save: present keys are validated, ``null`` clears a field.
+
+    Returns cleaned values for the keys given; a key mapped to None means "clear it".
+    """
+    result = CleanResult()
+    for key in raw:
+        if section.field(key) is None:
+            result.errors[key] = msg.FIELD_UNKNOWN
+    for fld in section.fields:
+        if fld.key in raw:
+            result.values[fld.key] = clean_field(fld, raw[fld.key], fld.key, result)
+    return result
+
+
+def merge_section_values(current: Mapping[str, Any], cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(current)
+    for key, value in cleaned.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------- completeness
+
+
+@dataclass(frozen=True)
+class Missing:
+    path: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MissingAttachment:
+    kind: str
+    label: str
+    required_count: int
+    uploaded_count: int
+
+
+@dataclass(frozen=True)
+class SectionStatus:
+    key: str
+    label: str
+    saved: bool
+    complete: bool
+    missing_fields: tuple[Missing, ...]
+    missing_attachments: tuple[MissingAttachment, ...]
+    warnings: tuple[str, ...]
+
+
+def missing_fields(section: Section, values: Mapping[str, Any]) -> list[Missing]:
+    missing: list[Missing] = []
+    for fld in section.fields:
+        value = values.get(fld.key)
+        if fld.type is FieldType.TABLE:
+            rows = value or []
+            if len(rows) < max(fld.min_rows, 1 if fld.required else 0):
+                missing.append(Missing(fld.key, msg.MISSING_ROWS.format(label=fld.label, count=fld.min_rows or 1)))
+            for index, row in enumerate(rows):
+                for column in fld.columns:
+                    if column.required and _is_blank(row.get(column.key)):
+                        missing.append(
+                            Missing(
+                                f"{fld.key}[{index}].{column.key}",
+                                msg.MISSING_ROW_FIELD.format(label=fld.label, row=index + 1, column=column.label),
+                            )
+                        )
+        elif fld.required and _is_blank(value):
+            missing.append(Missing(fld.key, fld.label))
+    return missing
+
+
+def missing_attachments(
+    section_kinds: tuple[AttachmentKind, ...], counts: Mapping[str, int]
+) -> list[MissingAttachment]:
+    return [
+        MissingAttachment(kind.key, kind.label, kind.min_count, counts.get(kind.key, 0))
+        for kind in section_kinds
+        if counts.get(kind.key, 0) < kind.min_count
+    ]
+
+
+def iter_dates(section: Section, values: Mapping[str, Any]) -> Iterator[tuple[str, Field, date]]:
+    """Every expiring date in a section, with a human label for the row it belongs to."""
+    for fld in section.fields:
+        value = values.get(fld.key)
+        if fld.type is FieldType.TABLE:
+            for index, row in enumerate(value or []):
+                for column in fld.columns:
+                    if column.expires and row.get(column.key):
+                        title = next(
+                            (str(row[c.key]) for c in fld.columns if c.type is FieldType.TEXT and row.get(c.key)), ""
+                        )
+                        label = f"{fld.label}第{index + 1}行{('（' + title + '）') if title else ''}{column.label}"
+                        yield label, column, date.fromisoformat(row[column.key])
+        elif fld.expires and value:
+            yield fld.label, fld, date.fromisoformat(value)
+
+
+def expiry_warnings(section: Section, values: Mapping[str, Any], today: date, warn_days: int) -> list[str]:
+    warnings = []
+    for label, _fld, until in iter_dates(section, values):
+        if until < today:
+            warnings.append(msg.EXPIRED.format(label=label, date=until.isoformat()))
+        elif (until - today).days <= warn_days:
+            warnings.append(msg.EXPIRES_SOON.format(label=label, date=until.isoformat(), days=(until - today).days))
+    return warnings
+
+
+def section_status(
+    section: Section,
+    values: Mapping[str, Any] | None,
+    attachment_counts: Mapping[str, int],
+    today: date,
+    warn_days: int = 30,
+) -> SectionStatus:
+    data = values or {}
+    fields_missing = tuple(missing_fields(section, data))
+    attachments_missing = tuple(missing_attachments(section.attachments, attachment_counts))
+    return SectionStatus(
+        key=section.key,
+        label=section.label,
+        saved=values is not None,
+        complete=values is not None and not fields_missing and not attachments_missing,
+        missing_fields=fields_missing,
+        missing_attachments=attachments_missing,
+        warnings=tuple(expiry_warnings(section, data, today, warn_days)),
+    )
+
+
+def person_ids(section: Section, values: Mapping[str, Any]) -> list[tuple[str, Field, int]]:
+    """Every person chosen in a section, with the path and field that chose them."""
+    found = []
+    for fld in section.fields:
+        value = values.get(fld.key)
+        if fld.type is FieldType.PERSON and value is not None:
+            found.append((fld.key, fld, int(value)))
+        elif fld.type is FieldType.TABLE:
+            for index, row in enumerate(value or []):
+                for column in fld.columns:
+                    if column.type is FieldType.PERSON and row.get(column.key) is not None:
+                        found.append((f"{fld.key}[{index}].{column.key}", column, int(row[column.key])))
+    return found
+
+
+def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dict[str, Any]:
+    """Apply ``transform`` to every ID-number value (to encrypt, decrypt or mask it)."""
+    out = dict(values)
+    for fld in section.fields:
+        value = out.get(fld.key)
+        if value is None:
+            continue
+        if fld.sensitive:
+            out[fld.key] = transform(value)
+        elif fld.type is FieldType.TABLE:
+            sensitive_columns = {c.key for c in fld.columns if c.sensitive}
+            if sensitive_columns:
+                out[fld.key] = [
+                    {k: transform(val) if k in sensitive_columns else val for k, val in row.items()} for row in value
+                ]
+    return out

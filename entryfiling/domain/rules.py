@@ -1,0 +1,220 @@
+"""Automatic approval: every rule declared once, as data, each giving Chinese reasons.
+
+A rule of stage ``submission`` blocks the submit itself (the user fixes the draft and tries
+again); a rule of stage ``approval`` decides the submitted filing: its failure rejects it, or
+sends it to manual review when the rule's declaration says a person must look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from entryfiling import messages as msg
+from entryfiling.domain.businesses import Business
+from entryfiling.domain.fields import iter_dates, person_ids, section_status
+from entryfiling.domain.filing import FilingStatus
+
+
+class Stage(StrEnum):
+    SUBMISSION = "submission"
+    APPROVAL = "approval"
+
+
+class OnFailure(StrEnum):
+    REJECT = "reject"
+    MANUAL_REVIEW = "manual_review"
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    id: int
+    name: str
+    verified: bool
+    employed_by: frozenset[int]
+
+
+@dataclass(frozen=True)
+class AttachmentFacts:
+    id: str
+    kind: str
+    content_type: str
+    # Set by the caller for the signed letter: does a PDF reader open it?
+    readable_pdf: bool | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalContext:
+    """Every fact the rules look at, gathered by the use case; the rules do no I/O."""
+
+    business: Business
+    enterprise_id: int
+    enterprise_uscc: str
+    certificate_uscc: str | None
+    sections: Mapping[str, Mapping[str, Any]]
+    attachment_counts: Mapping[str, int]
+    persons: Mapping[int, PersonFacts]
+    today: date
+    agreed: bool = False
+    signed_letter: AttachmentFacts | None = None
+    other_open_filings: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+Check = Callable[[ApprovalContext], list[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    description: str
+    stage: Stage
+    check: Check
+    on_failure: OnFailure = OnFailure.REJECT
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    key: str
+    description: str
+    passed: bool
+    reasons: tuple[str, ...]
+    on_failure: OnFailure
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: FilingStatus
+    results: tuple[RuleResult, ...]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for r in self.results if not r.passed for reason in r.reasons]
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _sections_complete(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for section in ctx.business.sections:
+        status = section_status(section, ctx.sections.get(section.key), ctx.attachment_counts, ctx.today)
+        if not status.saved:
+            reasons.append(msg.RULE_SECTION_NOT_SAVED.format(section=section.label))
+            continue
+        for missing in status.missing_fields:
+            reasons.append(msg.RULE_FIELD_MISSING.format(section=section.label, field=missing.label))
+        for missing in status.missing_attachments:
+            reasons.append(msg.RULE_ATTACHMENT_MISSING.format(section=section.label, attachment=missing.label))
+    return reasons
+
+
+def _commitment_agreed(ctx: ApprovalContext) -> list[str]:
+    return [] if ctx.agreed else [msg.RULE_NOT_AGREED]
+
+
+def _signed_letter_present(ctx: ApprovalContext) -> list[str]:
+    letter = ctx.signed_letter
+    if letter is None:
+        return [msg.RULE_LETTER_MISSING]
+    if letter.kind != "commitment_letter" or letter.content_type != "application/pdf":
+        return [msg.RULE_LETTER_NOT_PDF]
+    return []
+
+
+def _signed_letter_readable(ctx: ApprovalContext) -> list[str]:
+    letter = ctx.signed_letter
+    return [] if letter is not None and letter.readable_pdf else [msg.RULE_LETTER_UNREADABLE]
+
+
+def _uscc_matches_certificate(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    if ctx.certificate_uscc and ctx.certificate_uscc != ctx.enterprise_uscc:
+        reasons.append(msg.RULE_USCC_CERT_MISMATCH)
+    basic = ctx.sections.get("basic_info")
+    if basic is not None and basic.get("uscc") and basic["uscc"] != ctx.enterprise_uscc:
+        reasons.append(msg.RULE_USCC_MISMATCH.format(filled=basic["uscc"], certificate=ctx.enterprise_uscc))
+    return reasons
+
+
+def _qualifications_unexpired(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for section in ctx.business.sections:
+        for label, _fld, until in iter_dates(section, ctx.sections.get(section.key) or {}):
+            if until < ctx.today:
+                reasons.append(msg.RULE_EXPIRED.format(label=label, date=until.isoformat()))
+    return reasons
+
+
+def _persons_verified_employed(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for section in ctx.business.sections:
+        for _path, fld, person_id in person_ids(section, ctx.sections.get(section.key) or {}):
+            reason = person_refusal(ctx.persons.get(person_id), ctx.enterprise_id, fld.person_must_be_employed)
+            if reason:
+                reasons.append(f"{section.label}·{fld.label}：{reason}")
+    return reasons
+
+
+def _no_other_open_filing(ctx: ApprovalContext) -> list[str]:
+    if ctx.other_open_filings:
+        return [msg.RULE_OTHER_OPEN_FILING.format(business=ctx.business.label)]
+    return []
+
+
+def person_refusal(person: PersonFacts | None, enterprise_id: int, must_be_employed: bool = True) -> str | None:
+    """Why a person cannot be chosen in a filing of this enterprise, or None if they can."""
+    if person is None:
+        return msg.PERSON_NOT_FOUND
+    if not person.verified:
+        return msg.PERSON_NOT_VERIFIED.format(name=person.name)
+    if must_be_employed and enterprise_id not in person.employed_by:
+        return msg.PERSON_NOT_EMPLOYED.format(name=person.name)
+    return None
+
+
+RULES: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule("sections_complete", "所有必填信息和附件已完整", Stage.SUBMISSION, _sections_complete),
+        Rule("commitment_agreed", "已阅读并同意企业诚信守法承诺书", Stage.SUBMISSION, _commitment_agreed),
+        Rule("signed_letter_present", "已上传签章的承诺书（PDF）", Stage.SUBMISSION, _signed_letter_present),
+        Rule("signed_letter_readable", "签章承诺书是可打开的 PDF 文件", Stage.APPROVAL, _signed_letter_readable),
+        Rule("uscc_matches_certificate", "统一社会信用代码与 CA 证书一致", Stage.APPROVAL, _uscc_matches_certificate),
+        Rule("qualifications_unexpired", "资质证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
+        Rule(
+            "persons_verified_employed",
+            "所选人员已实名认证且与本企业存在聘用关系",
+            Stage.APPROVAL,
+            _persons_verified_employed,
+        ),
+        Rule("no_other_open_filing", "同一业务无其他在办申请", Stage.APPROVAL, _no_other_open_filing),
+    )
+}
+
+
+def run_rules(business: Business, ctx: ApprovalContext, stage: Stage) -> list[RuleResult]:
+    results = []
+    for key in business.rules:
+        rule = RULES[key]
+        if rule.stage is not stage:
+            continue
+        reasons = rule.check(ctx)
+        results.append(RuleResult(rule.key, rule.description, not reasons, tuple(reasons), rule.on_failure))
+    return results
+
+
+def decide(business: Business, ctx: ApprovalContext) -> Decision:
+    """Automatic approval: rejected on any rejecting failure, else manual review, else approved."""
+    results = tuple(run_rules(business, ctx, Stage.APPROVAL))
+    failed = [r for r in results if not r.passed]
+    if any(r.on_failure is OnFailure.REJECT for r in failed):
+        status = FilingStatus.REJECTED
+    elif failed:
+        status = FilingStatus.MANUAL_REVIEW
+    else:
+        status = FilingStatus.APPROVED
+    return Decision(status, results)

@@ -1,0 +1,138 @@
+"""Attachment files on the local filesystem (the embedded default for ``STORAGE_DIR``).
+
+Uploads are streamed to a temporary file inside the storage root, fsynced and atomically renamed,
+so a crash or an oversized upload never leaves a half-written attachment under a real key, and a
+file is never held in memory whole. Keys are ``<prefix>/<uuid>`` and are re-validated on every
+access so a key read back from anywhere cannot reach outside the root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from entryfiling import messages as msg
+from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
+
+CHUNK_SIZE = 64 * 1024
+HEAD_SIZE = 2048
+_TEMP_PREFIX = ".upload-"
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What the caller records about a saved file; ``head`` feeds content sniffing."""
+
+    key: str
+    size: int
+    sha256: str
+    head: bytes  # the first 2048 bytes
+
+
+def _format_megabytes(max_bytes: int) -> str:
+    """The limit as users think of it (5, 0.5, 2.5 MB)."""
+    mb = max_bytes / (1024 * 1024)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.2f}".rstrip("0").rstrip(".")
+
+
+def _check_key(key: str) -> list[str]:
+    """Split a key into safe path segments or refuse it (no ``..``, absolute paths, odd bytes)."""
+    if not isinstance(key, str) or not key or len(key) > 1024:
+        raise ValidationFailed(msg.ATTACHMENT_KEY_INVALID)
+    segments = key.split("/")
+    for segment in segments:
+        if not _SEGMENT.match(segment) or segment.strip(".") == "":
+            raise ValidationFailed(msg.ATTACHMENT_KEY_INVALID)
+    return segments
+
+
+class FileStorage:
+    """Attachments under one root directory, addressed by opaque keys."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        """The file behind ``key``; refuses keys that would resolve outside the root."""
+        candidate = self.root.joinpath(*_check_key(key)).resolve()
+        if not candidate.is_relative_to(self.root) or candidate == self.root:
+            raise ValidationFailed(msg.ATTACHMENT_KEY_INVALID)
+        return candidate
+
+    def save(self, stream: BinaryIO, *, max_bytes: int, prefix: str) -> StoredFile:
+        """Stream ``stream`` to disk under ``prefix``; refuse more than ``max_bytes`` bytes.
+
+        The size is enforced while reading, so a lying ``Content-Length`` or an endless stream
+        cannot fill the disk.
+        """
+        _check_key(prefix)
+        key = f"{prefix}/{uuid.uuid4().hex}"
+        target = self.path(key)
+        digest = hashlib.sha256()
+        head = bytearray()
+        size = 0
+        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
+        temp_path = Path(temp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while True:
+                    chunk = stream.read(CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=_format_megabytes(max_bytes)))
+                    if len(head) < HEAD_SIZE:
+                        head += chunk[: HEAD_SIZE - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp_path, target)
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
+        _fsync_directory(target.parent)
+        return StoredFile(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
+
+    def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile:
+        """Save an in-memory document (e.g. a rendered PDF) the same safe way as an upload."""
+        return self.save(io.BytesIO(data), max_bytes=len(data), prefix=prefix)
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a stored file for reading; the caller closes it."""
+        try:
+            return self.path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise NotFound(msg.ATTACHMENT_FILE_MISSING) from None
+
+    def delete(self, key: str) -> None:
+        """Remove a stored file; deleting one that is already gone is not an error."""
+        path = self.path(key)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            path.unlink()
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename durable; not every platform lets a directory be opened, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

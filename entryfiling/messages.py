@@ -1,0 +1,159 @@
+"""User-facing Chinese messages, in one place for review."""
+
+# --- field validators ---
+# Reasons for a malformed single value. They never name the field: the caller prefixes the field
+# label ("法定代表人身份证号：" + reason). Placeholders are filled with str.format.
+INVALID_VALUE_MISSING = "不能为空"
+INVALID_VALUE_NOT_TEXT = "应为文本"
+INVALID_USCC_LENGTH = "应为18位，当前为{length}位"
+INVALID_USCC_CHARACTERS = "只能包含数字和大写英文字母（不含 I、O、Z、S、V）"
+INVALID_USCC_REGION = "第3至8位（登记管理机关行政区划码）应为数字"
+INVALID_USCC_CHECK = "校验位（第18位）不正确，请核对是否填写有误"
+INVALID_ID_NUMBER_LENGTH = "应为18位，当前为{length}位"
+INVALID_ID_NUMBER_LEGACY = "是15位旧号码，请填写18位居民身份证号"
+INVALID_ID_NUMBER_CHARACTERS = "前17位应为数字，最后一位应为数字或 X"
+INVALID_ID_NUMBER_BIRTH_DATE = "第7至14位的出生日期无效"
+INVALID_ID_NUMBER_CHECK = "校验位（最后一位）不正确，请核对是否填写有误"
+INVALID_MOBILE = "不是有效的手机号码，应为11位数字、以1开头，例如 13812345678"
+INVALID_PHONE = "不是有效的电话号码，请填写11位手机号码或“区号-号码”形式的固定电话，例如 0991-1234567、010-12345678-123"
+INVALID_EMAIL = "不是有效的电子邮箱地址，例如 name@example.com"
+INVALID_DATE_FORMAT = "日期格式应为 YYYY-MM-DD，例如 2024-03-01"
+INVALID_DATE_VALUE = "不是有效的日期：{value}"
+INVALID_DATE_RANGE = "年份应在 {min_year} 至 {max_year} 之间"
+INVALID_AMOUNT_FORMAT = "应为数字金额，例如 1234.56"
+INVALID_AMOUNT_NEGATIVE = "不能为负数"
+INVALID_AMOUNT_PRECISION = "最多保留两位小数"
+INVALID_AMOUNT_TOO_LARGE = "金额过大，整数部分最多{digits}位"
+
+# --- attachments / letter ---
+ATTACHMENT_TOO_LARGE = "附件大小超过限制，单个文件不得超过 {limit_mb} MB"
+ATTACHMENT_KEY_INVALID = "附件存储标识无效"
+ATTACHMENT_FILE_MISSING = "附件文件不存在或已被删除"
+ATTACHMENT_TYPE_UNRECOGNISED = "无法识别的附件格式，仅支持 PDF 文档、JPEG 图片或 PNG 图片"
+LETTER_RENDER_FAILED = "企业诚信守法承诺书生成失败，请稍后重试"
+# Message texts are whole sentences kept on one line so reviewers can grep them; ruff counts each
+# CJK character as two columns, so long lines are expected in this catalogue.
+# ruff: noqa: E501
+
+# --- CA login ---
+# Enterprise login with a CA certificate (CA 锁): the server verifies chain and nonce signature.
+CA_CERT_INVALID = "证书格式无效，请上传 PEM 格式的企业 CA 证书"
+CA_CERT_EXPIRED = "证书已过期（有效期至 {date}）"
+CA_CERT_NOT_YET_VALID = "证书尚未生效（生效日期 {date}）"
+CA_CERT_UNTRUSTED = "证书不受信任：未由本系统认可的 CA 签发"
+CA_CERT_NOT_FOR_SIGNING = "该证书的密钥用途不包含数字签名，请使用 CA 锁中的签名证书登录"
+CA_KEY_TYPE_UNSUPPORTED = "不支持的证书密钥类型，目前仅支持 RSA 和 ECDSA 证书"
+CA_KEY_TOO_WEAK = "证书密钥强度不足：RSA 密钥长度至少应为 {min_bits} 位"
+CA_SIGNATURE_ENCODING_INVALID = "签名格式无效：应为 Base64 编码的签名值"
+CA_SIGNATURE_INVALID = "签名验证失败：请使用与证书匹配的 CA 锁签名"
+CA_SUBJECT_INCOMPLETE = "证书缺少企业名称或统一社会信用代码"
+CA_SUBJECT_USCC_INVALID = "证书中的统一社会信用代码无效"
+# Operator-facing: the configured trust bundle (CA_TRUST_BUNDLE) is unusable.
+CA_TRUST_BUNDLE_MISSING = "CA 信任根证书文件不存在：{path}。请设置 CA_TRUST_BUNDLE，或运行 dev-ca init 生成开发用 CA"
+CA_TRUST_BUNDLE_UNREADABLE = "无法读取 CA 信任根证书文件：{path}（{reason}）"
+CA_TRUST_BUNDLE_INVALID = "CA 信任根证书文件不是有效的 PEM 证书：{path}"
+CA_TRUST_BUNDLE_EMPTY = "CA 信任根证书文件中没有证书：{path}"
+
+# --- dev CA command ---
+# Developer-facing output of `dev-ca` (local test CA, never for production).
+DEV_CA_NOT_INITIALISED = (
+    "开发用 CA 尚未创建：{path} 不存在。请先运行 dev-ca init / Dev CA not found, run `dev-ca init` first"
+)
+DEV_CA_INCOMPLETE = "开发用 CA 文件不完整：{present} 存在而 {absent} 缺失，请删除后重新运行 dev-ca init / Dev CA is incomplete, remove it and re-run `dev-ca init`"
+DEV_CA_USCC_UNSAFE = (
+    "统一社会信用代码只能包含数字和英文字母（用于生成文件名）/ USCC may contain only letters and digits"
+)
+DEV_CA_USCC_WARNING = (
+    "警告：{uscc} 不是有效的统一社会信用代码，证书仍会签发（可用于测试登录失败）/ Warning: invalid USCC, issuing anyway"
+)
+DEV_CA_READY = "开发用根 CA / Dev root CA:\n  证书 certificate: {cert}\n  私钥 key:         {key}\n信任根配置 / trust bundle:  export CA_TRUST_BUNDLE={cert}"
+DEV_CA_ISSUED = "已签发企业证书 / Issued enterprise certificate:\n  证书链 certificate chain: {cert}\n  私钥 key:                {key}\n签名示例 / sign a nonce:  dev-ca sign-nonce --key {key} --nonce <NONCE>"
+
+# --- fields and sections ---
+FIELD_PERSON_ID = "请选择人员（人员编号）"
+FIELD_INTEGER = "请输入非负整数"
+FIELD_MULTI_ENUM = "请选择一个或多个选项"
+FIELD_ENUM = "不是可选项，可选：{options}"
+FIELD_TEXT = "请输入文本"
+FIELD_TOO_LONG = "不能超过 {limit} 个字符"
+FIELD_CONTROL_CHARS = "含有不可见的控制字符"
+FIELD_TABLE = "应为若干行记录组成的列表"
+FIELD_TOO_MANY_ROWS = "最多 {limit} 行"
+FIELD_UNKNOWN = "不是本栏目的字段"
+MISSING_ROWS = "{label}（至少 {count} 条）"
+MISSING_ROW_FIELD = "{label}第 {row} 行的{column}"
+EXPIRED = "{label}已于 {date} 过期"
+EXPIRES_SOON = "{label}将于 {date} 到期（还剩 {days} 天），请及时更新"
+
+# --- filing life ---
+STATUS_TRANSITION_REFUSED = "办件当前状态为“{current}”，不能变为“{target}”"
+NOT_A_DRAFT = "办件当前状态为“{status}”，只有草稿可以修改"
+FILING_NOT_FOUND = "办件不存在"
+ATTACHMENT_NOT_FOUND = "附件不存在"
+BUSINESS_UNKNOWN = "未知的业务类型：{business}，可选：{options}"
+SECTION_UNKNOWN = "本业务没有“{section}”栏目，可选：{options}"
+ENTERPRISE_TYPE_REQUIRED = "请选择企业类型（enterprise_type），可选：{options}"
+ENTERPRISE_TYPE_UNKNOWN = "未知的企业类型：{value}，可选：{options}"
+ENTERPRISE_TYPE_MISMATCH = "本企业已登记为{registered}，不能按{requested}办理"
+BUSINESS_NOT_FOR_TYPE = "“{business}”不适用于{enterprise_type}"
+COST_CONSULTING_NO_FIRST_FILING = "造价咨询企业只有项目进疆报送（造价企业进疆承揽业务备案），没有企业首次信息报送"
+BUSINESS_NEEDS_FILED_ENTERPRISE = "“{business}”仅适用于已完成首次信息报送并审批通过的企业"
+SECTION_SAVE_NEEDS_ATTACHMENT = "请先上传{attachment}，否则无法保存{section}"
+SECTION_INVALID = "{section}有 {count} 处填写有误，未保存"
+IF_MATCH_REQUIRED = "缺少 If-Match 请求头：请带上最近一次读取办件时返回的 ETag，以免覆盖他人的修改"
+IF_MATCH_STALE = "办件已被他人修改（当前版本与 If-Match 不一致），请重新读取后再保存"
+ATTACHMENT_KIND_UNKNOWN = "本业务没有“{kind}”附件类型，可选：{options}"
+ATTACHMENT_TYPE_REFUSED = "{label}只接受 {allowed}，上传的文件内容不是这些格式"
+ATTACHMENT_TOO_MANY = "{label}最多上传 {limit} 个，请先删除已上传的文件"
+ATTACHMENT_EMPTY = "上传的文件为空"
+ATTACHMENT_FILE_MISSING = "请以 multipart/form-data 上传文件（字段名 file）"
+SUBMISSION_REFUSED = "提交未成功，共 {count} 个问题需要处理"
+SIGNED_LETTER_NOT_FOUND = "所选的签章承诺书附件不存在于本办件"
+IDEMPOTENCY_KEY_REUSED = "Idempotency-Key 已用于另一个请求，请为新的提交使用新的 Idempotency-Key"
+ONLY_DRAFT_DELETABLE = "只能删除草稿，已提交的办件不能删除"
+DATE_RANGE_INVALID = "开始日期不能晚于结束日期"
+
+# --- approval rules ---
+RULE_SECTION_NOT_SAVED = "{section}尚未填写保存"
+RULE_FIELD_MISSING = "{section}：缺少{field}"
+RULE_ATTACHMENT_MISSING = "{section}：缺少附件“{attachment}”"
+RULE_NOT_AGREED = "请先阅读并勾选“我已阅读并同意《企业诚信守法承诺书》所有条款内容”"
+RULE_LETTER_MISSING = "请上传签字盖章后的企业诚信守法承诺书"
+RULE_LETTER_NOT_PDF = "签章承诺书必须是 PDF 文件"
+RULE_LETTER_UNREADABLE = "签章承诺书不是可打开的 PDF 文件"
+RULE_USCC_CERT_MISMATCH = "登录 CA 证书的统一社会信用代码与企业不一致"
+RULE_USCC_MISMATCH = "填写的统一社会信用代码 {filled} 与 CA 证书中的 {certificate} 不一致"
+RULE_EXPIRED = "{label}已于 {date} 过期"
+RULE_OTHER_OPEN_FILING = "本企业已有在办的“{business}”申请，不能重复办理"
+
+# --- persons ---
+PERSON_NOT_FOUND = "人员不存在"
+PERSON_NOT_VERIFIED = "{name}尚未在小程序完成实名认证"
+PERSON_NOT_EMPLOYED = "{name}未与本企业建立聘用关系"
+PERSON_ID_TAKEN = "该身份证号已登记为其他人员"
+
+# --- login and access ---
+AUTH_REQUIRED = "请先使用企业 CA 证书登录（Authorization: Bearer <token>）"
+AUTH_TOKEN_INVALID = "登录凭证无效，请重新登录"
+AUTH_TOKEN_EXPIRED = "登录已过期，请重新登录"
+CHALLENGE_INVALID = "挑战码无效、已使用或已过期，请重新获取"
+RATE_LIMITED = "操作过于频繁，请 {seconds} 秒后再试"
+
+# --- HTTP ---
+HTTP_NOT_FOUND = "请求的资源不存在"
+HTTP_METHOD_NOT_ALLOWED = "不支持该请求方法"
+HTTP_TOO_LARGE = "上传内容过大（不能超过 {limit} MB）"
+HTTP_BAD_REQUEST = "请求格式有误"
+HTTP_UNSUPPORTED_MEDIA = "不支持的请求内容类型"
+HTTP_INTERNAL = "服务器内部错误，请稍后再试；如持续出现请联系管理员"
+HTTP_VALIDATION = "请求参数有误"
+
+# --- field validators (addendum) ---
+# Replaces INVALID_AMOUNT_TOO_LARGE, which began with the field noun ("合同金额：金额过大…").
+INVALID_AMOUNT_OUT_OF_RANGE = "超出上限，整数部分最多{digits}位"
+PERSON_ALREADY_EMPLOYED = "该人员已与本企业建立聘用关系"
+EMPLOYMENT_NOT_FOUND = "聘用关系不存在或已解除"
+IDEMPOTENCY_KEY_TOO_LONG = "Idempotency-Key 不能超过 200 个字符"
+ATTACHMENT_CONCURRENT = "同一办件正在同时上传其他附件，请稍后重试"
+SUBMIT_CONCURRENT = "办件正在被同时提交或修改，请刷新后查看结果"
+ENTERPRISE_NOT_FOUND = "企业不存在"

@@ -1,0 +1,161 @@
+"""Every error as application/problem+json (RFC 9457) with a Chinese ``detail``.
+
+Domain refusals map to a status once, here; flask-smorest / webargs validation errors keep their
+field paths in ``errors`` with marshmallow's English texts translated.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+from entryfiling import messages as msg
+from entryfiling.domain import errors as e
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
+    e.ValidationFailed: 422,
+    e.SubmissionRefused: 422,
+    e.AuthenticationFailed: 401,
+    e.PermissionDenied: 403,
+    e.NotFound: 404,
+    e.Conflict: 409,
+    e.NotApplicable: 403,
+    e.PreconditionFailed: 412,
+    e.PreconditionRequired: 428,
+    e.PayloadTooLarge: 413,
+    e.RateLimited: 429,
+    e.ExternalServiceError: 502,
+}
+
+TITLES = {
+    400: "请求格式有误",
+    401: "未登录或登录无效",
+    403: "无权办理",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "与当前状态冲突",
+    412: "内容已被修改",
+    413: "内容过大",
+    415: "不支持的内容类型",
+    422: "填写有误",
+    428: "缺少前置条件",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    502: "外部服务异常",
+    503: "服务暂不可用",
+}
+
+# marshmallow / webargs default messages, in Chinese.
+MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": "缺少必填项",
+    "Unknown field.": "不支持的字段",
+    "Field may not be null.": "不能为空",
+    "Not a valid string.": "应为文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid number.": "应为数字",
+    "Not a valid boolean.": "应为 true 或 false",
+    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
+    "Not a valid datetime.": "时间格式应为 ISO 8601",
+    "Not a valid mapping type.": "应为 JSON 对象",
+    "Not a valid list.": "应为列表",
+    "Invalid input type.": "输入类型有误",
+    "Invalid value.": "取值无效",
+    "Shorter than minimum length 1.": "不能为空",
+}
+
+
+def _translate(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _translate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        translated = [_translate(v) for v in value]
+        return translated[0] if len(translated) == 1 and isinstance(translated[0], str) else translated
+    if isinstance(value, str):
+        if value in MARSHMALLOW_MESSAGES:
+            return MARSHMALLOW_MESSAGES[value]
+        if value.startswith("Must be one of:"):
+            return "取值应为：" + value.removeprefix("Must be one of:").strip().rstrip(".")
+        if value.startswith("Must be greater than or equal to"):
+            return "不能小于" + value.removeprefix("Must be greater than or equal to").split("and")[0].strip(" .")
+        if value.startswith("Must be less than or equal to"):
+            return "不能大于" + value.removeprefix("Must be less than or equal to").strip(" .")
+        if value.startswith("Length must be"):
+            return "长度不符合要求"
+    return value
+
+
+def _flatten_webargs(messages: Any) -> dict[str, Any]:
+    """webargs nests errors by location (json, query, headers, form, files): flatten to field paths."""
+    if not isinstance(messages, dict):
+        return {"_": messages}
+    flat: dict[str, Any] = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict) and location in {"json", "query", "headers", "form", "files", "view_args"}:
+            for name, text in fields.items():
+                flat[str(name)] = text
+        else:
+            flat[str(location)] = fields
+    return _translate(flat)
+
+
+def problem(status: int, detail: str, *, code: str | None = None, errors: Any = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "错误"),
+        "status": status,
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    if errors:
+        body["errors"] = errors
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    if status == 429 and "retry_after" in extra:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
+
+
+def domain_error_response(error: e.DomainError) -> Response:
+    status = next((code for cls, code in STATUS_BY_ERROR.items() if isinstance(error, cls)), 400)
+    return problem(status, error.message, code=error.code, errors=error.errors, **error.extra)
+
+
+def http_error_response(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    if status == 422 and "messages" in data:
+        return problem(422, msg.HTTP_VALIDATION, code="validation_failed", errors=_flatten_webargs(data["messages"]))
+    detail = {
+        400: msg.HTTP_BAD_REQUEST,
+        404: msg.HTTP_NOT_FOUND,
+        405: msg.HTTP_METHOD_NOT_ALLOWED,
+        415: msg.HTTP_UNSUPPORTED_MEDIA,
+    }.get(status, error.description or TITLES.get(status, "错误"))
+    if status == 413:
+        from flask import current_app
+
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        detail = msg.HTTP_TOO_LARGE.format(limit=limit)
+    if "messages" in data:
+        return problem(status, detail, errors=_flatten_webargs(data["messages"]))
+    return problem(status, detail)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(e.DomainError, domain_error_response)
+    app.register_error_handler(HTTPException, http_error_response)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return http_error_response(error)
+        log.exception("unhandled error")
+        return problem(500, msg.HTTP_INTERNAL)

@@ -1,0 +1,25 @@
+from marshmallow import Schema, fields, validate
+
+
+class ChallengeSchema(Schema):
+    nonce = fields.String(metadata={"description": "一次性挑战码：用 CA 锁对其 UTF-8 字节签名"})
+    expires_at = fields.String(metadata={"description": "过期时间（ISO 8601）"})
+
+
+class LoginSchema(Schema):
+    certificate = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20000),
+        metadata={"description": "企业 CA 证书（PEM，可附带中间证书）"},
+    )
+    nonce = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    signature = fields.String(
+        required=True, validate=validate.Length(min=1, max=4096), metadata={"description": "对挑战码的签名（base64）"}
+    )
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
+    enterprise = fields.Dict()

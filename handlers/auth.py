@@ -1,0 +1,149 @@
+"""Enterprise login with the CA certificate: challenge, signed-nonce login, bearer tokens.
+
+Nonces and rate-limit counters live in the database so that any process can serve any step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from entryfiling import messages as msg
+from entryfiling.db.models import AuthChallenge, Enterprise, RateLimitBucket
+from entryfiling.domain.errors import AuthenticationFailed, RateLimited
+from entryfiling.integrations.ca import verify_signed_nonce
+from handlers.services import Actor, Services
+
+ENTERPRISE_TOKEN_SALT = "enterprise-login"
+
+
+@dataclass(frozen=True)
+class Challenge:
+    nonce: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_in: int
+    enterprise_id: int
+    enterprise_name: str
+    uscc: str
+    first_login: bool
+
+
+def check_rate_limit(services: Services, key: str, limit: int, window_seconds: int = 60) -> None:
+    """Fixed-window counter in the database, shared by all processes."""
+    now = services.now()
+    window = int(now.timestamp()) // window_seconds
+    bump = (
+        update(RateLimitBucket)
+        .where(RateLimitBucket.key == key, RateLimitBucket.window_start == window)
+        .values(count=RateLimitBucket.count + 1)
+    )
+    with services.uow() as uow:
+        session = uow.session
+        if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
+            try:
+                with session.begin_nested():
+                    session.add(RateLimitBucket(key=key, window_start=window, count=1))
+                # A new window: forget the old ones of this key.
+                session.execute(
+                    delete(RateLimitBucket).where(RateLimitBucket.key == key, RateLimitBucket.window_start < window)
+                )
+            except IntegrityError:  # another process opened the window first
+                session.execute(bump)
+        count = session.scalar(
+            select(RateLimitBucket.count).where(RateLimitBucket.key == key, RateLimitBucket.window_start == window)
+        )
+        uow.commit()
+    if count is not None and count > limit:
+        retry_after = window_seconds - int(now.timestamp()) % window_seconds
+        raise RateLimited(msg.RATE_LIMITED.format(seconds=retry_after), retry_after=retry_after)
+
+
+def issue_challenge(services: Services) -> Challenge:
+    now = services.now()
+    challenge = AuthChallenge(
+        nonce=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(seconds=services.settings.challenge_ttl_seconds),
+    )
+    with services.uow() as uow:
+        uow.session.add(challenge)
+        uow.commit()
+    return Challenge(challenge.nonce, challenge.expires_at)
+
+
+def _consume_nonce(services: Services, nonce: str) -> None:
+    """Mark the nonce used in its own transaction, so a replay fails even mid-verification."""
+    now = services.now()
+    with services.uow() as uow:
+        result = uow.session.execute(
+            update(AuthChallenge)
+            .where(AuthChallenge.nonce == nonce, AuthChallenge.used_at.is_(None), AuthChallenge.expires_at > now)
+            .values(used_at=now)
+        )
+        uow.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise AuthenticationFailed(msg.CHALLENGE_INVALID)
+
+
+def login(services: Services, certificate_pem: str, nonce: str, signature: str) -> LoginResult:
+    _consume_nonce(services, nonce)
+    now = services.now()
+    identity = verify_signed_nonce(certificate_pem, nonce, signature, services.trust_roots(), now)
+    with services.uow() as uow:
+        enterprise = uow.session.scalar(select(Enterprise).where(Enterprise.uscc == identity.uscc))
+        first_login = enterprise is None
+        if enterprise is None:
+            enterprise = Enterprise(
+                uscc=identity.uscc, name=identity.enterprise_name, filed_record={}, created_at=now, updated_at=now
+            )
+            uow.session.add(enterprise)
+        enterprise.name = identity.enterprise_name
+        enterprise.certificate_serial = identity.serial_number
+        enterprise.updated_at = now
+        uow.session.flush()
+        actor = Actor("enterprise", identity.uscc, identity.enterprise_name, enterprise.id, identity.uscc)
+        uow.audit(
+            actor,
+            "login",
+            f"enterprise:{enterprise.id}",
+            now,
+            {"certificate_serial": identity.serial_number, "fingerprint": identity.fingerprint_sha256},
+        )
+        uow.commit()
+        token = _serializer(services).dumps(
+            {
+                "eid": enterprise.id,
+                "uscc": identity.uscc,
+                "name": identity.enterprise_name,
+                "cert": identity.serial_number,
+            },
+        )
+        return LoginResult(
+            token, services.settings.token_ttl_seconds, enterprise.id, enterprise.name, enterprise.uscc, first_login
+        )
+
+
+def _serializer(services: Services) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services.settings.secret_key, salt=ENTERPRISE_TOKEN_SALT)
+
+
+def authenticate_enterprise(services: Services, token: str) -> Actor:
+    """The acting enterprise of a bearer token; tokens expire after TOKEN_TTL_SECONDS."""
+    try:
+        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
+    except SignatureExpired:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
+    except BadSignature:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
+    return Actor("enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"])

@@ -1,0 +1,42 @@
+"""The logged-in enterprise's own view of itself: what is on record and its publicity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Enterprise
+from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, EnterpriseType
+from entryfiling.domain.errors import NotFound
+from entryfiling.domain.fields import map_sensitive
+from entryfiling.domain.validators import mask_id_number
+from handlers.services import Actor, Services
+
+
+def enterprise_profile(services: Services, actor: Actor) -> dict[str, Any]:
+    with services.uow() as uow:
+        enterprise = uow.session.get(Enterprise, actor.enterprise_id)
+        if enterprise is None:
+            raise NotFound(msg.ENTERPRISE_NOT_FOUND)
+        sections = {s.record_key: s for b in BUSINESSES.values() for s in b.sections if s.record_key}
+        record = {
+            key: map_sensitive(sections[key], values, lambda t: mask_id_number(services.cipher.decrypt(t)))
+            if key in sections
+            else values
+            for key, values in enterprise.filed_record.items()
+        }
+        today = services.today()
+        return {
+            "id": enterprise.id,
+            "name": enterprise.name,
+            "uscc": enterprise.uscc,
+            "enterprise_type": enterprise.enterprise_type,
+            "enterprise_type_label": ENTERPRISE_TYPE_LABELS[EnterpriseType(enterprise.enterprise_type)]
+            if enterprise.enterprise_type
+            else None,
+            "filed": enterprise.filed_at is not None,
+            "filed_at": enterprise.filed_at.isoformat() if enterprise.filed_at else None,
+            "publicity_until": enterprise.publicity_until.isoformat() if enterprise.publicity_until else None,
+            "publicity_lapsed": enterprise.publicity_until is not None and enterprise.publicity_until < today,
+            "filed_record": record,
+        }

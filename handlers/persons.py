@@ -1,0 +1,155 @@
+"""Persons, their real-name verification and their employment by enterprises.
+
+The mini-program verifies and binds persons; the filings choose among them. Only verified,
+currently employed persons are selectable (rules.person_refusal holds that rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Employment, Person
+from entryfiling.domain.errors import Conflict, NotFound
+from entryfiling.domain.rules import PersonFacts
+from entryfiling.domain.validators import mask_id_number, normalize_id_number
+from handlers.services import SYSTEM, Actor, Services
+
+EMPLOYEE = "employee"
+FILING_CONTACT = "filing_contact"
+
+
+def register_person(
+    services: Services, name: str, id_number: str, *, verified: bool = False, actor: Actor = SYSTEM
+) -> int:
+    """A person known by name and ID number; the ID is stored sealed and indexed by HMAC."""
+    id_number = normalize_id_number(id_number)
+    index = services.cipher.blind_index(id_number)
+    now = services.now()
+    with services.uow() as uow:
+        if uow.session.scalar(select(Person.id).where(Person.id_number_index == index)) is not None:
+            raise Conflict(msg.PERSON_ID_TAKEN)
+        person = Person(
+            name=name.strip(),
+            id_number_sealed=services.cipher.encrypt(id_number),
+            id_number_index=index,
+            verified_at=now if verified else None,
+            created_at=now,
+        )
+        uow.session.add(person)
+        uow.session.flush()
+        uow.audit(actor, "person_registered", f"person:{person.id}", now, {"verified": verified})
+        uow.commit()
+        return person.id
+
+
+def mark_verified(services: Services, person_id: int, *, actor: Actor = SYSTEM) -> None:
+    now = services.now()
+    with services.uow() as uow:
+        person = uow.session.get(Person, person_id)
+        if person is None:
+            raise NotFound(msg.PERSON_NOT_FOUND)
+        person.verified_at = now
+        uow.audit(actor, "person_verified", f"person:{person_id}", now)
+        uow.commit()
+
+
+def employ(
+    services: Services, enterprise_id: int, person_id: int, role: str = EMPLOYEE, *, actor: Actor = SYSTEM
+) -> int:
+    now = services.now()
+    with services.uow() as uow:
+        if uow.session.get(Person, person_id) is None:
+            raise NotFound(msg.PERSON_NOT_FOUND)
+        active = select(Employment.id).where(
+            Employment.person_id == person_id, Employment.enterprise_id == enterprise_id, Employment.ended_at.is_(None)
+        )
+        if uow.session.scalar(active) is not None:
+            raise Conflict(msg.PERSON_ALREADY_EMPLOYED)
+        employment = Employment(person_id=person_id, enterprise_id=enterprise_id, role=role, started_at=now)
+        uow.session.add(employment)
+        uow.session.flush()
+        uow.audit(
+            actor,
+            "employment_started",
+            f"employment:{employment.id}",
+            now,
+            {"person_id": person_id, "role": role},
+            enterprise_id=enterprise_id,
+        )
+        uow.commit()
+        return employment.id
+
+
+def end_employment(services: Services, employment_id: int, *, actor: Actor = SYSTEM) -> None:
+    now = services.now()
+    with services.uow() as uow:
+        employment = uow.session.get(Employment, employment_id)
+        if employment is None or employment.ended_at is not None:
+            raise NotFound(msg.EMPLOYMENT_NOT_FOUND)
+        employment.ended_at = now
+        uow.audit(actor, "employment_ended", f"employment:{employment_id}", now, enterprise_id=employment.enterprise_id)
+        uow.commit()
+
+
+def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
+    """What the rules need to know of each chosen person, in one query."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    persons = session.scalars(select(Person).where(Person.id.in_(ids))).all()
+    employed: dict[int, set[int]] = {pid: set() for pid in ids}
+    for person_id, enterprise_id in session.execute(
+        select(Employment.person_id, Employment.enterprise_id).where(
+            Employment.person_id.in_(ids), Employment.ended_at.is_(None)
+        )
+    ):
+        employed[person_id].add(enterprise_id)
+    return {p.id: PersonFacts(p.id, p.name, p.verified_at is not None, frozenset(employed[p.id])) for p in persons}
+
+
+def selectable_persons(
+    services: Services, actor: Actor, query: str | None, page: int, page_size: int
+) -> dict[str, Any]:
+    """The enterprise's verified, currently employed persons: what person fields choose from."""
+    with services.uow() as uow:
+        base = (
+            select(Person, Employment)
+            .join(Employment, Employment.person_id == Person.id)
+            .where(
+                Employment.enterprise_id == actor.enterprise_id,
+                Employment.ended_at.is_(None),
+                Person.verified_at.is_not(None),
+            )
+        )
+        if query:
+            base = base.where(Person.name.contains(query.strip(), autoescape=True))
+        total = uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        rows = uow.session.execute(
+            base.order_by(Person.name, Person.id).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        items = [
+            {
+                "id": person.id,
+                "name": person.name,
+                "id_number": mask_id_number(services.cipher.decrypt(person.id_number_sealed)),
+                "role": employment.role,
+                "employed_since": employment.started_at.isoformat(),
+            }
+            for person, employment in rows
+        ]
+    return page_envelope(items, total, page, page_size)
+
+
+def page_envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+        "pages": (total + page_size - 1) // page_size,
+    }

@@ -1,0 +1,84 @@
+"""What the use cases need from the outside, built once per app (or worker) from Settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cryptography import x509
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from entryfiling.config import Settings
+from entryfiling.db.session import make_engine, make_session_factory
+from entryfiling.db.uow import UnitOfWork
+from entryfiling.integrations.id_cipher import IdCipher
+from entryfiling.integrations.storage import FileStorage
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: an enterprise logged in with its CA certificate, a person on the phone, the system."""
+
+    kind: str
+    id: str
+    name: str
+    enterprise_id: int | None = None
+    certificate_uscc: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "name": self.name}
+
+
+SYSTEM = Actor(kind="system", id="system", name="系统自动审批")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    cipher: IdCipher
+    storage: FileStorage
+    clock: Callable[[], datetime] = utcnow
+    _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Services:
+        engine = make_engine(settings.database_url)
+        settings.storage_dir.mkdir(parents=True, exist_ok=True)
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            cipher=IdCipher(settings.id_encryption_key),
+            storage=FileStorage(settings.storage_dir),
+        )
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        # Filings are decided on the calendar of Xinjiang's users: China Standard Time.
+        from zoneinfo import ZoneInfo
+
+        return self.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+    def trust_roots(self) -> list[x509.Certificate]:
+        """Trusted CA roots, re-read when the bundle file changes (roots are rotated without restarts)."""
+        from entryfiling.integrations.ca import load_trust_roots
+
+        path = self.settings.ca_trust_bundle
+        mtime = path.stat().st_mtime if path.exists() else -1.0
+        if self._trust_roots is None or self._trust_roots[0] != mtime:
+            self._trust_roots = (mtime, load_trust_roots(path))
+        return self._trust_roots[1]

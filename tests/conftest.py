@@ -1,0 +1,190 @@
+"""Fixtures: a real database (SQLite by default, PostgreSQL when DATABASE_URL points to one), a dev
+CA with enterprise certificates, logged-in enterprise clients, and persons built through handlers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from entryfiling.app import create_app
+from entryfiling.config import load_settings
+from entryfiling.db.models import Base
+from entryfiling.db.session import make_engine, upgrade_database
+from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
+from handlers import persons
+from handlers.services import Services
+from tests.factories import make_id_number, make_uscc
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrated once per run; tables are emptied between tests."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def dev_ca(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("dev-ca")
+    create_dev_ca(directory)
+    return directory
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path) -> Path:
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Path) -> Any:
+    env = {
+        "DATABASE_URL": database_url,
+        "STORAGE_DIR": str(tmp_path / "attachments"),
+        "CA_TRUST_BUNDLE": str(dev_ca / "ca.pem"),
+    }
+    return load_settings(env, instance_path=instance_path)
+
+
+@pytest.fixture
+def make_app(settings: Any) -> Iterator[Callable[..., Flask]]:
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(settings, **overrides)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["entryfiling"].engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], database_url: str) -> Iterator[Flask]:
+    application = make_app()
+    yield application
+    _empty_tables(application.extensions["entryfiling"])
+
+
+def _empty_tables(services: Services) -> None:
+    with services.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def services(app: Flask) -> Services:
+    return app.extensions["entryfiling"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class EnterpriseLogin:
+    """A logged-in enterprise: its client headers, id and certificate files."""
+
+    client: FlaskClient
+    name: str
+    uscc: str
+    id: int
+    token: str
+    cert_path: Path
+    key_path: Path
+    etags: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.client.put(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+def certificate_login(client: FlaskClient, cert_path: Path, key_path: Path) -> Any:
+    nonce = client.post("/api/v1/auth/challenge").json["nonce"]
+    return client.post(
+        "/api/v1/auth/login",
+        json={"certificate": cert_path.read_text(), "nonce": nonce, "signature": sign_nonce(key_path, nonce)},
+    )
+
+
+@pytest.fixture
+def issue_certificate(dev_ca: Path, tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def issue(name: str = "安徽德拓建设工程有限公司", uscc: str | None = None, **kw: Any) -> tuple[Path, Path]:
+        return issue_enterprise_certificate(
+            dev_ca, tmp_path / "certs", enterprise_name=name, uscc=uscc or make_uscc(), **kw
+        )
+
+    return issue
+
+
+@pytest.fixture
+def login_enterprise(
+    client: FlaskClient, issue_certificate: Callable[..., tuple[Path, Path]]
+) -> Callable[..., EnterpriseLogin]:
+    def login(name: str = "安徽德拓建设工程有限公司", uscc: str | None = None) -> EnterpriseLogin:
+        uscc = uscc or make_uscc()
+        cert, key = issue_certificate(name, uscc)
+        response = certificate_login(client, cert, key)
+        assert response.status_code == 200, response.json
+        body = response.json
+        return EnterpriseLogin(client, name, uscc, body["enterprise"]["id"], body["access_token"], cert, key)
+
+    return login
+
+
+@pytest.fixture
+def enterprise(login_enterprise: Callable[..., EnterpriseLogin]) -> EnterpriseLogin:
+    return login_enterprise()
+
+
+@pytest.fixture
+def make_person(services: Services) -> Callable[..., int]:
+    """A person as the mini-program would leave them: verified and employed, unless told otherwise."""
+
+    def make(
+        name: str = "张建国", *, verified: bool = True, employed_by: int | None = None, id_number: str | None = None
+    ) -> int:
+        person_id = persons.register_person(services, name, id_number or make_id_number(), verified=verified)
+        if employed_by is not None:
+            persons.employ(services, employed_by, person_id)
+        return person_id
+
+    return make
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,42 @@
+"""Small builders of valid data for tests: identifiers with real check characters, files."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from stdnum.cn import ric, uscc
+
+_counter = itertools.count(1)
+
+
+def make_uscc(seq: int | None = None) -> str:
+    """A valid 统一社会信用代码 (GB 32100-2015) distinct per call."""
+    n = next(_counter) if seq is None else seq
+    body = f"91350100M{n:08d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(birth: str = "19850312", seq: int | None = None) -> str:
+    """A valid 18-digit 居民身份证号 (GB 11643) distinct per call."""
+    n = next(_counter) if seq is None else seq
+    body = f"650102{birth}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
