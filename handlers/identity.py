@@ -137,9 +137,9 @@ def confirm_verification(services: Services, user: MiniappUser, verify_id: str) 
             "result_code": outcome.code,
             "status": attempt.status,
         }
-        uow.audit(
-            user.actor(), f"identity_verification_{attempt.status}", f"identity_verification:{attempt.id}", now, details
-        )
+        # A pass is audited under the name just verified; anything else under the WeChat user.
+        actor = MiniappUser(user.id, user.openid, person.id, person.name).actor() if person else user.actor()
+        uow.audit(actor, f"identity_verification_{attempt.status}", f"identity_verification:{attempt.id}", now, details)
         try:
             uow.commit()
         except IntegrityError:  # another user bound this ID number in the same instant
