@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tests.api.flows import complete_first_filing, open_first_filing, save, sign_and_submit, upload
 from tests.factories import JPEG_BYTES, PNG_BYTES, pdf_bytes
@@ -103,7 +105,8 @@ def test_records_filter_and_paginate_and_drafts_can_be_discarded(enterprise, mak
     assert bad.status_code == 422 and set(bad.json["errors"]) == {"status", "page", "page_size"}
     inverted = enterprise.get("/api/v1/filings?date_from=2026-02-01&date_to=2026-01-01")
     assert inverted.status_code == 422
-    today = detail["created_at"][:10]
+    # Days are China Standard Time days, whatever the server's clock zone.
+    today = datetime.fromisoformat(detail["created_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert enterprise.get(f"/api/v1/filings?date_from={today}&date_to={today}").json["total"] == 1
     assert enterprise.get("/api/v1/filings?date_to=2000-01-01").json["total"] == 0
 
@@ -156,3 +159,12 @@ def test_businesses_describe_the_first_filing(client):
     assert letter["content_types"] == ["application/pdf"] and letter["max_bytes"] == 5 * 1024 * 1024
     assert "cost_consulting" not in {t["value"] for t in first["applies_to"]}
     assert client.get("/api/v1/businesses/nope").status_code == 404
+
+
+def test_record_dates_are_china_standard_time_days(enterprise, services):
+    """20:00 UTC on 1 March is 04:00 on 2 March in Xinjiang's users' calendar (CST)."""
+    services.clock = lambda: datetime(2026, 3, 1, 20, 0, tzinfo=ZoneInfo("UTC"))
+    open_first_filing(enterprise)
+    assert enterprise.get("/api/v1/filings?date_from=2026-03-02&date_to=2026-03-02").json["total"] == 1
+    assert enterprise.get("/api/v1/filings?date_to=2026-03-01").json["total"] == 0
+    assert enterprise.get("/api/v1/filings?date_from=2026-03-03").json["total"] == 0
