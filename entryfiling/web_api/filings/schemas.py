@@ -2,6 +2,7 @@ from flask_smorest.fields import Upload
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from entryfiling.domain.filing import FilingStatus
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 
 
 class OpenFilingSchema(Schema):
@@ -13,11 +14,6 @@ class OpenFilingSchema(Schema):
             "quality_testing/cost_consulting"
         },
     )
-
-
-class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class FilingListArgsSchema(PageArgsSchema):
@@ -85,9 +81,4 @@ class FilingSchema(FilingSummarySchema):
     attachment = fields.Dict(metadata={"description": "（上传时）刚上传的附件"})
 
 
-class FilingPageSchema(Schema):
-    items = fields.List(fields.Nested(FilingSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+FilingPageSchema = page_schema(FilingSummarySchema, "FilingPage")
