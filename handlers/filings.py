@@ -731,3 +731,29 @@ def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
         uow.commit()
     for key in keys:
         services.storage.delete(key)
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A filing's content as the rules see it (ID numbers in clear): for guided filling, never responses."""
+
+    filing_id: int
+    business: Business
+    status: str
+    etag: str
+    sections: dict[str, dict[str, Any]]
+    attachment_counts: Counter[str]
+
+
+def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
+    with services.uow() as uow:
+        filing = _load_filing(uow.session, actor, filing_id)
+        business = get_business(filing.business)
+        return DraftState(
+            filing.id,
+            business,
+            filing.status,
+            etag_of(filing),
+            unseal_sections(services, business, filing.sections),
+            _attachment_counts(filing),
+        )

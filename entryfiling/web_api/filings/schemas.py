@@ -82,3 +82,22 @@ class FilingSchema(FilingSummarySchema):
 
 
 FilingPageSchema = page_schema(FilingSummarySchema, "FilingPage")
+
+
+class AnswerSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "要回答的项，如 basic_info.contact_name"})
+    value = fields.Raw(required=True, allow_none=True, metadata={"description": "回答：可为口语化文本"})
+
+
+class BackSchema(Schema):
+    from_ = fields.String(data_key="from", load_default=None, metadata={"description": "从哪一项返回上一项"})
+
+
+class GuidedStepSchema(Schema):
+    filing_id = fields.Integer()
+    etag = fields.String()
+    status = fields.String(metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"})
+    step = fields.Dict()
+    progress = fields.Dict()
+    message = fields.String()
+    submission = fields.Dict()
