@@ -158,6 +158,20 @@ ATTACHMENT_CONCURRENT = "同一办件正在同时上传其他附件，请稍后�
 SUBMIT_CONCURRENT = "办件正在被同时提交或修改，请刷新后查看结果"
 ENTERPRISE_NOT_FOUND = "企业不存在"
 
+# --- step-by-step filing ---
+GUIDED_ROW_LABEL = "{table}第 {row} 条的{column}"
+GUIDED_UNKNOWN_PATH = "没有这一项：{path}"
+GUIDED_PROMPT = "请填写{label}"
+GUIDED_PROMPT_CHOICE = "请选择{label}"
+GUIDED_PROMPT_ATTACHMENT = "请上传{label}"
+GUIDED_YES_NO = "请回答“是”或“否”"
+GUIDED_PERSON_AMBIGUOUS = "有 {count} 位名叫{name}的人员，请从中选择一位"
+GUIDED_PERSON_UNKNOWN = "没有找到名叫“{name}”的可选人员（须已实名认证并与本企业建立聘用关系）"
+GUIDED_REPROMPT = "{reason}。请重新回答，例如：{example}"
+GUIDED_READY = "所有栏目已填写完整，可以提交：请下载承诺书、签字盖章后上传，勾选同意后提交"
+GUIDED_ATTACHMENT_BY_UPLOAD = "附件请通过上传接口提交（kind={kind}）"
+GUIDED_ANSWER_NOT_A_FIELD = "{label}是附件，请用上传接口上传"
+
 # --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
 WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
 WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"

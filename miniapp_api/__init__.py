@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from entryfiling.web_api.errors import ProblemApi
+
 CONFIG_PREFIX = "MINIAPP_"
 DOCS_ASSETS = "/docs/assets/"
 
@@ -38,7 +40,7 @@ def register_miniapp_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    api = Api(app, config_prefix=CONFIG_PREFIX)
+    api = ProblemApi(app, config_prefix=CONFIG_PREFIX)
     for blueprint in (
         login_blp,
         identity_blp,

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from entryfiling.web_api.filings.schemas import PageArgsSchema
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 
 
 class CreateInvitationSchema(Schema):
@@ -34,12 +34,7 @@ class InvitationSchema(Schema):
     employment_id = fields.Integer(allow_none=True)
 
 
-class InvitationPageSchema(Schema):
-    items = fields.List(fields.Nested(InvitationSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+InvitationPageSchema = page_schema(InvitationSchema, "InvitationPage")
 
 
 class EmploymentArgsSchema(PageArgsSchema):
@@ -60,9 +55,4 @@ class EmploymentSchema(Schema):
     enterprise = fields.Dict()
 
 
-class EmploymentPageSchema(Schema):
-    items = fields.List(fields.Nested(EmploymentSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+EmploymentPageSchema = page_schema(EmploymentSchema, "EmploymentPage")
