@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from sqlalchemy import func, select
 
 from entryfiling.db.models import KeyValue, WeChatUser
@@ -125,3 +128,17 @@ def test_unreachable_wechat_is_a_502_not_a_500(make_app, settings):
     response = app.test_client().post("/miniapp/v1/login", json={"code": "abc"})
     assert response.status_code == 502
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis (REDIS_URL); CI provides one")
+def test_access_token_lives_in_redis_when_configured(make_app, phone):
+    import redis
+
+    url = os.environ["REDIS_URL"]
+    redis.Redis.from_url(url).delete("entryfiling:wechat:wx0000000000dev000_access_token")
+    apps = [make_app(redis_url=url).test_client() for _ in range(2)]
+    for c in apps:
+        user = c.post("/miniapp/v1/login", json={"code": phone.wx_login()})
+        assert user.status_code == 200, user.json
+    assert phone.token_fetches() == 1
+    assert redis.Redis.from_url(url).ttl("entryfiling:wechat:wx0000000000dev000_access_token") > 7000
