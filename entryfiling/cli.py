@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from entryfiling.commands.ca import ca_cli
+from entryfiling.commands.emulators import emulators_cli
 
 if TYPE_CHECKING:
     from entryfiling.demo import DemoCredentials
@@ -21,6 +22,7 @@ def main() -> None:
 
 
 main.add_command(ca_cli)
+main.add_command(emulators_cli)
 
 
 @main.group("db")
@@ -102,12 +104,14 @@ def try_first_filing_command(cert_path: Path, key_path: Path, url: str) -> None:
 def dev_command(host: str, port: int) -> None:
     """Run everything on the embedded defaults: migrate, dev CA, demo data, stand-ins, the service."""
     from entryfiling.app import create_app
+    from entryfiling.emulators import start_dev_stand_ins
     from entryfiling.walkthrough import walkthrough
 
     app = create_app()
     services = app.extensions["entryfiling"]
     credentials = _load_demo(services)
-    click.echo(walkthrough(f"http://{host}:{port}", credentials, services.settings))
+    stand_ins = start_dev_stand_ins(services.settings)
+    click.echo(walkthrough(f"http://{host}:{port}", credentials, services.settings, stand_ins))
     sys.stdout.flush()
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -8,13 +8,16 @@ from entryfiling.config import Settings
 from entryfiling.demo import DEMO_PERSONS, DemoCredentials
 
 
-def walkthrough(base_url: str, credentials: Sequence[DemoCredentials], settings: Settings) -> str:
+def walkthrough(
+    base_url: str, credentials: Sequence[DemoCredentials], settings: Settings, stand_ins: Sequence[tuple[str, str]]
+) -> str:
     construction = next(c for c in credentials if c.enterprise.enterprise_type == "construction")
     persons = "、".join(f"{p.name}（{'已实名' if p.verified else '未实名'}）" for p in DEMO_PERSONS)
     enterprises = "\n".join(
         f"  {c.enterprise.name}（{c.enterprise.enterprise_type}）\n    证书 {c.certificate}\n    私钥 {c.key}"
         for c in credentials
     )
+    outside = "\n".join(f"  {name}  {url}" for name, url in stand_ins) or "  （未启动：已配置真实服务地址）"
     return f"""
 ================ 区外建设工程企业进疆信息报送管理系统（开发环境）================
 服务地址      {base_url}
@@ -23,6 +26,8 @@ def walkthrough(base_url: str, credentials: Sequence[DemoCredentials], settings:
 附件目录      {settings.storage_dir}
 信任的 CA     {settings.ca_trust_bundle}
 后台任务      {"Redis " + settings.redis_url if settings.redis_url else "进程内执行（未配置 REDIS_URL）"}
+本地模拟的外部系统:
+{outside}
 演示企业（开发 CA 签发的证书与私钥）:
 {enterprises}
 演示人员      {persons}
@@ -64,5 +69,15 @@ def walkthrough(base_url: str, credentials: Sequence[DemoCredentials], settings:
   curl -s -H "$AUTH" '{base_url}/api/v1/filings?status=approved'
   curl -s -H "$AUTH" '{base_url}/api/v1/filings?status=draft'
   curl -s -H "$AUTH" {base_url}/api/v1/enterprise
+—— 7. 小程序：微信登录 → 实名认证 → 接受聘用邀请 → 报送联系人在手机上办理 ——
+  WX={settings.wechat_api_base_url}; API={base_url}
+  CODE=$(curl -s -X POST $WX/__emulator__/login -d '{{"openid":"o-demo-lisi"}}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["code"])')
+  curl -s -X POST $API/miniapp/v1/login -H 'Content-Type: application/json' -d "{{\"code\":\"$CODE\"}}"
+  # 之后的实名认证、邀请、手机办理步骤见 README「Mini-program」一节；接口文档 {base_url}/miniapp/docs
+
+—— 8. 逐项填写（手机上一问一答，可口语化回答，如“2025年3月1日”“3500万元”“张建国”）——
+  curl -s -H "$AUTH" {base_url}/api/v1/filings/$ID/next
+  curl -s -H "$AUTH" -H "If-Match: $ETAG" -H 'Content-Type: application/json' -X POST \
+       {base_url}/api/v1/filings/$ID/answers -d '{{"field": "basic_info.established_on", "value": "2008年5月20日"}}'
 ================================================================================
 """
