@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Person
+from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Filing, Person
 from entryfiling.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.validators import mask_id_number
 from handlers.auth import check_rate_limit
@@ -310,3 +310,15 @@ def filing_contact_actor(services: Services, user: MiniappUser, enterprise_id: i
         )
         certificate_uscc = (invitation.created_by or {}).get("certificate_uscc") if invitation else None
     return user.actor(enterprise_id=enterprise_id, certificate_uscc=certificate_uscc)
+
+
+def filing_contact_actor_for_filing(services: Services, user: MiniappUser, filing_id: int) -> Actor:
+    """The contact's actor for the enterprise owning a filing; a filing they may not see is not found."""
+    with services.uow() as uow:
+        enterprise_id = uow.session.scalar(select(Filing.enterprise_id).where(Filing.id == filing_id))
+    if enterprise_id is None:
+        raise NotFound(msg.FILING_NOT_FOUND)
+    try:
+        return filing_contact_actor(services, user, enterprise_id)
+    except PermissionDenied:
+        raise NotFound(msg.FILING_NOT_FOUND) from None

@@ -18,6 +18,7 @@ DOCS_ASSETS = "/docs/assets/"
 def register_miniapp_api(app: Flask) -> Api:
     from miniapp_api.employments.resources import blp as employments_blp
     from miniapp_api.filings.resources import blp as filings_blp
+    from miniapp_api.guided.resources import blp as guided_blp
     from miniapp_api.identity.resources import blp as identity_blp
     from miniapp_api.invitations.resources import blp as invitations_blp
     from miniapp_api.login.resources import blp as login_blp
@@ -49,6 +50,7 @@ def register_miniapp_api(app: Flask) -> Api:
         employments_blp,
         subscriptions_blp,
         filings_blp,
+        guided_blp,
     ):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_miniapp_api"] = api
