@@ -1,0 +1,28 @@
+from marshmallow import Schema, fields
+
+
+class ChangeSchema(Schema):
+    section = fields.String(metadata={"description": "备案信息的部分（如 basic_info、publicity）"})
+    section_label = fields.String()
+    field = fields.String(allow_none=True)
+    field_label = fields.String()
+    change = fields.String(metadata={"description": "added / modified / removed"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class HistoryItemSchema(Schema):
+    filing_id = fields.Integer()
+    reference = fields.String()
+    business = fields.String()
+    business_label = fields.String()
+    decided_at = fields.String(allow_none=True)
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class HistoryPageSchema(Schema):
+    items = fields.List(fields.Nested(HistoryItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    pages = fields.Integer()
