@@ -602,7 +602,8 @@ def submit_filing(
         filing = _load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
-        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id)
+        # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
+        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id, with_for_update=True)
         context = _approval_context(
             services, uow.session, actor, business, enterprise, filing, agreed, signed_letter_id
         )

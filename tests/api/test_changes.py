@@ -255,3 +255,48 @@ def test_withdraw_respects_if_match(filed):
     assert stale.status_code == 412
     etag = current_etag(enterprise, filing["id"])
     assert enterprise.post(f"/api/v1/filings/{filing['id']}/withdraw", headers={"If-Match": etag}).status_code == 200
+
+
+def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app, services):
+    """Two change businesses approved at the same moment each rewrite the record: neither may be lost."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite serialises its single writer")
+    from concurrent.futures import ThreadPoolExecutor
+
+    enterprise, _responsible, _technical = filed
+    boss = make_person("新负责人", employed_by=enterprise.id)
+    engineer = make_person("新技术负责人", employed_by=enterprise.id)
+    ready = []
+    for business, section, person, kinds in (
+        (
+            "responsible_person_change",
+            "responsible_person",
+            boss,
+            ("responsible_person_appointment", "responsible_person_id_card"),
+        ),
+        (
+            "technical_person_change",
+            "technical_person",
+            engineer,
+            ("technical_title_certificate", "technical_person_appointment"),
+        ),
+    ):
+        filing = open_business(enterprise, business)
+        save(enterprise, filing, section, {"person": person})
+        for kind in kinds:
+            upload(enterprise, filing["id"], kind)
+        letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]
+        ready.append((filing["id"], letter["id"]))
+
+    def submit(item: tuple[int, str]) -> int:
+        response = app.test_client().post(
+            f"/api/v1/filings/{item[0]}/submit",
+            json={"agreed": True, "signed_letter": item[1]},
+            headers=enterprise.headers,
+        )
+        return response.json["status"]
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(submit, ready)) == ["approved", "approved"]
+    record = enterprise.get("/api/v1/enterprise").json["filed_record"]
+    assert record["responsible_person"]["person"] == boss and record["technical_person"]["person"] == engineer
