@@ -6,11 +6,10 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
-from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from entryfiling.config import Settings, load_settings
-from entryfiling.web_api.errors import register_error_handlers
+from entryfiling.web_api.errors import ProblemApi, register_error_handlers
 from handlers.services import Services
 
 DOCS_ASSETS = "/docs/assets/"
@@ -61,7 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.login.resources import blp as login_blp
     from entryfiling.web_api.public.resources import blp as public_blp
 
-    api = Api(app)
+    api = ProblemApi(app)
     for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp):
         api.register_blueprint(blueprint)
     for blueprint in (history_blp, public_blp):

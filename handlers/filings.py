@@ -54,6 +54,7 @@ from entryfiling.domain.fields import (
     person_ids,
 )
 from entryfiling.domain.filing import (
+    CHINA_TIME,
     COPYABLE_STATUSES,
     DECIDED_STATUSES,
     OPEN_STATUSES,
@@ -321,9 +322,7 @@ def list_filings(
 
 
 def _day_start(day: date) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME)
 
 
 # ---------------------------------------------------------------------------- save a section
@@ -555,7 +554,7 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple
 
 
 def reference_of(filing: Filing) -> str:
-    return f"JJ{filing.created_at:%Y%m%d}{filing.id:06d}"
+    return f"JJ{filing.created_at.astimezone(CHINA_TIME):%Y%m%d}{filing.id:06d}"
 
 
 # ---------------------------------------------------------------------------- submit and decide
@@ -897,3 +896,29 @@ def copy_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, A
                 services.storage.delete(key)
             raise
         return present_filing(services, uow.session, filing)
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A filing's content as the rules see it (ID numbers in clear): for guided filling, never responses."""
+
+    filing_id: int
+    business: Business
+    status: str
+    etag: str
+    sections: dict[str, dict[str, Any]]
+    attachment_counts: Counter[str]
+
+
+def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
+    with services.uow() as uow:
+        filing = _load_filing(uow.session, actor, filing_id)
+        business = get_business(filing.business)
+        return DraftState(
+            filing.id,
+            business,
+            filing.status,
+            etag_of(filing),
+            unseal_sections(services, business, filing.sections),
+            _attachment_counts(filing),
+        )

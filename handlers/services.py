@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from entryfiling.config import Settings
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
+from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.storage import FileStorage
 
@@ -68,10 +69,7 @@ class Services:
         return self.clock()
 
     def today(self) -> date:
-        # Filings are decided on the calendar of Xinjiang's users: China Standard Time.
-        from zoneinfo import ZoneInfo
-
-        return self.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+        return self.now().astimezone(CHINA_TIME).date()
 
     def trust_roots(self) -> list[x509.Certificate]:
         """Trusted CA roots, re-read when the bundle file changes (roots are rotated without restarts)."""

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields
 
+from entryfiling.web_api.pagination import page_schema
+
 
 class ChangeSchema(Schema):
     section = fields.String(metadata={"description": "备案信息的部分（如 basic_info、publicity）"})
@@ -20,9 +22,4 @@ class HistoryItemSchema(Schema):
     changes = fields.List(fields.Nested(ChangeSchema))
 
 
-class HistoryPageSchema(Schema):
-    items = fields.List(fields.Nested(HistoryItemSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+HistoryPageSchema = page_schema(HistoryItemSchema, "HistoryPage")

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from entryfiling.domain.businesses import EnterpriseType
-from entryfiling.web_api.filings.schemas import PageArgsSchema
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 from handlers.register import LAPSED, VALID
 
 
@@ -41,9 +41,4 @@ class PublicEnterpriseSchema(Schema):
     )
 
 
-class PublicEnterprisePageSchema(Schema):
-    items = fields.List(fields.Nested(PublicEnterpriseSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+PublicEnterprisePageSchema = page_schema(PublicEnterpriseSchema, "PublicEnterprisePage")
