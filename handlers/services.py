@@ -49,6 +49,8 @@ class Services:
     storage: FileStorage
     clock: Callable[[], datetime] = utcnow
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
+    _wechat: Any = field(default=None, repr=False)
+    _identity: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -80,3 +82,19 @@ class Services:
         if self._trust_roots is None or self._trust_roots[0] != mtime:
             self._trust_roots = (mtime, load_trust_roots(path))
         return self._trust_roots[1]
+
+    def wechat(self) -> Any:
+        """The WeChat client (entryfiling.integrations.wechat.WeChat), made on first use."""
+        if self._wechat is None:
+            from entryfiling.integrations.wechat import WeChat
+
+            self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
+        return self._wechat
+
+    def identity_verifier(self) -> Any:
+        """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""
+        if self._identity is None:
+            from entryfiling.integrations.identity import make_identity_verifier
+
+            self._identity = make_identity_verifier(self.settings.identity_provider, self)
+        return self._identity
