@@ -174,7 +174,6 @@ COPY_NOT_ALLOWED = "只有审批不通过或已撤回的办件可以复制，当
 COPIED_FROM = "复制自办件 {reference}"
 COPY_OPEN_EXISTS = "已有在办的“{business}”办件（编号 {reference}），请在该办件中修改"
 CHANGE_PUBLICITY_LABEL = "公示有效期至"
-CHANGE_ENTRY_ADDED = "新增"
 PUBLICITY_VALID = "公示中"
 PUBLICITY_LAPSED = "公示已过期"
 PUBLIC_ENTERPRISE_NOT_FOUND = "未找到该企业的公示信息"
