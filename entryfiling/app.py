@@ -58,11 +58,15 @@ def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.employments.resources import blp as employments_blp
     from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
     from entryfiling.web_api.filings.resources import blp as filings_blp
+    from entryfiling.web_api.history.resources import blp as history_blp
     from entryfiling.web_api.invitations.resources import blp as invitations_blp
     from entryfiling.web_api.login.resources import blp as login_blp
+    from entryfiling.web_api.public.resources import blp as public_blp
 
     api = ProblemApi(app)
     for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp, invitations_blp, employments_blp):
+        api.register_blueprint(blueprint)
+    for blueprint in (history_blp, public_blp):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_api"] = api
 

@@ -37,6 +37,8 @@ class Settings:
     token_ttl_seconds: int = 2 * 3600
     challenge_ttl_seconds: int = 300
     publicity_validity_days: int = 365
+    # How many days before the publicity expires its extension (business 7) may be filed.
+    publicity_extension_window_days: int = 90
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
@@ -86,6 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         token_ttl_seconds=integer("TOKEN_TTL_SECONDS", 2 * 3600),
         challenge_ttl_seconds=integer("CHALLENGE_TTL_SECONDS", 300),
         publicity_validity_days=integer("PUBLICITY_VALIDITY_DAYS", 365),
+        publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",

@@ -12,7 +12,7 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, EnterpriseType
 from entryfiling.domain.errors import NotFound
-from entryfiling.domain.fields import map_sensitive
+from entryfiling.domain.fields import map_sensitive_record
 from entryfiling.domain.validators import mask_id_number
 from handlers.services import Actor, Services
 
@@ -38,7 +38,7 @@ def enterprise_profile(services: Services, actor: Actor) -> dict[str, Any]:
             raise NotFound(msg.ENTERPRISE_NOT_FOUND)
         sections = {s.record_key: s for b in BUSINESSES.values() for s in b.sections if s.record_key}
         record = {
-            key: map_sensitive(sections[key], values, lambda t: mask_id_number(services.cipher.decrypt(t)))
+            key: map_sensitive_record(sections[key], values, lambda t: mask_id_number(services.cipher.decrypt(t)))
             if key in sections
             else values
             for key, values in enterprise.filed_record.items()

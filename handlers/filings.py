@@ -17,7 +17,7 @@ from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
@@ -38,20 +38,25 @@ from entryfiling.domain.errors import (
     Conflict,
     NotApplicable,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
     SubmissionRefused,
     ValidationFailed,
 )
 from entryfiling.domain.fields import (
+    RecordMode,
     Section,
     clean_section_values,
+    date_range_errors,
     map_sensitive,
     merge_section_values,
     person_ids,
 )
 from entryfiling.domain.filing import (
     CHINA_TIME,
+    COPYABLE_STATUSES,
+    DECIDED_STATUSES,
     OPEN_STATUSES,
     STATUS_LABELS,
     FilingStatus,
@@ -61,6 +66,7 @@ from entryfiling.domain.filing import (
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, person_refusal, run_rules
 from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_letter
 from handlers.persons import page_envelope, person_facts
+from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
 from handlers.views import present_filing, present_filing_summary
 
@@ -198,6 +204,37 @@ def check_applicable(business: Business, enterprise: Enterprise, enterprise_type
         raise NotApplicable(msg.BUSINESS_NEEDS_FILED_ENTERPRISE.format(business=business.label))
 
 
+def check_openable(services: Services, actor: Actor, business: Business, enterprise: Enterprise) -> None:
+    """The business's rules of stage "open" (e.g. the publicity extension window) allow starting it now."""
+    context = ApprovalContext(
+        business=business,
+        enterprise_id=enterprise.id,
+        enterprise_uscc=enterprise.uscc,
+        certificate_uscc=actor.certificate_uscc,
+        sections={},
+        attachment_counts={},
+        persons={},
+        today=services.today(),
+        **_record_facts(services, actor, enterprise),
+    )
+    reasons = [reason for r in run_rules(business, context, Stage.OPEN) if not r.passed for reason in r.reasons]
+    if reasons:
+        raise NotApplicable(
+            msg.BUSINESS_NOT_OPENABLE.format(business=business.label, reasons="；".join(reasons)),
+            errors={"business": reasons},
+        )
+
+
+def _record_facts(services: Services, actor: Actor, enterprise: Enterprise) -> dict[str, Any]:
+    """What change rules compare with: the record as filed, the publicity and the certificate's name."""
+    return {
+        "filed_record": unseal_record(services, enterprise.filed_record),
+        "publicity_until": enterprise.publicity_until,
+        "publicity_extension_window_days": services.settings.publicity_extension_window_days,
+        "certificate_name": actor.name if actor.certificate_uscc else None,
+    }
+
+
 def open_filing(services: Services, actor: Actor, business_key: str, enterprise_type: str | None = None) -> Opened:
     """Open a draft; while one of the same business is open, that one is returned instead."""
     business = get_business(business_key)
@@ -208,20 +245,16 @@ def open_filing(services: Services, actor: Actor, business_key: str, enterprise_
             raise NotFound(msg.FILING_NOT_FOUND)
         resolved_type = _resolve_enterprise_type(enterprise, enterprise_type)
         check_applicable(business, enterprise, resolved_type)
-        existing = uow.session.scalar(
-            select(Filing)
-            .where(
-                Filing.enterprise_id == enterprise.id, Filing.business == business.key, Filing.status.in_(OPEN_STATUSES)
-            )
-            .order_by(Filing.id)
-        )
+        existing = _open_filing_of(uow.session, enterprise.id, business.key)
         if existing is not None:
             return Opened(present_filing(services, uow.session, existing), created=False)
-        # Change businesses start from what is on record; the first filing starts empty.
+        check_openable(services, actor, business, enterprise)
+        # Change businesses start from what is on record; the first filing starts empty, and an
+        # appending section (one project per filing) always starts empty.
         prefilled = {
             s.key: enterprise.filed_record[s.record_key]
             for s in business.sections
-            if s.record_key and s.record_key in enterprise.filed_record
+            if s.record_key and s.record_mode is RecordMode.REPLACE and s.record_key in enterprise.filed_record
         }
         filing = Filing(
             enterprise_id=enterprise.id,
@@ -239,6 +272,14 @@ def open_filing(services: Services, actor: Actor, business_key: str, enterprise_
         uow.audit(actor, "filing_opened", f"filing:{filing.id}", now, {"business": business.key})
         uow.commit()
         return Opened(present_filing(services, uow.session, filing), created=True)
+
+
+def _open_filing_of(session: Session, enterprise_id: int, business_key: str) -> Filing | None:
+    return session.scalar(
+        select(Filing)
+        .where(Filing.enterprise_id == enterprise_id, Filing.business == business_key, Filing.status.in_(OPEN_STATUSES))
+        .order_by(Filing.id)
+    )
 
 
 # ---------------------------------------------------------------------------- read
@@ -324,6 +365,10 @@ def save_section(
         stored = filing.sections.get(section.key)
         current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
         merged = merge_section_values(current, cleaned.values)
+        if range_errors := date_range_errors(section, merged):
+            raise ValidationFailed(
+                msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
+            )
         filing.sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
         filing.updated_at = now
         uow.audit(
@@ -357,7 +402,13 @@ def upload_attachment(
         if _attachment_counts(filing)[kind.key] >= kind.max_count:
             text = msg.ATTACHMENT_TOO_MANY.format(label=kind.label, limit=kind.max_count)
             raise Conflict(text, errors={"kind": text})
-        stored = services.storage.save(stream, max_bytes=kind.max_bytes, prefix=f"{filing.enterprise_id}/{filing.id}")
+        try:
+            stored = services.storage.save(
+                stream, max_bytes=kind.max_bytes, prefix=f"{filing.enterprise_id}/{filing.id}"
+            )
+        except PayloadTooLarge:
+            text = msg.ATTACHMENT_KIND_TOO_LARGE.format(label=kind.label, limit_mb=kind.max_bytes // (1024 * 1024))
+            raise PayloadTooLarge(text, errors={"file": text}) from None
         try:
             if stored.size == 0:
                 raise ValidationFailed(msg.ATTACHMENT_EMPTY, errors={"file": msg.ATTACHMENT_EMPTY})
@@ -469,7 +520,7 @@ def record_with_draft(
             merged[record_key] = map_sensitive(section, values, services.cipher.decrypt)
     for key, values in unseal_sections(services, business, filing.sections).items():
         section = business.section(key)
-        if section is not None and section.record_key:
+        if section is not None and section.record_key and section.record_mode is RecordMode.REPLACE:
             merged[section.record_key] = values
     return merged
 
@@ -550,11 +601,14 @@ def submit_filing(
         filing = _load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
-        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id)
+        # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
+        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id, with_for_update=True)
         context = _approval_context(
             services, uow.session, actor, business, enterprise, filing, agreed, signed_letter_id
         )
-        problems = [r for r in run_rules(business, context, Stage.SUBMISSION) if not r.passed]
+        problems = [
+            r for stage in (Stage.OPEN, Stage.SUBMISSION) for r in run_rules(business, context, stage) if not r.passed
+        ]
         if problems:
             reasons = [reason for r in problems for reason in r.reasons]
             raise SubmissionRefused(
@@ -663,6 +717,7 @@ def _approval_context(
         agreed=agreed,
         signed_letter=letter,
         other_open_filings=other_open,
+        **_record_facts(services, actor, enterprise),
     )
 
 
@@ -699,21 +754,39 @@ def _record_decision(
 def _apply_effects(
     services: Services, business: Business, enterprise: Enterprise, filing: Filing, now: datetime
 ) -> None:
+    before, publicity_before = dict(enterprise.filed_record), enterprise.publicity_until
     record = dict(enterprise.filed_record)
     for effect in business.effects:
         if effect is Effect.APPLY_SECTIONS:
             for section in business.sections:
-                if section.record_key and section.key in filing.sections:
+                if not section.record_key or section.key not in filing.sections:
+                    continue
+                if section.record_mode is RecordMode.APPEND:
+                    entry = {
+                        **filing.sections[section.key],
+                        "filing_reference": reference_of(filing),
+                        "approved_on": services.today().isoformat(),
+                    }
+                    record[section.record_key] = [*(record.get(section.record_key) or []), entry]
+                else:
                     record[section.record_key] = filing.sections[section.key]
         elif effect is Effect.START_PUBLICITY:
             enterprise.filed_at = enterprise.filed_at or now
-            enterprise.publicity_until = services.today() + timedelta(days=services.settings.publicity_validity_days)
+            # A later start (a further cost-consulting project) never shortens a running publicity.
+            starts = services.today() + timedelta(days=services.settings.publicity_validity_days)
+            enterprise.publicity_until = max(enterprise.publicity_until or starts, starts)
         elif effect is Effect.EXTEND_PUBLICITY:
             start = max(enterprise.publicity_until or services.today(), services.today())
             enterprise.publicity_until = start + timedelta(days=services.settings.publicity_validity_days)
     enterprise.filed_record = record
     enterprise.enterprise_type = enterprise.enterprise_type or filing.enterprise_type
     enterprise.updated_at = now
+    session = object_session(enterprise)
+    if session is not None:
+        filing.record_changes = record_changes(
+            services, session, before, record, publicity_before, enterprise.publicity_until
+        )
+        refresh_public_entry(services, session, enterprise, now)
 
 
 # ---------------------------------------------------------------------------- discard
@@ -731,6 +804,98 @@ def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
         uow.commit()
     for key in keys:
         services.storage.delete(key)
+
+
+# ---------------------------------------------------------------------------- withdraw and copy
+
+
+def withdraw_filing(services: Services, actor: Actor, filing_id: int, if_match: str | None = None) -> dict[str, Any]:
+    """撤回: take back a submitted filing before its decision; it stays in the records as withdrawn."""
+    now = services.now()
+    with services.uow() as uow:
+        filing = _load_filing(uow.session, actor, filing_id)
+        if if_match:
+            _check_if_match(filing, if_match)
+        if filing.status == FilingStatus.DRAFT:
+            raise Conflict(msg.WITHDRAW_DRAFT)
+        if filing.status in DECIDED_STATUSES:
+            raise Conflict(msg.WITHDRAW_DECIDED.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
+        _move(filing, actor, FilingStatus.WITHDRAWN, now)
+        uow.audit(actor, "filing_withdrawn", f"filing:{filing.id}", now, {"business": filing.business})
+        _commit_or_stale(uow, filing)
+        return present_filing(services, uow.session, filing)
+
+
+def copy_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
+    """A new draft with a rejected (or withdrawn) filing's values and section attachments, to fix and resubmit.
+
+    The signed letter is not copied: it names the old filing and must be signed again.
+    """
+    now = services.now()
+    copied_keys: list[str] = []
+    with services.uow() as uow:
+        source = _load_filing(uow.session, actor, filing_id)
+        if source.status not in COPYABLE_STATUSES:
+            raise Conflict(msg.COPY_NOT_ALLOWED.format(status=STATUS_LABELS[FilingStatus(source.status)]))
+        business = get_business(source.business)
+        enterprise = uow.session.get_one(Enterprise, source.enterprise_id)
+        check_applicable(business, enterprise, EnterpriseType(source.enterprise_type))
+        if (open_one := _open_filing_of(uow.session, enterprise.id, business.key)) is not None:
+            raise Conflict(
+                msg.COPY_OPEN_EXISTS.format(business=business.label, reference=reference_of(open_one)),
+                open_filing_id=open_one.id,
+            )
+        check_openable(services, actor, business, enterprise)
+        filing = Filing(
+            enterprise_id=enterprise.id,
+            business=business.key,
+            enterprise_type=source.enterprise_type,
+            status=FilingStatus.DRAFT,
+            sections=dict(source.sections),
+            copied_from_id=source.id,
+            created_by=actor.as_dict(),
+            created_at=now,
+            updated_at=now,
+        )
+        _event(filing, actor, None, FilingStatus.DRAFT, now, [msg.COPIED_FROM.format(reference=reference_of(source))])
+        uow.session.add(filing)
+        uow.session.flush()
+        submission_kinds = {k.key for k in business.submission_attachments}
+        try:
+            for attachment in source.attachments:
+                if attachment.kind in submission_kinds:
+                    continue
+                with services.storage.open(attachment.storage_key) as stream:
+                    stored = services.storage.save(
+                        stream, max_bytes=attachment.size, prefix=f"{filing.enterprise_id}/{filing.id}"
+                    )
+                copied_keys.append(stored.key)
+                filing.attachments.append(
+                    Attachment(
+                        id=str(uuid4()),
+                        kind=attachment.kind,
+                        filename=attachment.filename,
+                        content_type=attachment.content_type,
+                        size=stored.size,
+                        sha256=stored.sha256,
+                        storage_key=stored.key,
+                        uploaded_by=attachment.uploaded_by,
+                        created_at=now,
+                    )
+                )
+            uow.audit(
+                actor,
+                "filing_copied",
+                f"filing:{filing.id}",
+                now,
+                {"business": business.key, "copied_from": source.id},
+            )
+            uow.commit()
+        except BaseException:
+            for key in copied_keys:
+                services.storage.delete(key)
+            raise
+        return present_filing(services, uow.session, filing)
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,8 @@ def present_filing(services: Services, session: Session, filing: Filing, *, flus
         ],
         "commitment_letter_url": f"/api/v1/filings/{filing.id}/commitment-letter",
         "rule_results": list(filing.rule_results or []),
+        "record_changes": list(filing.record_changes or []),
+        "copied_from_id": filing.copied_from_id,
         "events": [
             {
                 "from_status": e.from_status,

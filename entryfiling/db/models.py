@@ -111,6 +111,10 @@ class Filing(Base):
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
+    # What approval changed in the filed record: a before/after list (ID numbers masked).
+    record_changes: Mapped[list[Any] | None] = mapped_column(JSON)
+    # The rejected or withdrawn filing this draft was copied from.
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id", name="fk_filings_copied_from_id"))
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="filing", order_by="Attachment.created_at", cascade="all, delete-orphan"
@@ -169,6 +173,27 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PublicEntry(Base):
+    """The public register (公示): what anyone may see of a filed enterprise, refreshed at each approval.
+
+    Kept apart from the filed record so the register never shows an ID number and can be searched
+    with plain LIKE on every database (the record is JSON with escaped non-ASCII text).
+    """
+
+    __tablename__ = "public_register"
+
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    enterprise_type: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Qualification names, one per line, for the qualification search.
+    qualification_names: Mapped[str] = mapped_column(Text, default="")
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    filed_at: Mapped[datetime]
+    publicity_until: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
 
 
 class AuthChallenge(Base):

@@ -7,7 +7,7 @@ declaration here; the save / attach / letter / submit / approve path is shared b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from entryfiling.domain.fields import (
@@ -15,6 +15,7 @@ from entryfiling.domain.fields import (
     AttachmentKind,
     Field,
     FieldType,
+    RecordMode,
     Section,
     option_tuple,
 )
@@ -248,7 +249,202 @@ FIRST_FILING = Business(
     description="区外企业首次进疆信息报送：企业基本情况、企业资质情况、进疆负责人、进疆技术负责人",
 )
 
-BUSINESSES: dict[str, Business] = {b.key: b for b in (FIRST_FILING,)}
+# ---------------------------------------------------------------------------- change businesses (3, 4, 7)
+
+# Rules of the change businesses: the common ones, and the change must change something.
+CHANGE_RULES = (*COMMON_RULES, "record_changed")
+
+BASIC_INFO_CHANGE = Business(
+    key="basic_info_change",
+    number=3,
+    label="企业基本信息变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(BASIC_INFO,),
+    # A new enterprise name no longer matches the CA certificate: a regulator looks first.
+    rules=(*CHANGE_RULES, "name_matches_certificate"),
+    description="在已备案的企业基本情况基础上修改，重新上传营业执照等附件后提交，审批通过后更新备案信息",
+)
+
+RESPONSIBLE_PERSON_CHANGE = Business(
+    key="responsible_person_change",
+    number=4,
+    label="进疆负责人变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(RESPONSIBLE_PERSON,),
+    rules=CHANGE_RULES,
+    description="选择新的进疆负责人（已实名认证并与本企业建立聘用关系），承诺书按新负责人重新生成",
+)
+
+TECHNICAL_PERSON_CHANGE = Business(
+    key="technical_person_change",
+    number=4,
+    label="进疆技术负责人变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(TECHNICAL_PERSON,),
+    rules=CHANGE_RULES,
+    description="选择新的进疆技术负责人（已实名认证并与本企业建立聘用关系）",
+)
+
+# Prefecture-level divisions of Xinjiang, and the county-level cities the region administers directly.
+XINJIANG_REGIONS = option_tuple(
+    *[
+        (name, name)
+        for name in (
+            "乌鲁木齐市",
+            "克拉玛依市",
+            "吐鲁番市",
+            "哈密市",
+            "昌吉回族自治州",
+            "博尔塔拉蒙古自治州",
+            "巴音郭楞蒙古自治州",
+            "阿克苏地区",
+            "克孜勒苏柯尔克孜自治州",
+            "喀什地区",
+            "和田地区",
+            "伊犁哈萨克自治州",
+            "塔城地区",
+            "阿勒泰地区",
+            "石河子市",
+            "阿拉尔市",
+            "图木舒克市",
+            "五家渠市",
+            "北屯市",
+            "铁门关市",
+            "双河市",
+            "可克达拉市",
+            "昆玉市",
+            "胡杨河市",
+            "新星市",
+            "白杨市",
+        )
+    ]
+)
+
+PREMISES_PROOF = AttachmentKind(
+    "premises_proof",
+    "驻疆场所证明材料",
+    max_count=5,
+    description="最新的驻疆办公场所产权证明或租赁合同等（图片或 PDF）",
+)
+
+XINJIANG_OFFICE = Section(
+    "xinjiang_office",
+    "驻疆机构",
+    record_key="xinjiang_office",
+    # The seed: 驻疆机构里需要上传最新的驻疆场所证明材料，否则无法保存成功. Attachments belong to the
+    # filing, never to the record, so "latest" means uploaded in this very filing.
+    save_requires=(PREMISES_PROOF.key,),
+    description="须先上传最新的驻疆场所证明材料，否则无法保存",
+    fields=(
+        Field("office_name", "驻疆机构名称", required=True),
+        Field("region", "所在地州市", FieldType.ENUM, required=True, options=XINJIANG_REGIONS),
+        Field("address", "驻疆办公地址", required=True),
+        Field(
+            "premises_type",
+            "场所性质",
+            FieldType.ENUM,
+            required=True,
+            options=option_tuple(("owned", "自有"), ("leased", "租赁")),
+        ),
+        Field("lease_until", "租赁到期日期", FieldType.DATE, expires=True, prompt="租赁场所填写"),
+        Field("head_name", "驻疆机构负责人", required=True, max_length=50),
+        Field("head_mobile", "负责人手机号码", FieldType.MOBILE, required=True),
+        Field("office_phone", "办公电话", FieldType.PHONE),
+    ),
+    attachments=(PREMISES_PROOF,),
+)
+
+PUBLICITY_EXTENSION = Business(
+    key="publicity_extension",
+    number=7,
+    label="进疆信息公示延期",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(XINJIANG_OFFICE,),
+    # The window is checked when the filing is opened (stage "open") and again at submission.
+    rules=(*COMMON_RULES, "publicity_extension_window", "record_qualifications_unexpired"),
+    effects=(Effect.APPLY_SECTIONS, Effect.EXTEND_PUBLICITY),
+    description="公示有效期到期前（PUBLICITY_EXTENSION_WINDOW_DAYS 天内）或已过期后申请延期，完善驻疆机构信息",
+)
+
+# ---------------------------------------------------------------------------- cost consulting projects (8)
+
+CONSULTING_CONTRACT = AttachmentKind(
+    "consulting_contract",
+    "工程造价咨询合同附件扫描件",
+    description="委托方与本企业签订的工程造价咨询合同扫描件（图片或 PDF，1 个，小于 5MB）",
+)
+
+CONSULTING_SERVICES = option_tuple(
+    ("investment_estimate", "投资估算编制或审核"),
+    ("design_estimate", "设计概算编制或审核"),
+    ("construction_budget", "施工图预算编制或审核"),
+    ("bill_of_quantities", "工程量清单及最高投标限价编制"),
+    ("settlement", "工程结算编制或审核"),
+    ("whole_process", "全过程工程造价咨询"),
+    ("other", "其他"),
+)
+
+PROJECT = Section(
+    "project",
+    "单个项目信息",
+    record_key="projects",
+    record_mode=RecordMode.APPEND,
+    date_ranges=(("service_start", "service_end"),),
+    fields=(
+        Field("project_name", "项目名称", required=True),
+        Field("region", "项目所在地州市", FieldType.ENUM, required=True, options=XINJIANG_REGIONS),
+        Field("address", "项目详细地址", required=True),
+        Field("client_name", "委托方名称", required=True),
+        Field("client_uscc", "委托方统一社会信用代码", FieldType.USCC),
+        Field("contract_number", "合同编号", max_length=50),
+        Field("contract_amount", "合同金额", FieldType.AMOUNT, required=True, unit="万元"),
+        Field("contract_signed_on", "合同签订日期", FieldType.DATE, required=True),
+        Field("service_start", "服务开始日期", FieldType.DATE, required=True),
+        Field("service_end", "服务结束日期", FieldType.DATE, required=True),
+        Field("services", "咨询业务范围", FieldType.MULTI_ENUM, required=True, options=CONSULTING_SERVICES),
+        Field("scope_description", "业务范围说明", FieldType.TEXTAREA),
+        Field("project_leader", "项目负责人", FieldType.PERSON, required=True),
+        Field("project_leader_certificate", "项目负责人注册造价工程师证书编号", required=True, max_length=50),
+    ),
+    attachments=(CONSULTING_CONTRACT,),
+)
+
+COST_CONSULTING_PROJECT = Business(
+    key="cost_consulting_project",
+    number=8,
+    label="造价企业进疆承揽业务备案",
+    applies_to=frozenset({EnterpriseType.COST_CONSULTING}),
+    # Cost-consulting firms have no enterprise-level first filing: each project filing carries the
+    # firm's basic information and responsible person (the letter needs both), and approval puts
+    # them on record, so the next project starts prefilled. Only the seed's two attachments apply.
+    sections=(
+        replace(BASIC_INFO, attachments=()),
+        replace(RESPONSIBLE_PERSON, attachments=()),
+        PROJECT,
+    ),
+    rules=(*COMMON_RULES, "name_matches_certificate"),
+    effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
+    requires_filed_enterprise=False,
+    description="造价咨询企业按项目报送：一次报送一个项目（单个项目信息），附工程造价咨询合同扫描件",
+)
+
+BUSINESSES: dict[str, Business] = {
+    b.key: b
+    for b in (
+        FIRST_FILING,
+        BASIC_INFO_CHANGE,
+        RESPONSIBLE_PERSON_CHANGE,
+        TECHNICAL_PERSON_CHANGE,
+        PUBLICITY_EXTENSION,
+        COST_CONSULTING_PROJECT,
+    )
+}
+
+
+def record_sections() -> dict[str, Section]:
+    """The section declaring each part of the filed record (sections sharing a record key share fields)."""
+    return {s.record_key: s for b in BUSINESSES.values() for s in b.sections if s.record_key}
+
 
 # Where the commitment letter finds its parties in the (filed record overlaid with the draft).
 LETTER_LEGAL_REPRESENTATIVE = ("basic_info", "legal_representative_name", "legal_representative_id_number")

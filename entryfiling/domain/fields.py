@@ -91,6 +91,13 @@ class AttachmentKind:
         return self.min_count > 0
 
 
+class RecordMode(StrEnum):
+    """How an approved section lands in the enterprise's filed record."""
+
+    REPLACE = "replace"  # the section is the enterprise's current state (basic info, persons…)
+    APPEND = "append"  # each approval adds one entry to a list (one project per filing)
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -102,6 +109,9 @@ class Section:
     # Attachment kinds that must be uploaded before the section can be saved at all.
     save_requires: tuple[str, ...] = ()
     description: str = ""
+    record_mode: RecordMode = RecordMode.REPLACE
+    # (start, end) date field pairs: the end may not come before the start.
+    date_ranges: tuple[tuple[str, str], ...] = ()
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -235,6 +245,17 @@ def clean_section_values(section: Section, raw: Mapping[str, Any]) -> CleanResul
         if fld.key in raw:
             result.values[fld.key] = clean_field(fld, raw[fld.key], fld.key, result)
     return result
+
+
+def date_range_errors(section: Section, values: Mapping[str, Any]) -> dict[str, str]:
+    """Declared date ranges whose end is before their start, by the end field's path."""
+    errors = {}
+    for start_key, end_key in section.date_ranges:
+        start, end = values.get(start_key), values.get(end_key)
+        start_field, end_field = section.field(start_key), section.field(end_key)
+        if start and end and start_field and end_field and end < start:
+            errors[end_key] = msg.FIELD_DATE_BEFORE.format(end=end_field.label, start=start_field.label)
+    return errors
 
 
 def merge_section_values(current: Mapping[str, Any], cleaned: Mapping[str, Any]) -> dict[str, Any]:
@@ -386,3 +407,12 @@ def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dic
                     {k: transform(val) if k in sensitive_columns else val for k, val in row.items()} for row in value
                 ]
     return out
+
+
+def map_sensitive_record(section: Section, value: Any, transform) -> Any:
+    """``map_sensitive`` over a filed-record entry: one section's values, or a list of them (append mode)."""
+    if isinstance(value, list):
+        return [map_sensitive(section, item, transform) for item in value if isinstance(item, Mapping)]
+    if isinstance(value, Mapping):
+        return map_sensitive(section, value, transform)
+    return value

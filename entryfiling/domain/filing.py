@@ -33,6 +33,8 @@ STATUS_LABELS = {
 # A filing is "open" until it is decided or withdrawn: one open filing per business.
 OPEN_STATUSES = frozenset({FilingStatus.DRAFT, FilingStatus.SUBMITTED, FilingStatus.MANUAL_REVIEW})
 DECIDED_STATUSES = frozenset({FilingStatus.APPROVED, FilingStatus.REJECTED})
+# A rejected or withdrawn filing can be copied into a new draft to fix and resubmit.
+COPYABLE_STATUSES = frozenset({FilingStatus.REJECTED, FilingStatus.WITHDRAWN})
 
 TRANSITIONS: dict[FilingStatus, frozenset[FilingStatus]] = {
     FilingStatus.DRAFT: frozenset({FilingStatus.SUBMITTED}),

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.domain.businesses import Business
-from entryfiling.domain.fields import iter_dates, person_ids, section_status
+from entryfiling.domain.businesses import Business, record_sections
+from entryfiling.domain.fields import RecordMode, iter_dates, person_ids, section_status
 from entryfiling.domain.filing import FilingStatus
 
 
 class Stage(StrEnum):
+    OPEN = "open"  # may the enterprise start this business now? (checked again at submission)
     SUBMISSION = "submission"
     APPROVAL = "approval"
 
@@ -62,6 +63,12 @@ class ApprovalContext:
     signed_letter: AttachmentFacts | None = None
     other_open_filings: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The enterprise's filed record before this filing (ID numbers in clear), for change rules.
+    filed_record: Mapping[str, Any] = field(default_factory=dict)
+    publicity_until: date | None = None
+    publicity_extension_window_days: int = 0
+    # The enterprise name in the login certificate (None when not acting with a certificate).
+    certificate_name: str | None = None
 
 
 Check = Callable[[ApprovalContext], list[str]]
@@ -165,6 +172,62 @@ def _no_other_open_filing(ctx: ApprovalContext) -> list[str]:
     return []
 
 
+def _record_changed(ctx: ApprovalContext) -> list[str]:
+    """A change filing must change something on record; an unchanged copy of the record is refused."""
+    for section in ctx.business.sections:
+        if not section.record_key or section.record_mode is not RecordMode.REPLACE or section.key not in ctx.sections:
+            continue
+        if dict(ctx.sections[section.key]) != dict(ctx.filed_record.get(section.record_key) or {}):
+            return []
+    return [msg.RULE_NOTHING_CHANGED.format(business=ctx.business.label)]
+
+
+def _name_matches_certificate(ctx: ApprovalContext) -> list[str]:
+    basic = ctx.sections.get("basic_info") or {}
+    filled = basic.get("enterprise_name")
+    if ctx.certificate_name and filled and filled != ctx.certificate_name:
+        return [msg.RULE_NAME_CERT_MISMATCH.format(filled=filled, certificate=ctx.certificate_name)]
+    return []
+
+
+def extension_opens_on(publicity_until: date, window_days: int) -> date:
+    return publicity_until - timedelta(days=window_days)
+
+
+def _publicity_extension_window(ctx: ApprovalContext) -> list[str]:
+    """Extension from the window before expiry on, or any time after the publicity lapsed."""
+    if ctx.publicity_until is None:
+        return [msg.RULE_NOT_PUBLISHED]
+    opens_on = extension_opens_on(ctx.publicity_until, ctx.publicity_extension_window_days)
+    if ctx.today < opens_on:
+        return [
+            msg.RULE_EXTENSION_TOO_EARLY.format(
+                until=ctx.publicity_until.isoformat(),
+                days=ctx.publicity_extension_window_days,
+                opens_on=opens_on.isoformat(),
+            )
+        ]
+    return []
+
+
+def _record_qualifications_unexpired(ctx: ApprovalContext) -> list[str]:
+    """Every expiring date on record (as this filing would leave it) is still valid."""
+    sections = record_sections()
+    record = dict(ctx.filed_record)
+    for section in ctx.business.sections:
+        if section.record_key and section.record_mode is RecordMode.REPLACE and section.key in ctx.sections:
+            record[section.record_key] = ctx.sections[section.key]
+    reasons = []
+    for record_key, values in record.items():
+        section = sections.get(record_key)
+        if section is None or section.record_mode is not RecordMode.REPLACE or not isinstance(values, Mapping):
+            continue
+        for label, _fld, until in iter_dates(section, values):
+            if until < ctx.today:
+                reasons.append(msg.RULE_RECORD_EXPIRED.format(section=section.label, label=label, date=until))
+    return reasons
+
+
 def person_refusal(person: PersonFacts | None, enterprise_id: int, must_be_employed: bool = True) -> str | None:
     """Why a person cannot be chosen in a filing of this enterprise, or None if they can."""
     if person is None:
@@ -192,6 +255,26 @@ RULES: dict[str, Rule] = {
             _persons_verified_employed,
         ),
         Rule("no_other_open_filing", "同一业务无其他在办申请", Stage.APPROVAL, _no_other_open_filing),
+        Rule("record_changed", "变更内容与备案信息不同", Stage.SUBMISSION, _record_changed),
+        Rule(
+            "name_matches_certificate",
+            "企业名称与 CA 证书一致（不一致时转人工审核）",
+            Stage.APPROVAL,
+            _name_matches_certificate,
+            on_failure=OnFailure.MANUAL_REVIEW,
+        ),
+        Rule(
+            "publicity_extension_window",
+            "公示有效期已进入可延期期间或已过期",
+            Stage.OPEN,
+            _publicity_extension_window,
+        ),
+        Rule(
+            "record_qualifications_unexpired",
+            "备案的资质等有效期均未过期",
+            Stage.APPROVAL,
+            _record_qualifications_unexpired,
+        ),
     )
 }
 

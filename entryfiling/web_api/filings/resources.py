@@ -188,6 +188,25 @@ class SubmitResource(MethodView):
         return view, status, headers
 
 
+@blp.route("/<int:filing_id>/withdraw")
+class WithdrawResource(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, FilingSchema)
+    def post(self, filing_id: int) -> ResponseReturnValue:
+        """撤回：审批决定前撤回已提交的办件（If-Match 可选）"""
+        view = filings.withdraw_filing(services(), current_enterprise(), filing_id, request.headers.get("If-Match"))
+        return with_etag(view)
+
+
+@blp.route("/<int:filing_id>/copy")
+class CopyResource(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(201, FilingSchema)
+    def post(self, filing_id: int) -> ResponseReturnValue:
+        """复制审批不通过（或已撤回）的办件为新草稿，修改后重新提交；签章承诺书需重新上传"""
+        return with_etag(filings.copy_filing(services(), current_enterprise(), filing_id), 201)
+
+
 @blp.route("/<int:filing_id>/next")
 class GuidedNext(MethodView):
     @blp.doc(security=BEARER_SECURITY)

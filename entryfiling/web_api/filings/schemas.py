@@ -77,6 +77,10 @@ class FilingSchema(FilingSummarySchema):
     submission_attachments = fields.List(fields.Dict())
     commitment_letter_url = fields.String()
     rule_results = fields.List(fields.Dict())
+    record_changes = fields.List(
+        fields.Dict(), metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"}
+    )
+    copied_from_id = fields.Integer(allow_none=True, metadata={"description": "复制自哪个办件"})
     events = fields.List(fields.Dict(), metadata={"description": "状态变化记录"})
     attachment = fields.Dict(metadata={"description": "（上传时）刚上传的附件"})
 

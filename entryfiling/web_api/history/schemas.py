@@ -1,0 +1,25 @@
+from marshmallow import Schema, fields
+
+from entryfiling.web_api.pagination import page_schema
+
+
+class ChangeSchema(Schema):
+    section = fields.String(metadata={"description": "备案信息的部分（如 basic_info、publicity）"})
+    section_label = fields.String()
+    field = fields.String(allow_none=True)
+    field_label = fields.String()
+    change = fields.String(metadata={"description": "added / modified / removed"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class HistoryItemSchema(Schema):
+    filing_id = fields.Integer()
+    reference = fields.String()
+    business = fields.String()
+    business_label = fields.String()
+    decided_at = fields.String(allow_none=True)
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+HistoryPageSchema = page_schema(HistoryItemSchema, "HistoryPage")

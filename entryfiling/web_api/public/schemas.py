@@ -1,0 +1,44 @@
+from marshmallow import Schema, fields, validate
+
+from entryfiling.domain.businesses import EnterpriseType
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
+from handlers.register import LAPSED, VALID
+
+
+class RegisterQuerySchema(PageArgsSchema):
+    q = fields.String(
+        load_default=None, validate=validate.Length(max=100), metadata={"description": "企业名称（包含）"}
+    )
+    uscc = fields.String(
+        load_default=None, validate=validate.Length(max=18), metadata={"description": "统一社会信用代码"}
+    )
+    enterprise_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf([t.value for t in EnterpriseType]),
+        metadata={"description": "企业类型"},
+    )
+    qualification = fields.String(
+        load_default=None, validate=validate.Length(max=100), metadata={"description": "资质名称（包含）"}
+    )
+    publicity_status = fields.String(
+        load_default=None,
+        validate=validate.OneOf([VALID, LAPSED]),
+        metadata={"description": "valid 公示中 / lapsed 公示已过期；不填则全部"},
+    )
+
+
+class PublicEnterpriseSchema(Schema):
+    name = fields.String()
+    uscc = fields.String()
+    enterprise_type = fields.String(allow_none=True)
+    enterprise_type_label = fields.String(allow_none=True)
+    filed_at = fields.String()
+    publicity_until = fields.String(allow_none=True)
+    publicity_status = fields.String(metadata={"description": "valid / lapsed"})
+    publicity_status_label = fields.String()
+    record = fields.Dict(
+        metadata={"description": "公示的备案信息：资质（含有效期、是否过期）、负责人（仅姓名）、驻疆机构、项目"}
+    )
+
+
+PublicEnterprisePageSchema = page_schema(PublicEnterpriseSchema, "PublicEnterprisePage")

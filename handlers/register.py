@@ -1,0 +1,82 @@
+"""The public register (公示): anyone may search filed enterprises, no login.
+
+Entries are written at approval (``handlers.records.refresh_public_entry``); here they are only read.
+Whether the publicity lapsed and whether a qualification expired is decided at reading time, so a
+lapsed enterprise shows as lapsed the day after, without a job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from entryfiling import messages as msg
+from entryfiling.db.models import PublicEntry
+from entryfiling.domain.businesses import record_sections
+from entryfiling.domain.errors import NotFound
+from entryfiling.domain.register import with_validity
+from handlers.persons import page_envelope
+from handlers.records import type_label
+from handlers.services import Services
+
+VALID = "valid"
+LAPSED = "lapsed"
+
+
+def present_entry(services: Services, entry: PublicEntry) -> dict[str, Any]:
+    today = services.today()
+    lapsed = entry.publicity_until is None or entry.publicity_until < today
+    return {
+        "name": entry.name,
+        "uscc": entry.uscc,
+        "enterprise_type": entry.enterprise_type,
+        "enterprise_type_label": type_label(entry.enterprise_type),
+        "filed_at": entry.filed_at.isoformat(),
+        "publicity_until": entry.publicity_until.isoformat() if entry.publicity_until else None,
+        "publicity_status": LAPSED if lapsed else VALID,
+        "publicity_status_label": msg.PUBLICITY_LAPSED if lapsed else msg.PUBLICITY_VALID,
+        "record": with_validity(record_sections(), entry.entry, today),
+    }
+
+
+def search_register(
+    services: Services,
+    *,
+    q: str | None = None,
+    uscc: str | None = None,
+    enterprise_type: str | None = None,
+    qualification: str | None = None,
+    publicity_status: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> dict[str, Any]:
+    """Filed enterprises by name, USCC, type or qualification; lapsed ones are listed, marked lapsed."""
+    query = select(PublicEntry)
+    if q and q.strip():
+        query = query.where(PublicEntry.name.contains(q.strip(), autoescape=True))
+    if uscc and uscc.strip():
+        query = query.where(PublicEntry.uscc == uscc.strip().upper())
+    if enterprise_type:
+        query = query.where(PublicEntry.enterprise_type == enterprise_type)
+    if qualification and qualification.strip():
+        query = query.where(PublicEntry.qualification_names.contains(qualification.strip(), autoescape=True))
+    today = services.today()
+    if publicity_status == VALID:
+        query = query.where(PublicEntry.publicity_until >= today)
+    elif publicity_status == LAPSED:
+        query = query.where((PublicEntry.publicity_until < today) | PublicEntry.publicity_until.is_(None))
+    with services.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        entries = uow.session.scalars(
+            query.order_by(PublicEntry.name, PublicEntry.enterprise_id).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        return page_envelope([present_entry(services, e) for e in entries], total, page, page_size)
+
+
+def public_enterprise(services: Services, uscc: str) -> dict[str, Any]:
+    with services.uow() as uow:
+        entry = uow.session.scalar(select(PublicEntry).where(PublicEntry.uscc == uscc.strip().upper()))
+        if entry is None:
+            raise NotFound(msg.PUBLIC_ENTERPRISE_NOT_FOUND)
+        return present_entry(services, entry)
