@@ -210,3 +210,38 @@ def test_any_answer_gets_a_clear_answer(enterprise, path, value):
 
 
 _FILINGS: dict[str, int] = {}
+
+
+def test_cost_consulting_project_completed_by_free_text_answers(login_enterprise, make_person):
+    firm = login_enterprise("浙江中衡工程造价咨询有限公司")
+    make_person("陈造价", employed_by=firm.id)
+    opened = firm.post(
+        "/api/v1/filings", json={"business": "cost_consulting_project", "enterprise_type": "cost_consulting"}
+    )
+    assert opened.status_code == 201, opened.json
+    answers = FREE_TEXT | {
+        "enterprise_name": firm.name,
+        "uscc": firm.uscc,
+        "person": "陈造价",
+        "project_name": "乌鲁木齐轨道交通3号线造价咨询",
+        "region": "乌鲁木齐",
+        "address": "乌鲁木齐市新市区",
+        "client_name": "乌鲁木齐城市轨道集团有限公司",
+        "contract_amount": "1.2亿",
+        "contract_signed_on": "2026年3月1日",
+        "service_start": "2026.3.10",
+        "service_end": "2027年3月9日",
+        "services": "1、5",
+        "project_leader": "陈造价",
+        "project_leader_certificate": "建[造]1234567890",
+    }
+    view, asked = _walk(firm, opened.json["id"], answers)
+    assert [p for p in asked if "attachment:" in p] == ["project.attachment:consulting_contract"]
+    project = next(
+        s for s in firm.get(f"/api/v1/filings/{opened.json['id']}").json["sections"] if s["key"] == "project"
+    )
+    assert project["values"]["services"] == ["investment_estimate", "settlement"]
+    assert project["values"]["contract_amount"] == "12000.00"
+    assert project["values"]["region"] == "乌鲁木齐市"
+    decided = sign_and_submit(firm, opened.json["id"]).json
+    assert decided["status"] == "approved", decided["reasons"]
