@@ -236,6 +236,7 @@ def test_cost_consulting_project_completed_by_free_text_answers(login_enterprise
         "project_leader_certificate": "建[造]1234567890",
     }
     view, asked = _walk(firm, opened.json["id"], answers)
+    assert view["status"] == "ready"
     assert [p for p in asked if "attachment:" in p] == ["project.attachment:consulting_contract"]
     project = next(
         s for s in firm.get(f"/api/v1/filings/{opened.json['id']}").json["sections"] if s["key"] == "project"

@@ -1,0 +1,251 @@
+"""The filing routes, built once for every HTTP layer that handles filings.
+
+The enterprise API (CA login) and the mini-program (a filing contact acting for an enterprise)
+offer the same operations on the same use cases; they differ only in the URL prefix, in who the
+actor is, and in where links in the responses point. Both build their blueprint here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from flask import request, send_file
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from entryfiling import messages as msg
+from entryfiling.domain.errors import ValidationFailed
+from entryfiling.web_api.auth import BEARER_SECURITY, services
+from entryfiling.web_api.filings.schemas import (
+    AnswerSchema,
+    BackSchema,
+    FilingListArgsSchema,
+    FilingPageSchema,
+    FilingSchema,
+    GuidedStepSchema,
+    OpenFilingSchema,
+    SectionValuesSchema,
+    SubmitSchema,
+    UploadFileSchema,
+    UploadFormSchema,
+)
+from handlers import filings, guided
+from handlers.services import Actor
+
+PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
+FILE_RESPONSE = {"200": {"description": "附件文件", "content": {"application/octet-stream": {}}}}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "最近一次读取办件时的 ETag",
+}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "重试同一提交时使用相同的值，只会提交一次",
+}
+MAX_IDEMPOTENCY_KEY = 200
+
+# (actor for the URL's scope, e.g. the enterprise id of the mini-program's prefix)
+ActorOf = Callable[..., Actor]
+# (response view, URL scope) -> the view with its links pointing at this layer's URLs
+Relink = Callable[[Any, dict[str, Any]], Any]
+
+
+def _unchanged(view: Any, _scope: dict[str, Any]) -> Any:
+    return view
+
+
+def _idempotency_key() -> str | None:
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ValidationFailed(msg.IDEMPOTENCY_KEY_TOO_LONG, errors={"Idempotency-Key": msg.IDEMPOTENCY_KEY_TOO_LONG})
+    return key
+
+
+def filings_blueprint(
+    name: str, import_name: str, url_prefix: str, description: str, actor_of: ActorOf, relink: Relink = _unchanged
+) -> Blueprint:
+    """A blueprint with every filing operation; ``actor_of`` receives the URL prefix's arguments."""
+    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+
+    def answer(view: dict[str, Any], scope: dict[str, Any], status: int = 200) -> ResponseReturnValue:
+        return relink(view, scope), status, {"ETag": view["etag"]}
+
+    @blp.route("")
+    class FilingCollection(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(FilingListArgsSchema, location="query")
+        @blp.response(200, FilingPageSchema)
+        def get(self, args: dict[str, Any], **scope: Any) -> dict[str, Any]:
+            """查询进疆信息报送记录（status=draft 为草稿箱），分页"""
+            return filings.list_filings(services(), actor_of(**scope), **args)
+
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(OpenFilingSchema)
+        @blp.response(201, FilingSchema)
+        @blp.alt_response(200, schema=FilingSchema, description="已有同一业务的在办办件，返回该办件")
+        def post(self, body: dict[str, Any], **scope: Any) -> ResponseReturnValue:
+            """办理业务：新建草稿（同一业务已有在办办件时返回该办件）"""
+            opened = filings.open_filing(services(), actor_of(**scope), body["business"], body["enterprise_type"])
+            return answer(opened.filing, scope, 201 if opened.created else 200)
+
+    @blp.route("/<int:filing_id>")
+    class FilingItem(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(200, FilingSchema)
+        def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """办件详情：各栏目、附件、完整性、状态记录"""
+            return answer(filings.get_filing(services(), actor_of(**scope), filing_id), scope)
+
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(204)
+        def delete(self, filing_id: int, **scope: Any) -> None:
+            """删除草稿（已提交的办件不能删除）"""
+            filings.discard_draft(services(), actor_of(**scope), filing_id)
+
+    @blp.route("/<int:filing_id>/sections/<string:section_key>")
+    class SectionResource(MethodView):
+        @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
+        @blp.arguments(SectionValuesSchema)
+        @blp.response(200, FilingSchema)
+        def put(self, values: dict[str, Any], filing_id: int, section_key: str, **scope: Any) -> ResponseReturnValue:
+            """保存一个栏目（可部分保存；给出的字段逐项校验，null 清空该字段）"""
+            view = filings.save_section(
+                services(), actor_of(**scope), filing_id, section_key, values, request.headers.get("If-Match")
+            )
+            return answer(view, scope)
+
+    @blp.route("/<int:filing_id>/attachments")
+    class AttachmentCollection(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(UploadFormSchema, location="form")
+        @blp.arguments(UploadFileSchema, location="files")
+        @blp.response(201, FilingSchema)
+        def post(
+            self, form: dict[str, Any], files: dict[str, Any], filing_id: int, **scope: Any
+        ) -> ResponseReturnValue:
+            """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
+            upload = files.get("file")
+            if upload is None:
+                raise ValidationFailed(msg.ATTACHMENT_FILE_MISSING, errors={"file": msg.ATTACHMENT_FILE_MISSING})
+            view = filings.upload_attachment(
+                services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
+            )
+            return answer(view, scope, 201)
+
+    @blp.route("/<int:filing_id>/attachments/<string:attachment_id>")
+    class AttachmentItem(MethodView):
+        @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+        def get(self, filing_id: int, attachment_id: str, **scope: Any) -> ResponseReturnValue:
+            """下载附件（仅本企业）"""
+            found = filings.open_attachment(services(), actor_of(**scope), filing_id, attachment_id)
+            response = send_file(
+                found.path,
+                mimetype=found.content_type,
+                as_attachment=True,
+                download_name=found.filename,
+                etag=found.sha256,
+                conditional=True,
+            )
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(200, FilingSchema)
+        def delete(self, filing_id: int, attachment_id: str, **scope: Any) -> ResponseReturnValue:
+            """删除草稿中的附件"""
+            return answer(filings.delete_attachment(services(), actor_of(**scope), filing_id, attachment_id), scope)
+
+    @blp.route("/<int:filing_id>/commitment-letter")
+    class CommitmentLetter(MethodView):
+        @blp.doc(security=BEARER_SECURITY, responses=PDF_RESPONSE)
+        def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """下载企业诚信守法承诺书（已填入法定代表人和驻疆负责人信息的 PDF）"""
+            pdf, filename = filings.commitment_letter(services(), actor_of(**scope), filing_id)
+            return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+
+    @blp.route("/<int:filing_id>/submit")
+    class SubmitResource(MethodView):
+        @blp.doc(security=BEARER_SECURITY, parameters=[IDEMPOTENCY_KEY])
+        @blp.arguments(SubmitSchema)
+        @blp.response(200, FilingSchema)
+        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """提交申请：校验后自动审批，返回审批结果"""
+            result = filings.submit_filing(
+                services(),
+                actor_of(**scope),
+                filing_id,
+                agreed=body["agreed"],
+                signed_letter_id=body["signed_letter"],
+                idempotency_key=_idempotency_key(),
+            )
+            view, status, headers = answer(result.filing, scope)  # type: ignore[misc]
+            if result.replayed:
+                headers["Idempotent-Replayed"] = "true"
+            return view, status, headers
+
+    @blp.route("/<int:filing_id>/withdraw")
+    class WithdrawResource(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(200, FilingSchema)
+        def post(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """撤回：审批决定前撤回已提交的办件（If-Match 可选）"""
+            view = filings.withdraw_filing(services(), actor_of(**scope), filing_id, request.headers.get("If-Match"))
+            return answer(view, scope)
+
+    @blp.route("/<int:filing_id>/copy")
+    class CopyResource(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(201, FilingSchema)
+        def post(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """复制审批不通过（或已撤回）的办件为新草稿，修改后重新提交；签章承诺书需重新上传"""
+            return answer(filings.copy_filing(services(), actor_of(**scope), filing_id), scope, 201)
+
+    register_guided_routes(blp, actor_of)
+    return blp
+
+
+def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
+    """Step-by-step filling: next item, one answer, back (web and phone alike)."""
+
+    def answer(view: dict[str, Any]) -> ResponseReturnValue:
+        return view, 200, {"ETag": view["etag"]}
+
+    @blp.route("/<int:filing_id>/next")
+    class GuidedNext(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.response(200, GuidedStepSchema)
+        def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """逐项填写：下一项还缺什么（栏目、字段、提示、类型、可选项或可选人员、进度）；全部完成时说明如何提交"""
+            return answer(guided.next_step(services(), actor_of(filing_id=filing_id, **scope), filing_id))
+
+    @blp.route("/<int:filing_id>/answers")
+    class GuidedAnswer(MethodView):
+        @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
+        @blp.arguments(AnswerSchema)
+        @blp.response(200, GuidedStepSchema)
+        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """逐项填写：回答一项（与栏目保存同样的校验），返回下一项；答错时返回原因和同一问题"""
+            actor = actor_of(filing_id=filing_id, **scope)
+            return answer(
+                guided.answer(
+                    services(), actor, filing_id, body["field"], body["value"], request.headers.get("If-Match")
+                )
+            )
+
+    @blp.route("/<int:filing_id>/back")
+    class GuidedBack(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(BackSchema)
+        @blp.response(200, GuidedStepSchema)
+        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> ResponseReturnValue:
+            """逐项填写：回到上一项（可修改任何已答项）"""
+            return answer(guided.back(services(), actor_of(filing_id=filing_id, **scope), filing_id, body["from_"]))
