@@ -50,17 +50,22 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
-    app.extensions["entryfiling"] = Services.from_settings(settings)
+    from jobs.dispatcher import make_dispatcher
+
+    services = Services.from_settings(settings)
+    services.dispatcher = make_dispatcher(settings, lambda: services)
+    app.extensions["entryfiling"] = services
 
 
 def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.businesses.resources import blp as businesses_blp
     from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
     from entryfiling.web_api.filings.resources import blp as filings_blp
+    from entryfiling.web_api.jobs.resources import blp as jobs_blp
     from entryfiling.web_api.login.resources import blp as login_blp
 
     api = Api(app)
-    for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp):
+    for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp, jobs_blp):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_api"] = api
 

@@ -40,6 +40,9 @@ class Settings:
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
+    registry_timeout_seconds: float = 10.0
+    registry_retries: int = 3
+    registry_backoff_seconds: float = 0.5
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -85,4 +88,6 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         publicity_validity_days=integer("PUBLICITY_VALIDITY_DAYS", 365),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+        registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
+        registry_retries=integer("REGISTRY_RETRIES", 3),
     )
