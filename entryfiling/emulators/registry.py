@@ -22,6 +22,8 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as uscc_std
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from entryfiling.domain.validators import InvalidValue, normalize_id_number
+
 MAX_PAGE_SIZE = 50
 MAX_FAULT_DELAY = 60.0
 FAULT_MODES = ("slow", "error", "timeout")
@@ -278,7 +280,9 @@ def create_registry_app(state: RegistryState) -> Flask:
     def certificates(id_number: str) -> Any:
         if (answer := faulted("certificates")) is not None:
             return answer
-        if not ric.is_valid(id_number):
+        try:
+            normalize_id_number(id_number)
+        except InvalidValue:
             return _error(400, "invalid_id_number", "身份证号格式错误")
         if (paging := _page_args()) is None:
             return _error(400, "invalid_page", f"page>=1, 1<=page_size<={MAX_PAGE_SIZE}")

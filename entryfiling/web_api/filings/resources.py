@@ -23,7 +23,7 @@ from entryfiling.web_api.filings.schemas import (
     UploadFileSchema,
     UploadFormSchema,
 )
-from handlers import filings
+from handlers import filings, rows
 
 blp = Blueprint(
     "filings",
@@ -183,3 +183,18 @@ class SubmitResource(MethodView):
         if result.replayed:
             headers["Idempotent-Replayed"] = "true"
         return view, status, headers
+
+
+@blp.route("/<int:filing_id>/sections/<string:section_key>/tables/<string:field_key>/rows/<int:row>/cancel")
+class RowCancel(MethodView):
+    @blp.doc(
+        security=BEARER_SECURITY,
+        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}],
+    )
+    @blp.response(200, FilingSchema)
+    def post(self, filing_id: int, section_key: str, field_key: str, row: int) -> ResponseReturnValue:
+        """取消登记：把表格第 row 行（从 1 起）移入已取消登记的记录（如已取消登记资质）"""
+        view = rows.cancel_row(
+            services(), current_enterprise(), filing_id, section_key, field_key, row, request.headers.get("If-Match")
+        )
+        return with_etag(view)
