@@ -171,13 +171,15 @@ def _certificate(
 
 @dataclass
 class Fault:
-    """One switched-on fault. ``times`` None: until cleared; else the next ``times`` requests."""
+    """One switched-on fault. ``times`` None: until cleared; else the next ``times`` requests.
+    ``after``: let this many matching requests through untouched first."""
 
     mode: str
     delay: float = 0.0
     status: int = 500
     times: int | None = None
     target: str | None = None
+    after: int = 0
 
     def matches(self, target: str) -> bool:
         return self.target in (None, target)
@@ -205,6 +207,9 @@ class RegistryState:
         with self.lock:
             fault = self.fault
             if fault is None or not fault.matches(target):
+                return None
+            if fault.after > 0:
+                fault.after -= 1
                 return None
             if fault.times is not None:
                 fault.times -= 1
@@ -306,12 +311,13 @@ def create_registry_app(state: RegistryState) -> Flask:
             delay = min(float(body.get("delay", 0)), MAX_FAULT_DELAY)
             status = int(body.get("status", 500))
             times = None if body.get("times") is None else int(body["times"])
+            after = int(body.get("after", 0))
         except (TypeError, ValueError):
-            return _error(400, "invalid_fault", "delay, status and times must be numbers")
-        if delay < 0 or not 400 <= status <= 599 or (times is not None and times < 1):
-            return _error(400, "invalid_fault", "delay>=0, 400<=status<=599, times>=1")
+            return _error(400, "invalid_fault", "delay, status, times and after must be numbers")
+        if delay < 0 or not 400 <= status <= 599 or (times is not None and times < 1) or after < 0:
+            return _error(400, "invalid_fault", "delay>=0, 400<=status<=599, times>=1, after>=0")
         with state.lock:
-            state.fault = Fault(mode, delay, status, times, target)
+            state.fault = Fault(mode, delay, status, times, target, after)
         return jsonify({"fault": body})
 
     @app.delete("/_admin/faults")
@@ -390,12 +396,19 @@ class RegistryStandIn:
 
     # Direct access for in-process tests (the HTTP admin endpoints do the same over the wire).
     def set_fault(
-        self, mode: str, *, delay: float = 0.0, status: int = 500, times: int | None = None, target: str | None = None
+        self,
+        mode: str,
+        *,
+        delay: float = 0.0,
+        status: int = 500,
+        times: int | None = None,
+        target: str | None = None,
+        after: int = 0,
     ) -> None:
         if mode not in FAULT_MODES:
             raise ValueError(mode)
         with self.state.lock:
-            self.state.fault = Fault(mode, min(delay, MAX_FAULT_DELAY), status, times, target)
+            self.state.fault = Fault(mode, min(delay, MAX_FAULT_DELAY), status, times, target, after)
 
     def clear_fault(self) -> None:
         with self.state.lock:
