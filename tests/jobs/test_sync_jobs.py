@@ -199,3 +199,13 @@ def test_same_status_api_without_redis(make_app, login_enterprise, make_person, 
     assert set(done) == set(response.json) - {"reused"}
     assert done["status"] == "finished" and done["progress"] == {"done": 4, "total": 4}
     assert done["result"]["counts"]["added"] == 6
+
+
+def test_filing_sync_needs_no_body_and_refuses_other_enterprises_filings(login_enterprise, make_person, redis_conn):
+    enterprise = demo_enterprise(login_enterprise)
+    filing = enterprise.post(
+        "/api/v1/filings", json={"business": "personnel_certificates", "enterprise_type": "construction"}
+    ).json
+    assert enterprise.post(f"/api/v1/filings/{filing['id']}/sync").status_code == 202
+    stranger = login_enterprise("别家企业")
+    assert stranger.post(f"/api/v1/filings/{filing['id']}/sync").status_code == 404
