@@ -6,11 +6,10 @@ from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
-from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from entryfiling.config import Settings, load_settings
-from entryfiling.web_api.errors import register_error_handlers
+from entryfiling.web_api.errors import ProblemApi, register_error_handlers
 from handlers.services import Services
 
 DOCS_ASSETS = "/docs/assets/"
@@ -24,6 +23,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _configure(app, settings)
     _register_services(app, settings)
     _register_blueprints(app)
+    _register_miniapp_api(app)
     register_error_handlers(app)
     return app
 
@@ -59,13 +59,23 @@ def _register_services(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.businesses.resources import blp as businesses_blp
+    from entryfiling.web_api.employments.resources import blp as employments_blp
     from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
     from entryfiling.web_api.filings.resources import blp as filings_blp
+    from entryfiling.web_api.invitations.resources import blp as invitations_blp
     from entryfiling.web_api.jobs.resources import blp as jobs_blp
     from entryfiling.web_api.login.resources import blp as login_blp
 
-    api = Api(app)
-    for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp, jobs_blp):
+    api = ProblemApi(app)
+    for blueprint in (
+        login_blp,
+        businesses_blp,
+        filings_blp,
+        enterprise_blp,
+        invitations_blp,
+        employments_blp,
+        jobs_blp,
+    ):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_api"] = api
 
@@ -77,3 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+
+def _register_miniapp_api(app: Flask) -> None:
+    """The mini-program API: a second flask-smorest Api with its own OpenAPI document."""
+    from miniapp_api import register_miniapp_api
+
+    register_miniapp_api(app)

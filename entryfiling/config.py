@@ -43,6 +43,9 @@ class Settings:
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
+    # Mini-program: which real-name verification provider to use, and how long invitations last.
+    identity_provider: str = "wechat_face"
+    invitation_ttl_seconds: int = 72 * 3600
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -90,4 +93,6 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
+        identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",
+        invitation_ttl_seconds=integer("INVITATION_TTL_SECONDS", 72 * 3600),
     )

@@ -190,3 +190,66 @@ ATTACHMENT_REFERENCED = "该附件被{section}第 {row} 行引用，请先修改
 ROW_CANCEL_NOT_ALLOWED = "“{field}”的记录不能取消登记"
 ROW_NOT_FOUND = "“{field}”没有第 {row} 行（共 {count} 行）"
 RULE_ROWS_DUPLICATE = "{section}·{field}：第 {row} 行与第 {first} 行重复"
+# --- step-by-step filing ---
+GUIDED_ROW_LABEL = "{table}第 {row} 条的{column}"
+GUIDED_UNKNOWN_PATH = "没有这一项：{path}"
+GUIDED_PROMPT = "请填写{label}"
+GUIDED_PROMPT_CHOICE = "请选择{label}"
+GUIDED_PROMPT_ATTACHMENT = "请上传{label}"
+GUIDED_YES_NO = "请回答“是”或“否”"
+GUIDED_PERSON_AMBIGUOUS = "有 {count} 位名叫{name}的人员，请从中选择一位"
+GUIDED_PERSON_UNKNOWN = "没有找到名叫“{name}”的可选人员（须已实名认证并与本企业建立聘用关系）"
+GUIDED_REPROMPT = "{reason}。请重新回答，例如：{example}"
+GUIDED_READY = "所有栏目已填写完整，可以提交：请下载承诺书、签字盖章后上传，勾选同意后提交"
+GUIDED_ATTACHMENT_BY_UPLOAD = "附件请通过上传接口提交（kind={kind}）"
+GUIDED_ANSWER_NOT_A_FIELD = "{label}是附件，请用上传接口上传"
+
+# --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
+WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
+WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"
+MINIAPP_AUTH_REQUIRED = "请先在小程序中登录（Authorization: Bearer <token>）"
+MINIAPP_CODE_INVALID = "微信登录凭证 code 无效或已使用，请重新调用 wx.login 获取"
+MINIAPP_LOGIN_RATE_LIMITED = "微信登录过于频繁，请稍后再试"
+MINIAPP_USER_NOT_FOUND = "小程序用户不存在，请重新登录"
+PHONE_CODE_INVALID = "手机号授权凭证无效或已过期（有效期 5 分钟、只能使用一次），请重新授权"
+IDENTITY_NAME_INVALID = "请填写与身份证一致的姓名（2 至 50 个字）"
+IDENTITY_ALREADY_VERIFIED = "您已完成实名认证（{name}），无需重复认证"
+IDENTITY_ID_BOUND_TO_OTHER = "该身份证号已由其他微信用户完成实名认证；一个身份证号只能绑定一个微信用户"
+IDENTITY_VERIFICATION_NOT_FOUND = "人脸核身会话不存在，请重新发起实名认证"
+IDENTITY_VERIFICATION_DONE = "该人脸核身会话已处理（{status}），请勿重复确认"
+IDENTITY_VERIFICATION_EXPIRED = "人脸核身会话已过期，请重新发起实名认证"
+IDENTITY_VERIFY_REFUSED = "实名认证未通过：{reason}"
+IDENTITY_PROVIDER_UNKNOWN = "未知的实名认证服务：{name}，可选：{options}"
+IDENTITY_PROVIDER_REFUSED = "实名认证服务拒绝了请求（错误码 {errcode}）：请核对姓名和身份证号后重新发起"
+# Reasons of 微信人脸核身 verify_ret, as WeChat documents them.
+VERIFY_RET_REASONS = {
+    10001: "参数错误",
+    10002: "人脸特征检测失败",
+    10003: "身份证号与姓名不匹配",
+    10004: "人脸与身份证信息不匹配（非本人）",
+    90002: "用户在教程页取消了人脸核身",
+    90003: "用户在初始化时取消了人脸核身",
+    90004: "尚未完成人脸核身，或在识别过程中取消",
+    90005: "用户在上传时取消了人脸核身",
+    90006: "用户在释放时取消了人脸核身",
+    90007: "网络错误，请重试",
+    90008: "相机权限未授权",
+    90009: "麦克风权限未授权",
+    90010: "相机和麦克风权限都未授权",
+    90011: "人脸数据采集无效，请在光线充足处重试",
+    90017: "识别过程超时，请重试",
+}
+VERIFY_RET_OTHER = "人脸核身未通过（结果码 {code}）"
+PERSON_NOT_VERIFIED_SELF = "请先在小程序完成实名认证"
+INVITATION_ROLE_UNKNOWN = "未知的聘用角色：{role}，可选：{options}"
+INVITATION_NOT_FOUND = "邀请码不存在，请核对后重新输入"
+INVITATION_EXPIRED = "邀请码已于 {at} 过期，请联系企业重新生成"
+INVITATION_USED = "邀请码已被使用，每个邀请码只能使用一次"
+INVITATION_REVOKED = "邀请码已被企业作废"
+INVITATION_NOT_PENDING = "邀请码已使用或已作废，不能再作废"
+INVITATION_ATTEMPTS = "邀请码输入过于频繁，请 {seconds} 秒后再试"
+EMPLOYMENT_NOT_YOURS = "聘用关系不存在或不属于您"
+NOT_A_FILING_CONTACT = "您不是该企业的报送联系人，不能办理该企业的报送业务"
+SUBSCRIPTION_TEMPLATE_INVALID = "订阅消息模板编号格式不正确"
+SUBSCRIPTION_RESULT_INVALID = "订阅结果应为 accept、reject、ban 或 filter"
+SUBSCRIPTION_TOO_MANY = "一次最多上报 {limit} 个模板的订阅结果"

@@ -15,9 +15,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
-from entryfiling.db.models import AuthChallenge, Enterprise, RateLimitBucket
+from entryfiling.db.models import AuthChallenge, RateLimitBucket
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited
 from entryfiling.integrations.ca import verify_signed_nonce
+from handlers.enterprises import upsert_enterprise
 from handlers.services import Actor, Services
 
 ENTERPRISE_TOKEN_SALT = "enterprise-login"
@@ -101,17 +102,8 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
     now = services.now()
     identity = verify_signed_nonce(certificate_pem, nonce, signature, services.trust_roots(), now)
     with services.uow() as uow:
-        enterprise = uow.session.scalar(select(Enterprise).where(Enterprise.uscc == identity.uscc))
-        first_login = enterprise is None
-        if enterprise is None:
-            enterprise = Enterprise(
-                uscc=identity.uscc, name=identity.enterprise_name, filed_record={}, created_at=now, updated_at=now
-            )
-            uow.session.add(enterprise)
-        enterprise.name = identity.enterprise_name
+        enterprise, first_login = upsert_enterprise(uow.session, identity.uscc, identity.enterprise_name, now)
         enterprise.certificate_serial = identity.serial_number
-        enterprise.updated_at = now
-        uow.session.flush()
         actor = Actor("enterprise", identity.uscc, identity.enterprise_name, enterprise.id, identity.uscc)
         uow.audit(
             actor,

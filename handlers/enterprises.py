@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise
@@ -11,6 +15,20 @@ from entryfiling.domain.errors import NotFound
 from entryfiling.domain.fields import map_sensitive
 from entryfiling.domain.validators import mask_id_number
 from handlers.services import Actor, Services
+
+
+def upsert_enterprise(session: Session, uscc: str, name: str, now: datetime) -> tuple[Enterprise, bool]:
+    """The enterprise of a USCC, created on first sight; its name follows its latest certificate."""
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    created = enterprise is None
+    if enterprise is None:
+        enterprise = Enterprise(uscc=uscc, name=name, filed_record={}, created_at=now, updated_at=now)
+        session.add(enterprise)
+    elif enterprise.name != name:
+        enterprise.name = name
+        enterprise.updated_at = now
+    session.flush()
+    return enterprise, created
 
 
 def enterprise_profile(services: Services, actor: Actor) -> dict[str, Any]:

@@ -51,7 +51,14 @@ from entryfiling.domain.fields import (
     merge_section_values,
     person_ids,
 )
-from entryfiling.domain.filing import OPEN_STATUSES, STATUS_LABELS, FilingStatus, check_transition, require_draft
+from entryfiling.domain.filing import (
+    CHINA_TIME,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    FilingStatus,
+    check_transition,
+    require_draft,
+)
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, person_refusal, run_rules
 from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_letter
 from handlers.persons import page_envelope, person_facts
@@ -275,9 +282,7 @@ def list_filings(
 
 
 def _day_start(day: date) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA_TIME)
 
 
 # ---------------------------------------------------------------------------- save a section
@@ -526,7 +531,7 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple
 
 
 def reference_of(filing: Filing) -> str:
-    return f"JJ{filing.created_at:%Y%m%d}{filing.id:06d}"
+    return f"JJ{filing.created_at.astimezone(CHINA_TIME):%Y%m%d}{filing.id:06d}"
 
 
 # ---------------------------------------------------------------------------- submit and decide
@@ -754,3 +759,29 @@ def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
         uow.commit()
     for key in keys:
         services.storage.delete(key)
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A filing's content as the rules see it (ID numbers in clear): for guided filling, never responses."""
+
+    filing_id: int
+    business: Business
+    status: str
+    etag: str
+    sections: dict[str, dict[str, Any]]
+    attachment_counts: Counter[str]
+
+
+def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
+    with services.uow() as uow:
+        filing = _load_filing(uow.session, actor, filing_id)
+        business = get_business(filing.business)
+        return DraftState(
+            filing.id,
+            business,
+            filing.status,
+            etag_of(filing),
+            unseal_sections(services, business, filing.sections),
+            _attachment_counts(filing),
+        )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from entryfiling.config import Settings
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
+from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.storage import FileStorage
 
@@ -62,6 +63,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
+    _wechat: Any = field(default=None, repr=False)
+    _identity: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -82,10 +85,7 @@ class Services:
         return self.clock()
 
     def today(self) -> date:
-        # Filings are decided on the calendar of Xinjiang's users: China Standard Time.
-        from zoneinfo import ZoneInfo
-
-        return self.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+        return self.now().astimezone(CHINA_TIME).date()
 
     def registry(self) -> RegistryClient:
         from entryfiling.integrations.registry import RegistryClient
@@ -107,3 +107,19 @@ class Services:
         if self._trust_roots is None or self._trust_roots[0] != mtime:
             self._trust_roots = (mtime, load_trust_roots(path))
         return self._trust_roots[1]
+
+    def wechat(self) -> Any:
+        """The WeChat client (entryfiling.integrations.wechat.WeChat), made on first use."""
+        if self._wechat is None:
+            from entryfiling.integrations.wechat import WeChat
+
+            self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
+        return self._wechat
+
+    def identity_verifier(self) -> Any:
+        """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""
+        if self._identity is None:
+            from entryfiling.integrations.identity import make_identity_verifier
+
+            self._identity = make_identity_verifier(self.settings.identity_provider, self)
+        return self._identity

@@ -72,15 +72,15 @@ def make_app(settings: Any) -> Iterator[Callable[..., Flask]]:
         return app
 
     yield build
+    if apps:
+        _empty_tables(apps[0].extensions["entryfiling"])
     for app in apps:
         app.extensions["entryfiling"].engine.dispose()
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], database_url: str) -> Iterator[Flask]:
-    application = make_app()
-    yield application
-    _empty_tables(application.extensions["entryfiling"])
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 def _empty_tables(services: Services) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -28,13 +28,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime")
-        return value
+        # Always UTC on the wire: SQLite compares these as text, so offsets must not vary.
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        from datetime import UTC
-
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC) if value is not None else None
@@ -83,6 +84,8 @@ class Employment(Base):
     role: Mapped[str] = mapped_column(String(32), default="employee")
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # Who ended it (enterprise or person), for the history both sides see.
+    ended_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     person: Mapped[Person] = relationship(back_populates="employments")
 
@@ -244,3 +247,86 @@ class PersonCertificate(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     synced_at: Mapped[datetime]
+
+
+# ---------------------------------------------------------------------------- mini-program
+
+
+class KeyValue(Base):
+    """Small shared values with an expiry (the WeChat access token when Redis is not configured)."""
+
+    __tablename__ = "key_values"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[datetime | None]
+
+
+class WeChatUser(Base):
+    """A mini-program user (openid of our appid); bound to at most one verified person."""
+
+    __tablename__ = "wechat_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(128), unique=True)
+    unionid: Mapped[str | None] = mapped_column(String(128), index=True)
+    # Needed to decrypt data the mini-program forwards; sealed, and never sent to any client.
+    session_key_sealed: Mapped[str | None] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime]
+
+
+class IdentityVerification(Base):
+    """One real-name verification attempt and its evidence (provider, out_seq_no, verify_id, result)."""
+
+    __tablename__ = "identity_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wechat_user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    out_seq_no: Mapped[str] = mapped_column(String(32), unique=True)
+    verify_id: Mapped[str] = mapped_column(String(256), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_number_sealed: Mapped[str] = mapped_column(Text)
+    id_number_index: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    result_code: Mapped[int | None] = mapped_column(Integer)
+    result_detail: Mapped[str | None] = mapped_column(String(200))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+
+
+class EmploymentInvitation(Base):
+    """An enterprise's offer of employment (employee or filing contact), accepted once by a person."""
+
+    __tablename__ = "employment_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    note: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    employment_id: Mapped[int | None] = mapped_column(ForeignKey("employments.id"))
+    revoked_at: Mapped[datetime | None]
+
+
+class SubscriptionQuota(Base):
+    """One-time subscribe-message consents left per WeChat user and template."""
+
+    __tablename__ = "subscription_quotas"
+    __table_args__ = (UniqueConstraint("wechat_user_id", "template_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wechat_user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"), index=True)
+    template_id: Mapped[str] = mapped_column(String(128))
+    remaining: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]

@@ -144,7 +144,7 @@ class CleanResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _is_blank(raw: Any) -> bool:
+def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []
 
 
@@ -222,7 +222,7 @@ def _options_text(fld: Field) -> str:
 
 def clean_field(fld: Field, raw: Any, path: str, result: CleanResult) -> Any:
     """Clean one field (a table recursively); errors land in ``result.errors`` by path."""
-    if _is_blank(raw):
+    if is_blank(raw):
         return None
     if fld.type is not FieldType.TABLE:
         try:
@@ -316,14 +316,14 @@ def missing_fields(section: Section, values: Mapping[str, Any]) -> list[Missing]
                 missing.append(Missing(fld.key, msg.MISSING_ROWS.format(label=fld.label, count=fld.min_rows or 1)))
             for index, row in enumerate(rows):
                 for column in fld.columns:
-                    if column.required and _is_blank(row.get(column.key)):
+                    if column.required and is_blank(row.get(column.key)):
                         missing.append(
                             Missing(
                                 f"{fld.key}[{index}].{column.key}",
                                 msg.MISSING_ROW_FIELD.format(label=fld.label, row=index + 1, column=column.label),
                             )
                         )
-        elif fld.required and _is_blank(value):
+        elif fld.required and is_blank(value):
             missing.append(Missing(fld.key, fld.label))
     return missing
 

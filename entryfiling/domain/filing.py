@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import Conflict
+
+# Filings are dated and decided on the calendar of their users: China Standard Time.
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
 
 
 class FilingStatus(StrEnum):

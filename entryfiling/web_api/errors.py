@@ -10,6 +10,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json
+from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from entryfiling import messages as msg
@@ -96,12 +98,12 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
     if not isinstance(messages, dict):
         return {"_": messages}
     flat: dict[str, Any] = {}
-    for location, fields in messages.items():
-        if isinstance(fields, dict) and location in {"json", "query", "headers", "form", "files", "view_args"}:
-            for name, text in fields.items():
+    for location, located in messages.items():
+        if isinstance(located, dict) and location in {"json", "query", "headers", "form", "files", "view_args"}:
+            for name, text in located.items():
                 flat[str(name)] = text
         else:
-            flat[str(location)] = fields
+            flat[str(location)] = located
     return _translate(flat)
 
 
@@ -159,3 +161,21 @@ def register_error_handlers(app: Flask) -> None:
             return http_error_response(error)
         log.exception("unhandled error")
         return problem(500, msg.HTTP_INTERNAL)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "给用户看的中文说明"})
+    code = fields.String()
+    errors = fields.Dict(metadata={"description": "按字段路径列出的错误"})
+    problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
+
+    ERROR_SCHEMA = ProblemSchema

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
-from entryfiling.web_api.filings.schemas import PageArgsSchema
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 from handlers import enterprises, persons
 
 blp = Blueprint("enterprise", __name__, url_prefix="/api/v1", description="本企业信息与可选人员")
@@ -40,12 +40,7 @@ class PersonSchema(Schema):
     employed_since = fields.String()
 
 
-class PersonPageSchema(Schema):
-    items = fields.List(fields.Nested(PersonSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+PersonPageSchema = page_schema(PersonSchema, "PersonPage")
 
 
 @blp.route("/enterprise")

@@ -14,16 +14,19 @@ from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
 from entryfiling.web_api.filings.schemas import (
+    AnswerSchema,
+    BackSchema,
     FilingListArgsSchema,
     FilingPageSchema,
     FilingSchema,
+    GuidedStepSchema,
     OpenFilingSchema,
     SectionValuesSchema,
     SubmitSchema,
     UploadFileSchema,
     UploadFormSchema,
 )
-from handlers import filings, rows
+from handlers import filings, guided, rows
 
 blp = Blueprint(
     "filings",
@@ -198,3 +201,37 @@ class RowCancel(MethodView):
             services(), current_enterprise(), filing_id, section_key, field_key, row, request.headers.get("If-Match")
         )
         return with_etag(view)
+
+
+@blp.route("/<int:filing_id>/next")
+class GuidedNext(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, GuidedStepSchema)
+    def get(self, filing_id: int) -> ResponseReturnValue:
+        """逐项填写：下一项还缺什么（栏目、字段、提示、类型、可选项、进度）"""
+        view = guided.next_step(services(), current_enterprise(), filing_id)
+        return view, 200, {"ETag": view["etag"]}
+
+
+@blp.route("/<int:filing_id>/answers")
+class GuidedAnswer(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(AnswerSchema)
+    @blp.response(200, GuidedStepSchema)
+    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+        """逐项填写：回答一项（与栏目保存同样的校验），返回下一项；答错时返回原因和同一问题"""
+        view = guided.answer(
+            services(), current_enterprise(), filing_id, body["field"], body["value"], request.headers.get("If-Match")
+        )
+        return view, 200, {"ETag": view["etag"]}
+
+
+@blp.route("/<int:filing_id>/back")
+class GuidedBack(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(BackSchema)
+    @blp.response(200, GuidedStepSchema)
+    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+        """逐项填写：回到上一项"""
+        view = guided.back(services(), current_enterprise(), filing_id, body["from_"])
+        return view, 200, {"ETag": view["etag"]}

@@ -2,6 +2,7 @@ from flask_smorest.fields import Upload
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from entryfiling.domain.filing import FilingStatus
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 
 
 class OpenFilingSchema(Schema):
@@ -13,11 +14,6 @@ class OpenFilingSchema(Schema):
             "quality_testing/cost_consulting"
         },
     )
-
-
-class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class FilingListArgsSchema(PageArgsSchema):
@@ -85,9 +81,23 @@ class FilingSchema(FilingSummarySchema):
     attachment = fields.Dict(metadata={"description": "（上传时）刚上传的附件"})
 
 
-class FilingPageSchema(Schema):
-    items = fields.List(fields.Nested(FilingSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
-    pages = fields.Integer()
+FilingPageSchema = page_schema(FilingSummarySchema, "FilingPage")
+
+
+class AnswerSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "要回答的项，如 basic_info.contact_name"})
+    value = fields.Raw(required=True, allow_none=True, metadata={"description": "回答：可为口语化文本"})
+
+
+class BackSchema(Schema):
+    from_ = fields.String(data_key="from", load_default=None, metadata={"description": "从哪一项返回上一项"})
+
+
+class GuidedStepSchema(Schema):
+    filing_id = fields.Integer()
+    etag = fields.String()
+    status = fields.String(metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"})
+    step = fields.Dict()
+    progress = fields.Dict()
+    message = fields.String()
+    submission = fields.Dict()

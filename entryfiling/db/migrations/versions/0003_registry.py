@@ -1,7 +1,7 @@
 """background jobs and certificates synced from the national registry
 
 Revision ID: 0003_registry
-Revises: 0001
+Revises: 0002_miniapp
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_registry"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_miniapp"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,95 @@
+"""Demo data for a newcomer's first run: enterprises with dev-CA certificates, and persons.
+
+Idempotent: running it again reuses what exists. Never loaded in production (only the dev
+command calls it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from entryfiling.db.models import Employment, Person
+from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate
+from handlers import persons
+from handlers.enterprises import upsert_enterprise
+from handlers.services import Services
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    key: str
+    name: str
+    uscc: str
+    enterprise_type: str
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    id_number: str
+    verified: bool
+    employer: str | None
+
+
+DEMO_ENTERPRISES = (
+    DemoEnterprise("construction", "安徽德拓建设工程有限公司", "91340100MA2N0DT108", "construction"),
+    DemoEnterprise("supervision", "江苏华信工程监理有限公司", "91320000MA1MHX9P1J", "supervision"),
+    DemoEnterprise("cost_consulting", "浙江中衡工程造价咨询有限公司", "91330100MA27XK3K2F", "cost_consulting"),
+)
+
+DEMO_PERSONS = (
+    DemoPerson("张建国", "340122197805120039", True, "construction"),
+    DemoPerson("刘志强", "340122198509170423", True, "construction"),
+    DemoPerson("王芳", "320106199003040518", True, "supervision"),
+    DemoPerson("赵明", "330102198811200622", False, "construction"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    enterprise: DemoEnterprise
+    certificate: Path
+    key: Path
+
+
+def load_demo_data(services: Services, ca_dir: Path) -> list[DemoCredentials]:
+    """Enterprises (with certificate and key files) and persons, verified and employed as declared."""
+    create_dev_ca(ca_dir)
+    credentials = []
+    enterprise_ids: dict[str, int] = {}
+    for demo in DEMO_ENTERPRISES:
+        cert = ca_dir / "enterprises" / f"{demo.uscc}.pem"
+        key = ca_dir / "enterprises" / f"{demo.uscc}.key"
+        if not (cert.exists() and key.exists()):
+            cert, key = issue_enterprise_certificate(
+                ca_dir, ca_dir / "enterprises", enterprise_name=demo.name, uscc=demo.uscc
+            )
+        with services.uow() as uow:
+            enterprise, _created = upsert_enterprise(uow.session, demo.uscc, demo.name, services.now())
+            enterprise_ids[demo.key] = enterprise.id
+            uow.commit()
+        credentials.append(DemoCredentials(demo, cert, key))
+    for demo_person in DEMO_PERSONS:
+        index = services.cipher.blind_index(demo_person.id_number)
+        with services.uow() as uow:
+            person_id = uow.session.scalar(select(Person.id).where(Person.id_number_index == index))
+        if person_id is None:
+            person_id = persons.register_person(
+                services, demo_person.name, demo_person.id_number, verified=demo_person.verified
+            )
+        if demo_person.employer is not None:
+            employer_id = enterprise_ids[demo_person.employer]
+            with services.uow() as uow:
+                employed = uow.session.scalar(
+                    select(Employment.id).where(
+                        Employment.person_id == person_id,
+                        Employment.enterprise_id == employer_id,
+                        Employment.ended_at.is_(None),
+                    )
+                )
+            if employed is None:
+                persons.employ(services, employer_id, person_id)
+    return credentials

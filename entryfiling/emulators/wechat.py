@@ -1,0 +1,431 @@
+"""A local stand-in for the WeChat server API (api.weixin.qq.com), for development and tests.
+
+It answers the endpoints this project calls with WeChat's request and response shapes: errors
+come back as HTTP 200 with ``{"errcode", "errmsg"}``, JSON bodies are accepted without a
+Content-Type header (wechatpy sends none), and ``access_token`` is tolerated on every endpoint
+(wechatpy adds it even to ``jscode2session``). Access tokens expire; fetching a new one leaves
+the previous one valid for five minutes only, as WeChat does.
+
+What a phone would do (``wx.login``, ``wx.requestSubscribeMessage``, ``wx.requestFacialVerify``,
+``getPhoneNumber``) is played through control endpoints under ``/__emulator__/``, which also
+expose what was sent, so tests and the README walk-through can read it.
+
+Error codes answered (WeChat's own): 40001 invalid credential / secret, 40002 invalid grant_type,
+40003 invalid openid, 40013 invalid appid, 40029 invalid code, 40037 invalid template_id,
+41001 access_token missing, 42001 access_token expired, 43101 user refused the message
+(no subscription left), 45011 API minute-quota reached, 47001 data format error,
+84001 invalid verify_id, 84002 verify_id expired. For ``queryverifyinfo`` WeChat's page says
+it checks ``cert_hash``/``openid``/``out_seq_no`` against the ``getverifyid`` call and answers an
+errcode instead of ``verify_ret`` when they differ without listing the codes; the stand-in
+answers 40003 for another openid and 84001 (with a message saying which) for the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+TOKEN_TTL_SECONDS = 7200
+OLD_TOKEN_GRACE_SECONDS = 300
+CODE_TTL_SECONDS = 300
+VERIFY_ID_TTL_SECONDS = 3600
+# verify_ret the stand-in gives when the face step was never played: 90004 "用户在识别过程中取消".
+VERIFY_RET_NOT_DONE = 90004
+VERIFY_RET_OK = 10000
+MAX_RECORDS = 1000
+_OUT_SEQ_NO_RE = re.compile(r"[A-Za-z0-9_-]{5,32}")
+_TEMPLATE_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def cert_hash(cert_type: str, cert_name: str, cert_no: str) -> str:
+    """WeChat's digest of cert_info: sha256 hex of ``cert_type=b64&cert_name=b64&cert_no=b64``."""
+
+    def b64(value: str) -> str:
+        return base64.b64encode(value.encode("utf-8")).decode("ascii")
+
+    joined = f"cert_type={b64(cert_type)}&cert_name={b64(cert_name)}&cert_no={b64(cert_no)}"
+    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
+def _error(errcode: int, errmsg: str) -> dict[str, Any]:
+    return {"errcode": errcode, "errmsg": f"{errmsg} rid: {secrets.token_hex(4)}"}
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+@dataclass
+class _Code:
+    openid: str
+    unionid: str | None
+    expires_at: float
+
+
+@dataclass
+class _Verification:
+    verify_id: str
+    out_seq_no: str
+    openid: str
+    cert_info: dict[str, str]
+    expires_at: float
+    verify_ret: int = VERIFY_RET_NOT_DONE
+
+
+@dataclass
+class _State:
+    tokens: dict[str, _Token] = field(default_factory=dict)
+    codes: dict[str, _Code] = field(default_factory=dict)
+    phone_codes: dict[str, tuple[str, float]] = field(default_factory=dict)
+    verifications: dict[str, _Verification] = field(default_factory=dict)
+    out_seq_nos: set[str] = field(default_factory=set)
+    # (openid, template_id) -> one-time subscriptions the user accepted on the phone
+    subscriptions: dict[tuple[str, str], int] = field(default_factory=dict)
+    known_openids: set[str] = field(default_factory=set)
+    # endpoint path -> list of errcodes to answer next, one per call
+    faults: dict[str, list[int]] = field(default_factory=dict)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    token_fetches: int = 0
+    # Issued session keys, so tests can check that none of them ever leaves our server.
+    session_keys: list[str] = field(default_factory=list)
+
+
+class WeChatEmulator:
+    """The stand-in's state and WSGI app; ``start()`` serves it on a loopback port in a thread."""
+
+    def __init__(
+        self,
+        appid: str = "wx0000000000dev000",
+        secret: str = "dev-wechat-secret",
+        *,
+        token_ttl: int = TOKEN_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.appid = appid
+        self.secret = secret
+        self.token_ttl = token_ttl
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._serial = itertools.count(1)
+        self._routes: dict[tuple[str, str], Callable[[Request], dict[str, Any]]] = {
+            ("GET", "/cgi-bin/token"): self._token,
+            ("GET", "/sns/jscode2session"): self._jscode2session,
+            ("POST", "/cgi-bin/message/subscribe/send"): self._subscribe_send,
+            ("POST", "/wxa/business/getuserphonenumber"): self._phone_number,
+            ("POST", "/cityservice/face/identify/getverifyid"): self._get_verify_id,
+            ("POST", "/cityservice/face/identify/queryverifyinfo"): self._query_verify_info,
+            ("POST", "/__emulator__/login"): self._ctl_login,
+            ("POST", "/__emulator__/phone-codes"): self._ctl_phone_code,
+            ("POST", "/__emulator__/facial-verify"): self._ctl_facial_verify,
+            ("POST", "/__emulator__/subscribe"): self._ctl_subscribe,
+            ("POST", "/__emulator__/faults"): self._ctl_faults,
+            ("POST", "/__emulator__/expire-tokens"): self._ctl_expire_tokens,
+            ("POST", "/__emulator__/reset"): self._ctl_reset,
+            ("GET", "/__emulator__/sent"): self._ctl_sent,
+            ("GET", "/__emulator__/calls"): self._ctl_calls,
+            ("GET", "/__emulator__/verifications"): self._ctl_verifications,
+        }
+
+    # ------------------------------------------------------------------ serving
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a daemon thread; port 0 picks a free port. Returns the base URL."""
+        self._server = make_server(host, port, self.wsgi_app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="wechat-emulator", daemon=True)
+        self._thread.start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("emulator not started")
+        return f"http://{self._server.host}:{self._server.port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def serve_forever(self, host: str, port: int) -> None:
+        """Serve in the foreground (the CLI command)."""
+        make_server(host, port, self.wsgi_app, threaded=True).serve_forever()
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        handler = self._routes.get((request.method, request.path))
+        if handler is None:
+            # WeChat answers unknown paths with 404 and an HTML page; JSON is friendlier to read.
+            response = Response(json.dumps({"errcode": 404, "errmsg": "not found"}), status=404)
+            return response(environ, start_response)
+        with self._lock:
+            if not request.path.startswith("/__emulator__/"):
+                self._record_call(request)
+            try:
+                body = self._fault(request.path) or handler(request)
+            except _BadRequest as bad:
+                body = _error(bad.errcode, bad.errmsg)
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        response = Response(payload, status=200, content_type="application/json; charset=utf-8")
+        return response(environ, start_response)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _now(self) -> float:
+        return self.clock()
+
+    def _record_call(self, request: Request) -> None:
+        params = {k: v for k, v in request.args.items() if k not in ("secret", "access_token")}
+        self._state.calls.append({"path": request.path, "params": params, "at": self._now()})
+        del self._state.calls[:-MAX_RECORDS]
+
+    def _fault(self, path: str) -> dict[str, Any] | None:
+        queue = self._state.faults.get(path)
+        if queue:
+            return _error(queue.pop(0), "fault injected by the stand-in")
+        return None
+
+    def _json(self, request: Request) -> dict[str, Any]:
+        """The body as JSON whatever the Content-Type (wechatpy sends none)."""
+        try:
+            data = json.loads(request.get_data(as_text=True) or "{}")
+        except ValueError:
+            raise _BadRequest(47001, "data format error") from None
+        if not isinstance(data, dict):
+            raise _BadRequest(47001, "data format error")
+        return data
+
+    def _check_token(self, request: Request) -> None:
+        value = request.args.get("access_token")
+        if not value:
+            raise _BadRequest(41001, "access_token missing")
+        token = self._state.tokens.get(value)
+        if token is None:
+            raise _BadRequest(40001, "invalid credential, access_token is invalid or not latest")
+        if token.expires_at <= self._now():
+            raise _BadRequest(42001, "access_token expired")
+
+    def _openid(self, data: dict[str, Any], key: str) -> str:
+        openid = data.get(key)
+        if not isinstance(openid, str) or openid not in self._state.known_openids:
+            raise _BadRequest(40003, f"invalid openid {key}")
+        return openid
+
+    # ------------------------------------------------------------------ WeChat endpoints
+
+    def _token(self, request: Request) -> dict[str, Any]:
+        if request.args.get("grant_type") != "client_credential":
+            raise _BadRequest(40002, "invalid grant_type")
+        if request.args.get("appid") != self.appid:
+            raise _BadRequest(40013, "invalid appid")
+        if request.args.get("secret") != self.secret:
+            raise _BadRequest(40001, "invalid credential, access_token is invalid or not latest")
+        now = self._now()
+        for old in self._state.tokens.values():
+            old.expires_at = min(old.expires_at, now + OLD_TOKEN_GRACE_SECONDS)
+        value = f"ACCESS_TOKEN_{next(self._serial)}_{secrets.token_urlsafe(24)}"
+        self._state.tokens[value] = _Token(value, now + self.token_ttl)
+        self._state.token_fetches += 1
+        return {"access_token": value, "expires_in": self.token_ttl}
+
+    def _jscode2session(self, request: Request) -> dict[str, Any]:
+        args = request.args
+        if args.get("grant_type") != "authorization_code":
+            raise _BadRequest(40002, "invalid grant_type")
+        if args.get("appid") != self.appid:
+            raise _BadRequest(40013, "invalid appid")
+        if args.get("secret") != self.secret:
+            raise _BadRequest(40125, "invalid appsecret")
+        code = self._state.codes.pop(args.get("js_code") or "", None)  # single use
+        if code is None or code.expires_at <= self._now():
+            raise _BadRequest(40029, "invalid code")
+        session_key = base64.b64encode(secrets.token_bytes(16)).decode()
+        self._state.session_keys.append(session_key)
+        del self._state.session_keys[:-MAX_RECORDS]
+        body: dict[str, Any] = {"openid": code.openid, "session_key": session_key}
+        if code.unionid:
+            body["unionid"] = code.unionid
+        return body
+
+    def _subscribe_send(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        data = self._json(request)
+        openid = self._openid(data, "touser")
+        template_id = data.get("template_id")
+        if not isinstance(template_id, str) or not _TEMPLATE_RE.fullmatch(template_id):
+            raise _BadRequest(40037, "invalid template_id")
+        if not isinstance(data.get("data"), dict):
+            raise _BadRequest(47003, "argument invalid! data.data is empty")
+        key = (openid, template_id)
+        if self._state.subscriptions.get(key, 0) <= 0:
+            raise _BadRequest(43101, "user refuse to accept the msg")
+        self._state.subscriptions[key] -= 1
+        self._state.sent.append(
+            {"touser": openid, "template_id": template_id, "page": data.get("page"), "data": data["data"]}
+        )
+        del self._state.sent[:-MAX_RECORDS]
+        return {"errcode": 0, "errmsg": "ok", "msgid": next(self._serial)}
+
+    def _phone_number(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        data = self._json(request)
+        found = self._state.phone_codes.pop(str(data.get("code") or ""), None)  # single use
+        if found is None or found[1] <= self._now():
+            raise _BadRequest(40029, "invalid code")
+        phone = found[0]
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": phone,
+                "purePhoneNumber": phone,
+                "countryCode": "86",
+                "watermark": {"timestamp": int(self._now()), "appid": self.appid},
+            },
+        }
+
+    def _get_verify_id(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        data = self._json(request)
+        openid = self._openid(data, "openid")
+        out_seq_no = data.get("out_seq_no")
+        if not isinstance(out_seq_no, str) or not _OUT_SEQ_NO_RE.fullmatch(out_seq_no):
+            raise _BadRequest(47001, "data format error: out_seq_no")
+        if out_seq_no in self._state.out_seq_nos:
+            raise _BadRequest(47001, "data format error: out_seq_no already used")
+        cert = data.get("cert_info")
+        if not isinstance(cert, dict) or cert.get("cert_type") != "IDENTITY_CARD":
+            raise _BadRequest(47001, "data format error: cert_info")
+        if not all(isinstance(cert.get(k), str) and cert[k] for k in ("cert_name", "cert_no")):
+            raise _BadRequest(47001, "data format error: cert_info")
+        verify_id = secrets.token_urlsafe(32)
+        self._state.out_seq_nos.add(out_seq_no)
+        self._state.verifications[verify_id] = _Verification(
+            verify_id,
+            out_seq_no,
+            openid,
+            {k: cert[k] for k in ("cert_type", "cert_name", "cert_no")},
+            self._now() + VERIFY_ID_TTL_SECONDS,
+        )
+        return {"errcode": 0, "errmsg": "ok", "verify_id": verify_id, "expires_in": VERIFY_ID_TTL_SECONDS}
+
+    def _query_verify_info(self, request: Request) -> dict[str, Any]:
+        self._check_token(request)
+        data = self._json(request)
+        found = self._state.verifications.get(str(data.get("verify_id") or ""))
+        if found is None:
+            raise _BadRequest(84001, "invalid verify_id")
+        if data.get("openid") != found.openid:
+            raise _BadRequest(40003, "invalid openid: not the user of this verify_id")
+        if data.get("out_seq_no") != found.out_seq_no:
+            raise _BadRequest(84001, "out_seq_no does not match the verify_id")
+        if data.get("cert_hash") != cert_hash(**found.cert_info):
+            raise _BadRequest(84001, "cert_hash does not match the cert_info of the verify_id")
+        if found.verify_ret == VERIFY_RET_NOT_DONE and found.expires_at <= self._now():
+            raise _BadRequest(84002, "verify_id expired")
+        return {"errcode": 0, "errmsg": "ok", "verify_ret": found.verify_ret}
+
+    # ------------------------------------------------------------------ control (the phone's side)
+
+    def _ctl_login(self, request: Request) -> dict[str, Any]:
+        """wx.login(): a fresh single-use code for this openid (one is made up when none is given)."""
+        data = self._json(request)
+        openid = str(data.get("openid") or f"o{secrets.token_urlsafe(20)}")
+        code = str(data.get("code") or secrets.token_urlsafe(24))
+        self._state.known_openids.add(openid)
+        self._state.codes[code] = _Code(openid, data.get("unionid"), self._now() + CODE_TTL_SECONDS)
+        return {"code": code, "openid": openid}
+
+    def _ctl_phone_code(self, request: Request) -> dict[str, Any]:
+        """The getPhoneNumber button: a single-use code resolving to this phone number."""
+        data = self._json(request)
+        code = secrets.token_urlsafe(24)
+        self._state.phone_codes[code] = (str(data.get("phone") or "13800138000"), self._now() + CODE_TTL_SECONDS)
+        return {"code": code}
+
+    def _ctl_facial_verify(self, request: Request) -> dict[str, Any]:
+        """wx.requestFacialVerify(): the person did the face step; verify_ret 10000 unless told."""
+        data = self._json(request)
+        found = self._state.verifications.get(str(data.get("verify_id") or ""))
+        if found is None:
+            raise _BadRequest(84001, "invalid verify_id")
+        found.verify_ret = int(data.get("verify_ret", VERIFY_RET_OK))
+        if data.get("expire"):
+            found.expires_at = self._now() - 1
+        return {"verify_id": found.verify_id, "verify_ret": found.verify_ret}
+
+    def _ctl_subscribe(self, request: Request) -> dict[str, Any]:
+        """wx.requestSubscribeMessage() accepted: one more one-time subscription per template."""
+        data = self._json(request)
+        openid = str(data.get("openid") or "")
+        self._state.known_openids.add(openid)
+        for template_id in data.get("template_ids") or []:
+            key = (openid, str(template_id))
+            self._state.subscriptions[key] = self._state.subscriptions.get(key, 0) + 1
+        return {"subscriptions": self._subscriptions_of(openid)}
+
+    def _subscriptions_of(self, openid: str) -> dict[str, int]:
+        return {t: n for (o, t), n in self._state.subscriptions.items() if o == openid}
+
+    def _ctl_faults(self, request: Request) -> dict[str, Any]:
+        """Answer the next calls of ``path`` with these errcodes, one per call."""
+        data = self._json(request)
+        path = str(data.get("path") or "")
+        codes = [int(c) for c in data.get("errcodes") or []][:100]
+        self._state.faults.setdefault(path, []).extend(codes)
+        return {"path": path, "pending": len(self._state.faults[path])}
+
+    def _ctl_expire_tokens(self, request: Request) -> dict[str, Any]:
+        now = self._now()
+        for token in self._state.tokens.values():
+            token.expires_at = min(token.expires_at, now)
+        return {"expired": len(self._state.tokens)}
+
+    def _ctl_reset(self, request: Request) -> dict[str, Any]:
+        self._state = _State()
+        return {"reset": True}
+
+    def _ctl_sent(self, request: Request) -> dict[str, Any]:
+        return {"sent": list(self._state.sent)}
+
+    def _ctl_calls(self, request: Request) -> dict[str, Any]:
+        return {
+            "calls": list(self._state.calls),
+            "token_fetches": self._state.token_fetches,
+            "session_keys": list(self._state.session_keys),
+        }
+
+    def _ctl_verifications(self, request: Request) -> dict[str, Any]:
+        return {
+            "verifications": [
+                {"verify_id": v.verify_id, "out_seq_no": v.out_seq_no, "openid": v.openid, "verify_ret": v.verify_ret}
+                for v in self._state.verifications.values()
+            ]
+        }
+
+
+class _BadRequest(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(errmsg)
+        self.errcode = errcode
+        self.errmsg = errmsg

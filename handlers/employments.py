@@ -1,0 +1,324 @@
+"""Employment binding (聘用关系): invitations from the enterprise, acceptance on the phone,
+ending from either side, the history, and who may file for an enterprise from the phone.
+
+An invitation is single use: it is claimed with one conditional UPDATE, so a replayed or
+concurrent acceptance finds it taken. Ended employments stay as history; only current ones make
+a person selectable in filings (``handlers.persons.selectable_persons``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Filing, Person
+from entryfiling.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.validators import mask_id_number
+from handlers.auth import check_rate_limit
+from handlers.persons import EMPLOYEE, FILING_CONTACT, page_envelope
+from handlers.services import Actor, Services
+from handlers.wechat_users import MiniappUser
+
+ROLES = {EMPLOYEE: "员工", FILING_CONTACT: "报送联系人（可在小程序为企业办理报送）"}
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+QR_PREFIX = "entryfiling:invitation:"
+ACCEPT_ATTEMPTS_PER_MINUTE = 10
+_CODE_TRIES = 5
+
+
+def _invitation_status(invitation: EmploymentInvitation, now: Any) -> str:
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.accepted_at is not None:
+        return "accepted"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "pending"
+
+
+def present_invitation(invitation: EmploymentInvitation, now: Any) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "role": invitation.role,
+        "role_label": ROLES.get(invitation.role, invitation.role),
+        "code": invitation.code,
+        "qr_payload": QR_PREFIX + invitation.code,
+        "note": invitation.note,
+        "status": _invitation_status(invitation, now),
+        "created_at": invitation.created_at.isoformat(),
+        "expires_at": invitation.expires_at.isoformat(),
+        "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
+        "employment_id": invitation.employment_id,
+    }
+
+
+def present_employment(
+    services: Services, employment: Employment, person: Person | None, enterprise: Enterprise | None
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": employment.id,
+        "role": employment.role,
+        "role_label": ROLES.get(employment.role, employment.role),
+        "current": employment.ended_at is None,
+        "started_at": employment.started_at.isoformat(),
+        "ended_at": employment.ended_at.isoformat() if employment.ended_at else None,
+        "ended_by": (employment.ended_by or {}).get("name"),
+    }
+    if person is not None:
+        view["person"] = {
+            "id": person.id,
+            "name": person.name,
+            "id_number": mask_id_number(services.cipher.decrypt(person.id_number_sealed)),
+            "verified": person.verified_at is not None,
+        }
+    if enterprise is not None:
+        view["enterprise"] = {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc}
+    return view
+
+
+# ---------------------------------------------------------------------------- enterprise side
+
+
+def create_invitation(
+    services: Services, actor: Actor, role: str, note: str | None = None, ttl_hours: int | None = None
+) -> dict[str, Any]:
+    if role not in ROLES:
+        text = msg.INVITATION_ROLE_UNKNOWN.format(role=role, options="、".join(ROLES))
+        raise ValidationFailed(text, errors={"role": text})
+    now = services.now()
+    ttl = timedelta(hours=ttl_hours) if ttl_hours else timedelta(seconds=services.settings.invitation_ttl_seconds)
+    for _try in range(_CODE_TRIES):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        with services.uow() as uow:
+            invitation = EmploymentInvitation(
+                enterprise_id=actor.enterprise_id,
+                role=role,
+                code=code,
+                note=(note or "").strip()[:100] or None,
+                created_by=actor.as_dict() | {"certificate_uscc": actor.certificate_uscc},
+                created_at=now,
+                expires_at=now + ttl,
+            )
+            uow.session.add(invitation)
+            try:
+                uow.session.flush()
+            except IntegrityError:  # code collision: draw again
+                uow.rollback()
+                continue
+            uow.audit(actor, "invitation_created", f"invitation:{invitation.id}", now, {"role": role})
+            uow.commit()
+            return present_invitation(invitation, now)
+    raise Conflict(msg.SUBMIT_CONCURRENT)
+
+
+def list_invitations(services: Services, actor: Actor, page: int, page_size: int) -> dict[str, Any]:
+    now = services.now()
+    query = select(EmploymentInvitation).where(EmploymentInvitation.enterprise_id == actor.enterprise_id)
+    with services.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.scalars(
+            query.order_by(EmploymentInvitation.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        return page_envelope([present_invitation(i, now) for i in rows], total, page, page_size)
+
+
+def revoke_invitation(services: Services, actor: Actor, invitation_id: int) -> dict[str, Any]:
+    now = services.now()
+    with services.uow() as uow:
+        invitation = uow.session.scalar(
+            select(EmploymentInvitation).where(
+                EmploymentInvitation.id == invitation_id, EmploymentInvitation.enterprise_id == actor.enterprise_id
+            )
+        )
+        if invitation is None:
+            raise NotFound(msg.INVITATION_NOT_FOUND)
+        if _invitation_status(invitation, now) not in ("pending", "expired"):
+            raise Conflict(msg.INVITATION_NOT_PENDING)
+        invitation.revoked_at = now
+        uow.audit(actor, "invitation_revoked", f"invitation:{invitation.id}", now)
+        uow.commit()
+        return present_invitation(invitation, now)
+
+
+def list_employments(
+    services: Services, actor: Actor, current: bool | None, page: int, page_size: int
+) -> dict[str, Any]:
+    """The enterprise's employments, current and ended (the history), newest first."""
+    query = (
+        select(Employment, Person)
+        .join(Person, Person.id == Employment.person_id)
+        .where(Employment.enterprise_id == actor.enterprise_id)
+    )
+    if current is True:
+        query = query.where(Employment.ended_at.is_(None))
+    elif current is False:
+        query = query.where(Employment.ended_at.is_not(None))
+    with services.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.execute(
+            query.order_by(Employment.started_at.desc(), Employment.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        items = [present_employment(services, e, p, None) for e, p in rows]
+    return page_envelope(items, total, page, page_size)
+
+
+def end_employment_as_enterprise(services: Services, actor: Actor, employment_id: int) -> dict[str, Any]:
+    return _end(services, actor, employment_id, Employment.enterprise_id == actor.enterprise_id)
+
+
+# ---------------------------------------------------------------------------- person side
+
+
+def _normalise_code(raw: str) -> str:
+    text = (raw or "").strip()
+    if text.lower().startswith(QR_PREFIX):
+        text = text[len(QR_PREFIX) :]
+    return text.replace("-", "").replace(" ", "").upper()
+
+
+def accept_invitation(services: Services, user: MiniappUser, raw_code: str) -> dict[str, Any]:
+    """A verified person takes an invitation: a new current employment with its role."""
+    if user.person_id is None:
+        raise PermissionDenied(msg.PERSON_NOT_VERIFIED_SELF)
+    check_rate_limit(services, f"invitation-accept:{user.id}", ACCEPT_ATTEMPTS_PER_MINUTE)
+    code = _normalise_code(raw_code)
+    now = services.now()
+    actor = user.actor()
+    with services.uow() as uow:
+        invitation = uow.session.scalar(select(EmploymentInvitation).where(EmploymentInvitation.code == code))
+        if invitation is None:
+            raise NotFound(msg.INVITATION_NOT_FOUND, errors={"code": msg.INVITATION_NOT_FOUND})
+        _refuse_unusable(invitation, now)
+        current = uow.session.scalar(
+            select(Employment).where(
+                Employment.person_id == user.person_id,
+                Employment.enterprise_id == invitation.enterprise_id,
+                Employment.ended_at.is_(None),
+            )
+        )
+        if current is not None and current.role == invitation.role:
+            raise Conflict(msg.PERSON_ALREADY_EMPLOYED)
+        claimed = uow.session.execute(
+            update(EmploymentInvitation)
+            .where(
+                EmploymentInvitation.id == invitation.id,
+                EmploymentInvitation.accepted_at.is_(None),
+                EmploymentInvitation.revoked_at.is_(None),
+                EmploymentInvitation.expires_at > now,
+            )
+            .values(accepted_at=now, accepted_by_person_id=user.person_id)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(msg.INVITATION_USED)
+        if current is not None:  # a change of role: the old one ends, the history shows both
+            current.ended_at = now
+            current.ended_by = actor.as_dict()
+        employment = Employment(
+            person_id=user.person_id, enterprise_id=invitation.enterprise_id, role=invitation.role, started_at=now
+        )
+        uow.session.add(employment)
+        uow.session.flush()
+        uow.session.execute(
+            update(EmploymentInvitation)
+            .where(EmploymentInvitation.id == invitation.id)
+            .values(employment_id=employment.id)
+        )
+        uow.audit(
+            actor,
+            "employment_started",
+            f"employment:{employment.id}",
+            now,
+            {"person_id": user.person_id, "role": invitation.role, "invitation": invitation.id},
+            enterprise_id=invitation.enterprise_id,
+        )
+        uow.commit()
+        enterprise = uow.session.get_one(Enterprise, invitation.enterprise_id)
+        return present_employment(services, employment, None, enterprise)
+
+
+def _refuse_unusable(invitation: EmploymentInvitation, now: Any) -> None:
+    status = _invitation_status(invitation, now)
+    if status == "revoked":
+        raise Conflict(msg.INVITATION_REVOKED, errors={"code": msg.INVITATION_REVOKED})
+    if status == "accepted":
+        raise Conflict(msg.INVITATION_USED, errors={"code": msg.INVITATION_USED})
+    if status == "expired":
+        from zoneinfo import ZoneInfo
+
+        at = invitation.expires_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(msg.INVITATION_EXPIRED.format(at=at), errors={"code": msg.INVITATION_EXPIRED.format(at=at)})
+
+
+def end_employment_as_person(services: Services, user: MiniappUser, employment_id: int) -> dict[str, Any]:
+    if user.person_id is None:
+        raise NotFound(msg.EMPLOYMENT_NOT_YOURS)
+    return _end(services, user.actor(), employment_id, Employment.person_id == user.person_id)
+
+
+def _end(services: Services, actor: Actor, employment_id: int, belongs: Any) -> dict[str, Any]:
+    now = services.now()
+    with services.uow() as uow:
+        employment = uow.session.scalar(select(Employment).where(Employment.id == employment_id, belongs))
+        if employment is None or employment.ended_at is not None:
+            raise NotFound(msg.EMPLOYMENT_NOT_FOUND)
+        employment.ended_at = now
+        employment.ended_by = actor.as_dict()
+        uow.audit(
+            actor,
+            "employment_ended",
+            f"employment:{employment.id}",
+            now,
+            {"person_id": employment.person_id, "role": employment.role},
+            enterprise_id=employment.enterprise_id,
+        )
+        uow.commit()
+        person = uow.session.get_one(Person, employment.person_id)
+        enterprise = uow.session.get_one(Enterprise, employment.enterprise_id)
+        return present_employment(services, employment, person, enterprise)
+
+
+def filing_contact_actor(services: Services, user: MiniappUser, enterprise_id: int) -> Actor:
+    """The actor a filing contact files as: their own name, acting for the enterprise.
+
+    The enterprise's CA login created the invitation that made them contact; that certificate's
+    USCC stands in for the certificate the approval rules compare with.
+    """
+    if user.person_id is None:
+        raise PermissionDenied(msg.NOT_A_FILING_CONTACT)
+    with services.uow() as uow:
+        employment = uow.session.scalar(
+            select(Employment).where(
+                Employment.person_id == user.person_id,
+                Employment.enterprise_id == enterprise_id,
+                Employment.role == FILING_CONTACT,
+                Employment.ended_at.is_(None),
+            )
+        )
+        if employment is None:
+            raise PermissionDenied(msg.NOT_A_FILING_CONTACT)
+        invitation = uow.session.scalar(
+            select(EmploymentInvitation).where(EmploymentInvitation.employment_id == employment.id)
+        )
+        certificate_uscc = (invitation.created_by or {}).get("certificate_uscc") if invitation else None
+    return user.actor(enterprise_id=enterprise_id, certificate_uscc=certificate_uscc)
+
+
+def filing_contact_actor_for_filing(services: Services, user: MiniappUser, filing_id: int) -> Actor:
+    """The contact's actor for the enterprise owning a filing; a filing they may not see is not found."""
+    with services.uow() as uow:
+        enterprise_id = uow.session.scalar(select(Filing.enterprise_id).where(Filing.id == filing_id))
+    if enterprise_id is None:
+        raise NotFound(msg.FILING_NOT_FOUND)
+    try:
+        return filing_contact_actor(services, user, enterprise_id)
+    except PermissionDenied:
+        raise NotFound(msg.FILING_NOT_FOUND) from None

@@ -1,0 +1,180 @@
+"""Mini-program users: WeChat login, our own bearer token, the phone number, ``me``.
+
+The WeChat ``session_key`` is kept sealed on the server and never returned: a client holding it
+could forge the data WeChat signs for us. Our token names only our user id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Employment, Enterprise, IdentityVerification, Person, WeChatUser
+from entryfiling.domain.errors import AuthenticationFailed, RateLimited, ValidationFailed
+from entryfiling.domain.validators import mask_id_number, mask_mobile
+from entryfiling.integrations.wechat import CODE2SESSION_RATE_LIMITED, INVALID_CODE, WeChatError
+from handlers.services import Actor, Services
+
+MINIAPP_TOKEN_SALT = "miniapp-login"
+# WeChat: 40029 invalid code, 40163 code already used.
+_BAD_CODE_ERRCODES = frozenset({INVALID_CODE, 40163})
+
+
+@dataclass(frozen=True)
+class MiniappUser:
+    """Who calls the mini-program API: our WeChat user, and the verified person if any."""
+
+    id: int
+    openid: str
+    person_id: int | None
+    person_name: str | None
+
+    def actor(self, enterprise_id: int | None = None, certificate_uscc: str | None = None) -> Actor:
+        """Audited under the person's own name once verified, else as the WeChat user."""
+        if self.person_id is not None:
+            return Actor("person", f"person:{self.person_id}", self.person_name or "", enterprise_id, certificate_uscc)
+        return Actor("wechat_user", f"wechat:{self.id}", "微信用户", enterprise_id, certificate_uscc)
+
+
+@dataclass(frozen=True)
+class MiniappLogin:
+    token: str
+    expires_in: int
+    user_id: int
+    new_user: bool
+    verified: bool
+
+
+def _serializer(services: Services) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services.settings.secret_key, salt=MINIAPP_TOKEN_SALT)
+
+
+def login(services: Services, code: str) -> MiniappLogin:
+    """code2session, then find or create our user by openid and issue our token."""
+    try:
+        session = services.wechat().code_to_session(code)
+    except WeChatError as error:
+        if error.errcode in _BAD_CODE_ERRCODES:
+            raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID, errors={"code": msg.MINIAPP_CODE_INVALID}) from None
+        if error.errcode == CODE2SESSION_RATE_LIMITED:
+            raise RateLimited(msg.MINIAPP_LOGIN_RATE_LIMITED, retry_after=60) from None
+        raise
+    now = services.now()
+    sealed_key = services.cipher.encrypt(session.session_key)
+    for _attempt in range(2):  # a concurrent first login of the same openid inserts once
+        with services.uow() as uow:
+            user = uow.session.scalar(select(WeChatUser).where(WeChatUser.openid == session.openid))
+            new_user = user is None
+            if user is None:
+                user = WeChatUser(openid=session.openid, created_at=now, last_login_at=now)
+                uow.session.add(user)
+            user.unionid = session.unionid or user.unionid
+            user.session_key_sealed = sealed_key
+            user.last_login_at = now
+            try:
+                uow.session.flush()
+            except IntegrityError:
+                uow.rollback()
+                continue
+            person = uow.session.get(Person, user.person_id) if user.person_id else None
+            actor = _user_of(user, person).actor()
+            uow.audit(actor, "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
+            uow.commit()
+            token = _serializer(services).dumps({"uid": user.id})
+            return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, person is not None)
+    raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
+
+
+def _user_of(user: WeChatUser, person: Person | None) -> MiniappUser:
+    verified = person is not None and person.verified_at is not None
+    return MiniappUser(
+        user.id, user.openid, person.id if verified and person else None, person.name if verified and person else None
+    )
+
+
+def authenticate(services: Services, token: str) -> MiniappUser:
+    try:
+        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
+    except SignatureExpired:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
+    except BadSignature:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
+    with services.uow() as uow:
+        user = uow.session.get(WeChatUser, int(payload.get("uid") or 0))
+        if user is None:
+            raise AuthenticationFailed(msg.MINIAPP_USER_NOT_FOUND)
+        person = uow.session.get(Person, user.person_id) if user.person_id else None
+        return _user_of(user, person)
+
+
+def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, Any]:
+    """The phone number from a getPhoneNumber code (single use, 5 minutes)."""
+    try:
+        phone = services.wechat().get_phone_number(code)
+    except WeChatError as error:
+        if error.errcode in _BAD_CODE_ERRCODES:
+            raise ValidationFailed(msg.PHONE_CODE_INVALID, errors={"code": msg.PHONE_CODE_INVALID}) from None
+        raise
+    now = services.now()
+    with services.uow() as uow:
+        row = uow.session.get_one(WeChatUser, user.id)
+        row.phone = phone
+        uow.audit(user.actor(), "phone_bound", f"wechat_user:{user.id}", now)
+        uow.commit()
+    return {"phone": mask_mobile(phone)}
+
+
+def me(services: Services, user: MiniappUser) -> dict[str, Any]:
+    """Identity state (masked), employments with history, and where this user may file."""
+    from handlers.employments import present_employment
+
+    with services.uow() as uow:
+        row = uow.session.get_one(WeChatUser, user.id)
+        person = uow.session.get(Person, row.person_id) if row.person_id else None
+        pending = uow.session.scalar(
+            select(IdentityVerification)
+            .where(IdentityVerification.wechat_user_id == user.id)
+            .order_by(IdentityVerification.id.desc())
+            .limit(1)
+        )
+        identity: dict[str, Any] = {"verified": False, "name": None, "id_number": None, "verified_at": None}
+        if person is not None and person.verified_at is not None:
+            identity = {
+                "verified": True,
+                "name": person.name,
+                "id_number": mask_id_number(services.cipher.decrypt(person.id_number_sealed)),
+                "verified_at": person.verified_at.isoformat(),
+            }
+        if pending is not None:
+            identity["last_attempt"] = {
+                "status": pending.status,
+                "provider": pending.provider,
+                "at": pending.created_at.isoformat(),
+                "result": pending.result_detail,
+            }
+        employments: list[dict[str, Any]] = []
+        may_file_for: list[dict[str, Any]] = []
+        if person is not None:
+            rows = uow.session.execute(
+                select(Employment, Enterprise)
+                .join(Enterprise, Enterprise.id == Employment.enterprise_id)
+                .where(Employment.person_id == person.id)
+                .order_by(Employment.started_at.desc(), Employment.id.desc())
+            ).all()
+            employments = [present_employment(services, e, None, ent) for e, ent in rows]
+            may_file_for = [
+                {"id": ent.id, "name": ent.name, "uscc": ent.uscc}
+                for e, ent in rows
+                if e.ended_at is None and e.role == "filing_contact" and person.verified_at is not None
+            ]
+        return {
+            "user": {"id": row.id, "phone": mask_mobile(row.phone) if row.phone else None},
+            "identity": identity,
+            "employments": employments,
+            "may_file_for": may_file_for,
+        }

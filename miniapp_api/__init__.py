@@ -1,0 +1,57 @@
+"""The mini-program HTTP layer (``/miniapp/v1``): parses, calls ``handlers``, serialises.
+
+A second flask-smorest ``Api`` with its own OpenAPI document (``/miniapp/openapi.json``); errors
+are the same application/problem+json as the enterprise API.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from entryfiling.web_api.errors import ProblemApi
+
+CONFIG_PREFIX = "MINIAPP_"
+DOCS_ASSETS = "/docs/assets/"
+
+
+def register_miniapp_api(app: Flask) -> Api:
+    from miniapp_api.employments.resources import blp as employments_blp
+    from miniapp_api.filings.resources import blp as filings_blp
+    from miniapp_api.guided.resources import blp as guided_blp
+    from miniapp_api.identity.resources import blp as identity_blp
+    from miniapp_api.invitations.resources import blp as invitations_blp
+    from miniapp_api.login.resources import blp as login_blp
+    from miniapp_api.me.resources import blp as me_blp
+    from miniapp_api.subscriptions.resources import blp as subscriptions_blp
+
+    app.config.update(
+        MINIAPP_API_TITLE="区外建设工程企业进疆信息报送管理系统 — 小程序 API",
+        MINIAPP_API_VERSION="v1",
+        MINIAPP_OPENAPI_VERSION="3.0.3",
+        MINIAPP_OPENAPI_URL_PREFIX="/miniapp",
+        MINIAPP_OPENAPI_JSON_PATH="openapi.json",
+        MINIAPP_OPENAPI_SWAGGER_UI_PATH="docs",
+        MINIAPP_OPENAPI_SWAGGER_UI_URL=DOCS_ASSETS,
+        MINIAPP_API_SPEC_OPTIONS={
+            "info": {
+                "description": "人员在微信小程序中登录、实名认证（微信人脸核身）、接受企业聘用邀请；"
+                "报送联系人可为企业办理报送。错误均为 application/problem+json。"
+            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    api = ProblemApi(app, config_prefix=CONFIG_PREFIX)
+    for blueprint in (
+        login_blp,
+        identity_blp,
+        me_blp,
+        invitations_blp,
+        employments_blp,
+        subscriptions_blp,
+        filings_blp,
+        guided_blp,
+    ):
+        api.register_blueprint(blueprint)
+    app.extensions["entryfiling_miniapp_api"] = api
+    return api

@@ -1,0 +1,24 @@
+"""Accepting an enterprise's employment invitation on the phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from handlers import employments
+from miniapp_api.auth import BEARER_SECURITY, current_user, services
+from miniapp_api.invitations.schemas import AcceptSchema, EmploymentSchema
+
+blp = Blueprint("miniapp_invitations", __name__, url_prefix="/miniapp/v1/invitations", description="聘用邀请")
+
+
+@blp.route("/accept")
+class AcceptResource(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(AcceptSchema)
+    @blp.response(201, EmploymentSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """接受聘用邀请（须已实名认证；邀请码一次性、有有效期）"""
+        return employments.accept_invitation(services(), current_user(), body["code"])

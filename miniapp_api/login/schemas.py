@@ -1,0 +1,16 @@
+from marshmallow import Schema, fields, validate
+
+
+class LoginSchema(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "wx.login() 返回的临时登录凭证 code（一次性，5 分钟内有效）"},
+    )
+
+
+class MiniappTokenSchema(Schema):
+    access_token = fields.String(metadata={"description": "本系统的小程序登录令牌（不含微信 session_key）"})
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
+    user = fields.Dict(metadata={"description": "id、是否新用户、是否已实名认证"})
