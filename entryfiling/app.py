@@ -50,7 +50,11 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
-    app.extensions["entryfiling"] = Services.from_settings(settings)
+    from jobs.dispatcher import make_dispatcher
+
+    services = Services.from_settings(settings)
+    services.dispatcher = make_dispatcher(settings, lambda: services)
+    app.extensions["entryfiling"] = services
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -60,11 +64,20 @@ def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.filings.resources import blp as filings_blp
     from entryfiling.web_api.history.resources import blp as history_blp
     from entryfiling.web_api.invitations.resources import blp as invitations_blp
+    from entryfiling.web_api.jobs.resources import blp as jobs_blp
     from entryfiling.web_api.login.resources import blp as login_blp
     from entryfiling.web_api.public.resources import blp as public_blp
 
     api = ProblemApi(app)
-    for blueprint in (login_blp, businesses_blp, filings_blp, enterprise_blp, invitations_blp, employments_blp):
+    for blueprint in (
+        login_blp,
+        businesses_blp,
+        filings_blp,
+        enterprise_blp,
+        invitations_blp,
+        employments_blp,
+        jobs_blp,
+    ):
         api.register_blueprint(blueprint)
     for blueprint in (history_blp, public_blp):
         api.register_blueprint(blueprint)

@@ -42,6 +42,9 @@ class Settings:
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
+    registry_timeout_seconds: float = 10.0
+    registry_retries: int = 3
+    registry_backoff_seconds: float = 0.5
     # Mini-program: which real-name verification provider to use, and how long invitations last.
     identity_provider: str = "wechat_face"
     invitation_ttl_seconds: int = 72 * 3600
@@ -91,6 +94,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+        registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
+        registry_retries=integer("REGISTRY_RETRIES", 3),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",
         invitation_ttl_seconds=integer("INVITATION_TTL_SECONDS", 72 * 3600),
     )

@@ -29,6 +29,14 @@ def describe_field(fld: Field) -> dict[str, Any]:
         described["prompt"] = fld.prompt
     if fld.expires:
         described["expires"] = True
+    if fld.read_only:
+        described["read_only"] = True
+    if fld.cancel_into:
+        described["cancel_into"] = fld.cancel_into
+    if fld.unique_by:
+        described["unique_by"] = list(fld.unique_by)
+    if fld.attachment_kind:
+        described["attachment_kind"] = fld.attachment_kind
     if fld.type is FieldType.TABLE:
         described["columns"] = [describe_field(c) for c in fld.columns]
         described["min_rows"] = fld.min_rows
@@ -66,6 +74,7 @@ def describe_business(business: Business) -> dict[str, Any]:
                 "fields": [describe_field(f) for f in s.fields],
                 "attachments": [describe_attachment_kind(k) for k in s.attachments],
                 "save_requires": list(s.save_requires),
+                "sync": {"kind": s.sync.kind, "table": s.sync.table, "replace": s.sync.replace} if s.sync else None,
             }
             for s in business.sections
         ],

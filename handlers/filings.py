@@ -47,6 +47,7 @@ from entryfiling.domain.errors import (
 from entryfiling.domain.fields import (
     RecordMode,
     Section,
+    attachment_refs,
     clean_section_values,
     date_range_errors,
     map_sensitive,
@@ -358,12 +359,13 @@ def save_section(
             refusal = person_refusal(facts.get(person_id), filing.enterprise_id, fld.person_must_be_employed)
             if refusal:
                 cleaned.errors[path] = f"{fld.label}：{refusal}"
+        stored = filing.sections.get(section.key)
+        current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
+        _check_attachment_refs(business, section, filing, current, cleaned.values, cleaned.errors)
         if cleaned.errors:
             raise ValidationFailed(
                 msg.SECTION_INVALID.format(section=section.label, count=len(cleaned.errors)), errors=cleaned.errors
             )
-        stored = filing.sections.get(section.key)
-        current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
         merged = merge_section_values(current, cleaned.values)
         if range_errors := date_range_errors(section, merged):
             raise ValidationFailed(
@@ -380,6 +382,26 @@ def save_section(
         )
         _commit_or_stale(uow, filing)
         return present_filing(services, uow.session, filing)
+
+
+def _check_attachment_refs(
+    business: Business,
+    section: Section,
+    filing: Filing,
+    current: Mapping[str, Any],
+    values: Mapping[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """A row's scan must be an upload of this filing of the declared kind (references already on
+    the draft, e.g. carried over from the filed record, stay valid)."""
+    kinds = {a.id: a.kind for a in filing.attachments}
+    kept = {ref for _p, _f, ref in attachment_refs(section, current)}
+    for path, fld, ref in attachment_refs(section, values):
+        if ref not in kept and kinds.get(ref) != fld.attachment_kind:
+            kind = business.attachment_kind(fld.attachment_kind)
+            errors[path] = f"{fld.label}：" + msg.FIELD_ATTACHMENT_NOT_IN_FILING.format(
+                label=kind.label if kind else fld.attachment_kind
+            )
 
 
 # ---------------------------------------------------------------------------- attachments
@@ -492,6 +514,12 @@ def delete_attachment(services: Services, actor: Actor, filing_id: int, attachme
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
         require_draft(filing.status)
+        business = get_business(filing.business)
+        for section in business.sections:
+            for path, _fld, ref in attachment_refs(section, filing.sections.get(section.key) or {}):
+                if ref == attachment_id:
+                    row = int(path.split("[", 1)[1].split("]", 1)[0]) + 1 if "[" in path else 1
+                    raise Conflict(msg.ATTACHMENT_REFERENCED.format(section=section.label, row=row))
         storage_key = attachment.storage_key
         filing.attachments.remove(attachment)
         if filing.signed_letter_id == attachment_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography import x509
 from sqlalchemy import Engine
@@ -17,6 +17,9 @@ from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.storage import FileStorage
+
+if TYPE_CHECKING:
+    from entryfiling.integrations.registry import RegistryClient
 
 
 def utcnow() -> datetime:
@@ -40,6 +43,16 @@ class Actor:
 SYSTEM = Actor(kind="system", id="system", name="系统自动审批")
 
 
+class Dispatcher(Protocol):
+    """Runs background jobs: on RQ when Redis is configured, in-process otherwise (jobs.dispatcher)."""
+
+    def dispatch(self, kind: str, job_id: str) -> None: ...
+
+    def is_alive(self, job_id: str) -> bool | None:
+        """True: queued or running; False: the backend lost or failed it; None: cannot tell."""
+        ...
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -48,6 +61,7 @@ class Services:
     cipher: IdCipher
     storage: FileStorage
     clock: Callable[[], datetime] = utcnow
+    dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
     _wechat: Any = field(default=None, repr=False)
     _identity: Any = field(default=None, repr=False)
@@ -72,6 +86,17 @@ class Services:
 
     def today(self) -> date:
         return self.now().astimezone(CHINA_TIME).date()
+
+    def registry(self) -> RegistryClient:
+        from entryfiling.integrations.registry import RegistryClient
+
+        return RegistryClient(
+            self.settings.registry_api_base_url,
+            read_timeout=self.settings.registry_timeout_seconds,
+            connect_timeout=min(3.0, self.settings.registry_timeout_seconds),
+            retries=self.settings.registry_retries,
+            backoff=self.settings.registry_backoff_seconds,
+        )
 
     def trust_roots(self) -> list[x509.Certificate]:
         """Trusted CA roots, re-read when the bundle file changes (roots are rotated without restarts)."""

@@ -228,6 +228,52 @@ class RateLimitBucket(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BackgroundJob(Base):
+    """A background job's state, kept in the database so that its status reads the same whether
+    it ran on an RQ worker or in-process. ``active_key`` is set while the job is queued or running
+    and is unique: a second start of the same sync for the same enterprise finds the running one."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    filing_id: Mapped[int | None] = mapped_column(Integer)
+    active_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    # What the job saw before its first attempt: retries report against it, not against
+    # the half-done state a killed attempt left behind.
+    baseline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+
+class PersonCertificate(Base):
+    """A person's registered certificate as last synced from the national registry."""
+
+    __tablename__ = "person_certificates"
+    __table_args__ = (UniqueConstraint("person_id", "certificate_type", "certificate_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    certificate_type: Mapped[str] = mapped_column(String(64))
+    certificate_number: Mapped[str] = mapped_column(String(64))
+    specialty: Mapped[str] = mapped_column(String(100), default="")
+    registered_enterprise_name: Mapped[str] = mapped_column(String(200), default="")
+    registered_enterprise_uscc: Mapped[str] = mapped_column(String(18), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    synced_at: Mapped[datetime]
+
+
 # ---------------------------------------------------------------------------- mini-program
 
 

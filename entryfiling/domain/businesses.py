@@ -16,6 +16,7 @@ from entryfiling.domain.fields import (
     Field,
     FieldType,
     RecordMode,
+    RegistrySync,
     Section,
     option_tuple,
 )
@@ -428,13 +429,212 @@ COST_CONSULTING_PROJECT = Business(
     description="造价咨询企业按项目报送：一次报送一个项目（单个项目信息），附工程造价咨询合同扫描件",
 )
 
+
+# ---------------------------------------------------------------------------- 2, 5, 6: registry-backed
+
+# Registered certificate types (注册类别) as the registry names them; the label is the registry's
+# own wording, which is how synced rows are matched to an option.
+REGISTERED_CERTIFICATE_TYPES = option_tuple(
+    ("constructor_1", "一级注册建造师"),
+    ("constructor_2", "二级注册建造师"),
+    ("supervision_engineer", "注册监理工程师"),
+    ("cost_engineer_1", "一级注册造价工程师"),
+    ("cost_engineer_2", "二级注册造价工程师"),
+    ("safety_a", "安全生产考核合格证书（A证）"),
+    ("safety_b", "安全生产考核合格证书（B证）"),
+    ("safety_c", "安全生产考核合格证书（C证）"),
+    ("structural_engineer_1", "一级注册结构工程师"),
+    ("geotechnical_engineer", "注册土木工程师（岩土）"),
+    ("architect_1", "一级注册建筑师"),
+    ("architect_2", "二级注册建筑师"),
+)
+
+OTHER_CERTIFICATE_TYPES = option_tuple(
+    ("technical_worker", "技术工人证书"),
+    ("special_operation", "特种作业操作证"),
+    ("post_certificate", "岗位证书（施工员、质量员、安全员等）"),
+    ("professional_title", "职称证书"),
+    ("other", "其他证书"),
+)
+
+SKILL_LEVELS = option_tuple(
+    ("level_5", "初级工（五级）"),
+    ("level_4", "中级工（四级）"),
+    ("level_3", "高级工（三级）"),
+    ("level_2", "技师（二级）"),
+    ("level_1", "高级技师（一级）"),
+)
+
+CERTIFICATE_SCAN = AttachmentKind(
+    "certificate_scan",
+    "证书扫描件",
+    min_count=0,
+    max_count=100,
+    description="每张手工录入的证书上传一份扫描件，并在该行的“证书扫描件”中选择它",
+)
+
+
+def _registered_certificates_table(*, read_only: bool) -> Field:
+    return Field(
+        "certificates",
+        "注册证书",
+        FieldType.TABLE,
+        max_rows=500,
+        read_only=read_only,
+        unique_by=("person", "certificate_type", "certificate_number"),
+        columns=(
+            Field("person", "人员", FieldType.PERSON, required=True),
+            Field(
+                "certificate_type",
+                "证书类别",
+                FieldType.ENUM,
+                required=True,
+                options=REGISTERED_CERTIFICATE_TYPES,
+            ),
+            Field("certificate_number", "证书编号", required=True, max_length=64),
+            Field("specialty", "注册专业", max_length=100),
+            Field("registered_enterprise", "注册单位", max_length=200),
+            Field("issued_on", "发证日期", FieldType.DATE, required=True),
+            Field("valid_until", "有效期至", FieldType.DATE, required=True, expires=True),
+        ),
+    )
+
+
+OTHER_CERTIFICATES_TABLE = Field(
+    "certificates",
+    "其他证书",
+    FieldType.TABLE,
+    max_rows=500,
+    unique_by=("person", "certificate_type", "certificate_number"),
+    columns=(
+        Field("person", "人员", FieldType.PERSON, required=True),
+        Field("certificate_type", "证书类型", FieldType.ENUM, required=True, options=OTHER_CERTIFICATE_TYPES),
+        Field("certificate_number", "证书编号", required=True, max_length=64),
+        Field("trade", "工种/专业", required=True, max_length=50, prompt="如：钢筋工、电焊工、架子工"),
+        Field("level", "等级", FieldType.ENUM, options=SKILL_LEVELS),
+        Field("issuer", "发证机关", required=True, max_length=100),
+        Field("issued_on", "发证日期", FieldType.DATE, required=True),
+        Field("valid_until", "有效期至", FieldType.DATE, expires=True),
+        Field("scan", "证书扫描件", FieldType.ATTACHMENT, required=True, attachment_kind="certificate_scan"),
+    ),
+)
+
+PERSONNEL_NOTE = "只能选择已在小程序实名认证并与本企业建立聘用关系的人员"
+
+REGISTERED_CERTIFICATES = Section(
+    "registered_certificates",
+    "人员注册证书",
+    record_key="registered_certificates",
+    description="点击“一键同步人员注册证书”从全国建筑市场监管公共服务平台同步本企业在职人员的注册证书；"
+    "注册在其他企业或已过期的证书不会纳入",
+    fields=(_registered_certificates_table(read_only=True),),
+    sync=RegistrySync("certificates", "certificates", replace=True),
+)
+
+OTHER_CERTIFICATES = Section(
+    "other_certificates",
+    "其他证书",
+    record_key="other_certificates",
+    description=f"添加其他证书信息（如技术工人证书）。{PERSONNEL_NOTE}",
+    fields=(OTHER_CERTIFICATES_TABLE,),
+    attachments=(CERTIFICATE_SCAN,),
+)
+
+# Business 6 edits what business 2 filed: the same record parts, the registered table editable.
+REGISTERED_CERTIFICATES_CHANGE = Section(
+    "registered_certificates",
+    "人员注册证书",
+    record_key="registered_certificates",
+    description="可修改、删除已报送的注册证书，或点击同步从全国建筑市场监管公共服务平台重新获取",
+    fields=(_registered_certificates_table(read_only=False),),
+    sync=RegistrySync("certificates", "certificates", replace=True),
+)
+
+CANCELLED_QUALIFICATIONS_TABLE = Field(
+    "cancelled_qualifications",
+    "已取消登记资质",
+    FieldType.TABLE,
+    max_rows=200,
+    read_only=True,
+    columns=(
+        Field("name", "资质"),
+        Field("certificate_number", "资质证书编号"),
+        Field("valid_until", "证书有效期", FieldType.DATE),
+        Field("issuing_authority", "发证机关"),
+        Field("issued_on", "发证日期", FieldType.DATE),
+        Field("cancelled_on", "取消登记日期", FieldType.DATE),
+    ),
+)
+
+QUALIFICATIONS_CHANGE = Section(
+    "qualifications",
+    "企业资质",
+    record_key="qualifications",
+    description="如需同步新资质请点击“同步资质”；如需取消某资质的报送记录请点击该行的“取消登记”，"
+    "已取消的资质见“已取消登记资质”",
+    fields=(
+        Field(
+            "qualifications",
+            "资质",
+            FieldType.TABLE,
+            required=True,
+            min_rows=1,
+            max_rows=50,
+            cancel_into="cancelled_qualifications",
+            unique_by=("name", "certificate_number"),
+            columns=QUALIFICATIONS.fields[0].columns,
+        ),
+        Field("safety_license_number", "安全生产许可证编号", max_length=50),
+        CANCELLED_QUALIFICATIONS_TABLE,
+    ),
+    attachments=(
+        AttachmentKind("qualification_certificates", "新增或变更资质的证书扫描件", min_count=0, max_count=20),
+    ),
+    sync=RegistrySync("qualifications", "qualifications", replace=False),
+)
+
+PERSONNEL_CERTIFICATES = Business(
+    key="personnel_certificates",
+    number=2,
+    label="进疆人员证书报送",
+    applies_to=frozenset(EnterpriseType),
+    sections=(REGISTERED_CERTIFICATES, OTHER_CERTIFICATES),
+    rules=(*COMMON_RULES, "certificates_unexpired", "rows_unique"),
+    requires_filed_enterprise=False,
+    description="一键同步本企业在职人员在全国建筑市场监管公共服务平台的注册证书，并添加其他证书（如技术工人证书）",
+)
+
+QUALIFICATION_CHANGE = Business(
+    key="qualification_change",
+    number=5,
+    label="企业资质信息变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(QUALIFICATIONS_CHANGE,),
+    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique"),
+    description="同步新资质、取消登记资质、查看已取消登记的资质，提交后更新企业备案信息",
+)
+
+PERSONNEL_CERTIFICATE_CHANGE = Business(
+    key="personnel_certificate_change",
+    number=6,
+    label="进疆人员证书变更",
+    applies_to=frozenset(EnterpriseType),
+    sections=(REGISTERED_CERTIFICATES_CHANGE, OTHER_CERTIFICATES),
+    rules=(*COMMON_RULES, "certificates_unexpired", "rows_unique"),
+    description="修改、删除或添加已报送人员的证书",
+)
+
+# Every business, in the manual's order (1 … 8).
 BUSINESSES: dict[str, Business] = {
     b.key: b
     for b in (
         FIRST_FILING,
+        PERSONNEL_CERTIFICATES,
         BASIC_INFO_CHANGE,
         RESPONSIBLE_PERSON_CHANGE,
         TECHNICAL_PERSON_CHANGE,
+        QUALIFICATION_CHANGE,
+        PERSONNEL_CERTIFICATE_CHANGE,
         PUBLICITY_EXTENSION,
         COST_CONSULTING_PROJECT,
     )
@@ -444,7 +644,6 @@ BUSINESSES: dict[str, Business] = {
 def record_sections() -> dict[str, Section]:
     """The section declaring each part of the filed record (sections sharing a record key share fields)."""
     return {s.record_key: s for b in BUSINESSES.values() for s in b.sections if s.record_key}
-
 
 # Where the commitment letter finds its parties in the (filed record overlaid with the draft).
 LETTER_LEGAL_REPRESENTATIVE = ("basic_info", "legal_representative_name", "legal_representative_id_number")

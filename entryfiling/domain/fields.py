@@ -40,6 +40,8 @@ class FieldType(StrEnum):
     INTEGER = "integer"
     PERSON = "person"
     TABLE = "table"
+    # The id of an attachment uploaded to the same filing (e.g. one scan per table row).
+    ATTACHMENT = "attachment"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class Field:
     expires: bool = False
     # Person pickers: persons must be real-name verified and employed by the enterprise.
     person_must_be_employed: bool = True
+    # Kept by the system (registry sync, row cancellation); a save naming it is refused.
+    read_only: bool = False
+    # Tables: rows can be cancelled (取消登记) into this other table field of the same section.
+    cancel_into: str = ""
+    # Tables: no two rows may share these columns' values.
+    unique_by: tuple[str, ...] = ()
+    # ATTACHMENT fields: the attachment kind the referenced upload must have.
+    attachment_kind: str = ""
 
     @property
     def sensitive(self) -> bool:
@@ -99,6 +109,19 @@ class RecordMode(StrEnum):
 
 
 @dataclass(frozen=True)
+class RegistrySync:
+    """A section table filled from the national registry by a background job.
+
+    ``replace``: the registry is the truth and the job rewrites the table; otherwise the job
+    merges new and changed rows into it, leaving the user's other rows alone.
+    """
+
+    kind: str  # "certificates" or "qualifications" (see handlers.sync)
+    table: str
+    replace: bool = False
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     label: str
@@ -112,6 +135,7 @@ class Section:
     record_mode: RecordMode = RecordMode.REPLACE
     # (start, end) date field pairs: the end may not come before the start.
     date_ranges: tuple[tuple[str, str], ...] = ()
+    sync: RegistrySync | None = None
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -137,6 +161,10 @@ def is_blank(raw: Any) -> bool:
 def clean_scalar(fld: Field, raw: Any) -> Any:
     """Turn one raw value into its stored JSON form, or raise InvalidValue with the reason."""
     t = fld.type
+    if t is FieldType.ATTACHMENT:
+        if not isinstance(raw, str) or not 0 < len(raw.strip()) <= 64:
+            raise InvalidValue(msg.FIELD_ATTACHMENT_ID)
+        return raw.strip()
     if t is FieldType.PERSON:
         if isinstance(raw, Mapping):
             raw = raw.get("id")
@@ -239,10 +267,13 @@ def clean_section_values(section: Section, raw: Mapping[str, Any]) -> CleanResul
     """
     result = CleanResult()
     for key in raw:
-        if section.field(key) is None:
+        known = section.field(key)
+        if known is None:
             result.errors[key] = msg.FIELD_UNKNOWN
+        elif known.read_only:
+            result.errors[key] = f"{known.label}：{msg.FIELD_READ_ONLY}"
     for fld in section.fields:
-        if fld.key in raw:
+        if fld.key in raw and not fld.read_only:
             result.values[fld.key] = clean_field(fld, raw[fld.key], fld.key, result)
     return result
 
@@ -388,6 +419,39 @@ def person_ids(section: Section, values: Mapping[str, Any]) -> list[tuple[str, F
                 for column in fld.columns:
                     if column.type is FieldType.PERSON and row.get(column.key) is not None:
                         found.append((f"{fld.key}[{index}].{column.key}", column, int(row[column.key])))
+    return found
+
+
+def attachment_refs(section: Section, values: Mapping[str, Any]) -> list[tuple[str, Field, str]]:
+    """Every attachment a section's values point at, with the path and field that point."""
+    found = []
+    for fld in section.fields:
+        value = values.get(fld.key)
+        if fld.type is FieldType.ATTACHMENT and value:
+            found.append((fld.key, fld, str(value)))
+        elif fld.type is FieldType.TABLE:
+            for index, row in enumerate(value or []):
+                for column in fld.columns:
+                    if column.type is FieldType.ATTACHMENT and row.get(column.key):
+                        found.append((f"{fld.key}[{index}].{column.key}", column, str(row[column.key])))
+    return found
+
+
+def duplicate_rows(section: Section, values: Mapping[str, Any]) -> list[tuple[Field, int, int]]:
+    """Rows repeating an earlier row on a table's ``unique_by`` columns: (table, row, first row)."""
+    found = []
+    for fld in section.fields:
+        if fld.type is not FieldType.TABLE or not fld.unique_by:
+            continue
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, row in enumerate(values.get(fld.key) or []):
+            key = tuple(row.get(column) for column in fld.unique_by)
+            if any(part is None for part in key):
+                continue
+            if key in seen:
+                found.append((fld, index, seen[key]))
+            else:
+                seen[key] = index
     return found
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.domain.businesses import Business, record_sections
-from entryfiling.domain.fields import RecordMode, iter_dates, person_ids, section_status
+from entryfiling.domain.fields import RecordMode, duplicate_rows, iter_dates, person_ids, section_status
 from entryfiling.domain.filing import FilingStatus
 
 
@@ -228,6 +228,16 @@ def _record_qualifications_unexpired(ctx: ApprovalContext) -> list[str]:
     return reasons
 
 
+def _rows_unique(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for section in ctx.business.sections:
+        for fld, row, first in duplicate_rows(section, ctx.sections.get(section.key) or {}):
+            reasons.append(
+                msg.RULE_ROWS_DUPLICATE.format(section=section.label, field=fld.label, row=row + 1, first=first + 1)
+            )
+    return reasons
+
+
 def person_refusal(person: PersonFacts | None, enterprise_id: int, must_be_employed: bool = True) -> str | None:
     """Why a person cannot be chosen in a filing of this enterprise, or None if they can."""
     if person is None:
@@ -275,6 +285,9 @@ RULES: dict[str, Rule] = {
             Stage.APPROVAL,
             _record_qualifications_unexpired,
         ),
+        # The expiry check reads every declared expiring date, so certificates reuse it.
+        Rule("certificates_unexpired", "人员证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
+        Rule("rows_unique", "同一表格中没有重复的记录", Stage.SUBMISSION, _rows_unique),
     )
 }
 

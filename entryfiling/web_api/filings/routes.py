@@ -32,7 +32,7 @@ from entryfiling.web_api.filings.schemas import (
     UploadFileSchema,
     UploadFormSchema,
 )
-from handlers import filings, guided
+from handlers import filings, guided, rows
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -208,6 +208,17 @@ def filings_blueprint(
         def post(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
             """复制审批不通过（或已撤回）的办件为新草稿，修改后重新提交；签章承诺书需重新上传"""
             return answer(filings.copy_filing(services(), actor_of(**scope), filing_id), scope, 201)
+
+    @blp.route("/<int:filing_id>/sections/<string:section_key>/tables/<string:field_key>/rows/<int:row>/cancel")
+    class RowCancel(MethodView):
+        @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
+        @blp.response(200, FilingSchema)
+        def post(self, filing_id: int, section_key: str, field_key: str, row: int, **scope: Any) -> ResponseReturnValue:
+            """取消登记：把表格第 row 行（从 1 起）移入已取消登记的记录（如已取消登记资质）"""
+            view = rows.cancel_row(
+                services(), actor_of(**scope), filing_id, section_key, field_key, row, request.headers.get("If-Match")
+            )
+            return answer(view, scope)
 
     register_guided_routes(blp, actor_of)
     return blp

@@ -1,7 +1,7 @@
 """change history, copied filings and the public register
 
 Revision ID: 0004_history
-Revises: 0002_miniapp
+Revises: 0003_registry
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_history"
-down_revision: str | None = "0002_miniapp"
+down_revision: str | None = "0003_registry"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

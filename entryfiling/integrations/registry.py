@@ -1,0 +1,178 @@
+"""Our client of the national construction market registry (全国建筑市场监管公共服务平台).
+
+Every call has a connect and a read timeout; transient failures (connection refused or reset,
+timeouts, 429 and 5xx answers) are retried a bounded number of times with exponential backoff;
+what still fails becomes an ``ExternalServiceError`` whose message a user can read. Pages are
+followed up to a fixed bound so a misbehaving server cannot keep us looping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from entryfiling import messages as msg
+from entryfiling.domain.errors import ExternalServiceError
+
+PAGE_SIZE = 50
+MAX_PAGES = 40
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class RegistryUnavailable(ExternalServiceError):
+    """The registry could not be reached or kept failing: worth retrying the whole job later."""
+
+    code = "registry_unavailable"
+
+
+class RegistryNotFound(ExternalServiceError):
+    code = "registry_not_found"
+
+
+@dataclass(frozen=True)
+class RegistryQualification:
+    name: str
+    certificate_number: str
+    valid_until: str
+    issuing_authority: str
+    issued_on: str
+
+
+@dataclass(frozen=True)
+class RegistryCertificate:
+    certificate_type: str
+    certificate_number: str
+    specialty: str
+    registered_enterprise_name: str
+    registered_enterprise_uscc: str
+    issued_on: str
+    valid_until: str
+
+
+class RegistryClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.session = session or requests.Session()
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ public
+
+    def qualifications(self, uscc: str) -> list[RegistryQualification]:
+        """Every qualification registered for the enterprise; unknown enterprise → RegistryNotFound."""
+        path = f"/api/enterprises/{quote(uscc, safe='')}/qualifications"
+        items = self._all_pages(path, not_found=msg.REGISTRY_ENTERPRISE_NOT_FOUND.format(uscc=uscc))
+        return [
+            RegistryQualification(
+                name=_text(item, "qualification_name"),
+                certificate_number=_text(item, "certificate_number"),
+                valid_until=_text(item, "valid_until"),
+                issuing_authority=_text(item, "issuing_authority"),
+                issued_on=_text(item, "issued_on"),
+            )
+            for item in items
+        ]
+
+    def certificates(self, id_number: str) -> list[RegistryCertificate]:
+        """Every registered certificate of the person (none for a person the registry does not know)."""
+        path = f"/api/persons/{quote(id_number, safe='')}/certificates"
+        items = self._all_pages(path, not_found=None)
+        result = []
+        for item in items:
+            enterprise = item.get("registered_enterprise") or {}
+            if not isinstance(enterprise, dict):
+                raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
+            result.append(
+                RegistryCertificate(
+                    certificate_type=_text(item, "certificate_type"),
+                    certificate_number=_text(item, "certificate_number"),
+                    specialty=_text(item, "specialty"),
+                    registered_enterprise_name=_text(enterprise, "name"),
+                    registered_enterprise_uscc=_text(enterprise, "uscc"),
+                    issued_on=_text(item, "issued_on"),
+                    valid_until=_text(item, "valid_until"),
+                )
+            )
+        return result
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _all_pages(self, path: str, *, not_found: str | None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in range(1, MAX_PAGES + 1):
+            data = self._get(path, {"page": page, "page_size": PAGE_SIZE}, not_found=not_found)
+            if data is None:
+                return []
+            batch, total = _page_of(data)
+            items.extend(batch)
+            if not batch or len(items) >= total:
+                return items
+        raise ExternalServiceError(msg.REGISTRY_TOO_MANY_PAGES.format(pages=MAX_PAGES))
+
+    def _get(self, path: str, params: dict[str, Any], *, not_found: str | None) -> dict[str, Any] | None:
+        url = self.base_url + path
+        last_problem = ""
+        for attempt in self._attempts():
+            if attempt:
+                self._sleep(self.backoff * (2 ** (attempt - 1)))
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout)
+            except requests.Timeout:
+                last_problem = msg.REGISTRY_TIMEOUT
+                continue
+            except requests.RequestException:
+                last_problem = msg.REGISTRY_UNREACHABLE
+                continue
+            if response.status_code in RETRY_STATUSES:
+                last_problem = msg.REGISTRY_HTTP_ERROR.format(status=response.status_code)
+                continue
+            if response.status_code == 404:
+                if not_found is None:
+                    return None
+                raise RegistryNotFound(not_found)
+            if response.status_code != 200:
+                raise ExternalServiceError(msg.REGISTRY_REFUSED.format(status=response.status_code))
+            try:
+                body = response.json()
+            except ValueError:
+                raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE) from None
+            if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+                raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
+            return body["data"]
+        raise RegistryUnavailable(msg.REGISTRY_GAVE_UP.format(attempts=self.retries + 1, problem=last_problem))
+
+    def _attempts(self) -> Iterator[int]:
+        return iter(range(self.retries + 1))
+
+
+def _page_of(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    items, total = data.get("items"), data.get("total")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or not isinstance(total, int):
+        raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
+    return items, total
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
+    return str(value).strip()

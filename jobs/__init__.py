@@ -1,0 +1,1 @@
+"""RQ entry points: thin functions taking ids; the work is done by ``handlers``."""

@@ -1,0 +1,52 @@
+"""What a job runs with: Services built once per worker process from the settings.
+
+``entryfiling jobs worker`` builds them at start; a job run by a worker started some other way
+(``rq worker``) builds them on first use from the environment. Tests that run a SimpleWorker in
+their own process hand it their Services with ``configure``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rq import get_current_job
+
+from entryfiling.config import load_settings
+from handlers.jobs import JobAttemptFailed, run_job
+from handlers.services import Services
+
+_services: Services | None = None
+
+
+def configure(services: Services | None) -> None:
+    global _services
+    _services = services
+
+
+def services() -> Services:
+    global _services
+    if _services is None:
+        _services = Services.from_settings(load_settings())
+    return _services
+
+
+def run(job_id: str) -> Any:
+    """One attempt of the job with this id, reporting progress in the RQ job's meta.
+
+    The last attempt is the one with no retries left; a failure a retry cannot fix takes the
+    retries away, so RQ shows the job failed instead of retrying it for nothing.
+    """
+    rq_job = get_current_job()
+    final = rq_job is None or not rq_job.retries_left
+
+    def progress(done: int, total: int) -> None:
+        if rq_job is not None:
+            rq_job.meta["progress"] = {"done": done, "total": total}
+            rq_job.save_meta()
+
+    try:
+        return run_job(services(), job_id, final_attempt=final, on_progress=progress)
+    except JobAttemptFailed as exc:
+        if not exc.retry and rq_job is not None:
+            rq_job.retries_left = 0
+        raise
