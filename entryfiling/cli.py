@@ -10,6 +10,7 @@ import click
 
 from entryfiling.commands.ca import ca_cli
 from entryfiling.commands.emulators import emulators_cli
+from entryfiling.commands.jobs import jobs_cli
 
 if TYPE_CHECKING:
     from entryfiling.demo import DemoCredentials
@@ -23,6 +24,7 @@ def main() -> None:
 
 main.add_command(ca_cli)
 main.add_command(emulators_cli)
+main.add_command(jobs_cli)
 
 
 @main.group("db")

@@ -12,40 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from entryfiling.db.models import Employment, Person
+from entryfiling.demo_data import DEMO_ENTERPRISES, DEMO_PERSONS, DemoEnterprise
 from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate
 from handlers import persons
 from handlers.enterprises import upsert_enterprise
 from handlers.services import Services
-
-
-@dataclass(frozen=True)
-class DemoEnterprise:
-    key: str
-    name: str
-    uscc: str
-    enterprise_type: str
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    name: str
-    id_number: str
-    verified: bool
-    employer: str | None
-
-
-DEMO_ENTERPRISES = (
-    DemoEnterprise("construction", "安徽德拓建设工程有限公司", "91340100MA2N0DT108", "construction"),
-    DemoEnterprise("supervision", "江苏华信工程监理有限公司", "91320000MA1MHX9P1J", "supervision"),
-    DemoEnterprise("cost_consulting", "浙江中衡工程造价咨询有限公司", "91330100MA27XK3K2F", "cost_consulting"),
-)
-
-DEMO_PERSONS = (
-    DemoPerson("张建国", "340122197805120039", True, "construction"),
-    DemoPerson("刘志强", "340122198509170423", True, "construction"),
-    DemoPerson("王芳", "320106199003040518", True, "supervision"),
-    DemoPerson("赵明", "330102198811200622", False, "construction"),
-)
 
 
 @dataclass(frozen=True)

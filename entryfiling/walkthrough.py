@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from entryfiling.config import Settings
-from entryfiling.demo import DEMO_PERSONS, DemoCredentials
+from entryfiling.demo import DemoCredentials
+from entryfiling.demo_data import DEMO_PERSONS
 
 
 def walkthrough(

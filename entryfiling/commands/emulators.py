@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
-from entryfiling.config import DEV_WECHAT_PORT
+from entryfiling.config import DEV_REGISTRY_PORT, DEV_WECHAT_PORT
 
 
 @click.group("emulators")
@@ -27,6 +29,23 @@ def wechat_command(host: str, port: int, appid: str, secret: str, token_ttl: int
     emulator = WeChatEmulator(appid, secret, token_ttl=token_ttl)
     click.echo(f"WeChat stand-in on http://{host}:{port} (appid {appid}); control endpoints under /__emulator__/")
     emulator.serve_forever(host, port)
+
+
+@emulators_cli.command("registry")
+@click.option("--host", default="127.0.0.1", show_default=True, type=click.Choice(["127.0.0.1", "localhost", "::1"]))
+@click.option("--port", default=DEV_REGISTRY_PORT, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--no-demo", is_flag=True, help="Start empty instead of with the demo enterprises and persons.")
+def registry_command(host: str, port: int, no_demo: bool) -> None:
+    """The national registry stand-in; point REGISTRY_API_BASE_URL at it (全国建筑市场监管公共服务平台模拟服务).
+
+    Faults for tests and demos are switched with PUT /_admin/faults.
+    """
+    from entryfiling.emulators.registry import DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_USCC, RegistryStandIn
+
+    stand_in = RegistryStandIn(host, port, seed_demo=not no_demo)
+    click.echo(f"registry stand-in on {stand_in.url}  (demo enterprise: {DEMO_ENTERPRISE_NAME} {DEMO_ENTERPRISE_USCC})")
+    with contextlib.suppress(KeyboardInterrupt):
+        stand_in.serve_forever()
 
 
 if __name__ == "__main__":

@@ -645,6 +645,7 @@ def record_sections() -> dict[str, Section]:
     """The section declaring each part of the filed record (sections sharing a record key share fields)."""
     return {s.record_key: s for b in BUSINESSES.values() for s in b.sections if s.record_key}
 
+
 # Where the commitment letter finds its parties in the (filed record overlaid with the draft).
 LETTER_LEGAL_REPRESENTATIVE = ("basic_info", "legal_representative_name", "legal_representative_id_number")
 LETTER_RESPONSIBLE_PERSON = ("responsible_person", "person")

@@ -20,10 +20,14 @@ def _local_port(base_url: str) -> int | None:
 
 def start_dev_stand_ins(settings: Settings) -> list[tuple[str, str]]:
     """Start a stand-in for each outside system configured at a loopback URL; (name, url) of each."""
+    from entryfiling.emulators.registry import RegistryStandIn
     from entryfiling.emulators.wechat import WeChatEmulator
 
     started = []
     if (port := _local_port(settings.wechat_api_base_url)) is not None:
         wechat = WeChatEmulator(settings.wechat_appid, settings.wechat_secret)
         started.append(("微信接口模拟服务", wechat.start(port=port)))
+    if (port := _local_port(settings.registry_api_base_url)) is not None:
+        registry = RegistryStandIn(port=port).start()
+        started.append(("全国建筑市场监管公共服务平台模拟服务", registry.url))
     return started

@@ -18,10 +18,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, jsonify, request
-from stdnum.cn import ric
 from stdnum.cn import uscc as uscc_std
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from entryfiling.demo_data import DEMO_PERSONS as ALL_DEMO_PERSONS
+from entryfiling.demo_data import demo_enterprise
 from entryfiling.domain.validators import InvalidValue, normalize_id_number
 
 MAX_PAGE_SIZE = 50
@@ -34,35 +35,18 @@ def _uscc(body: str) -> str:
     return body + uscc_std.calc_check_digit(body)
 
 
-def _id_number(body: str) -> str:
-    return body + ric.calc_check_digit(body + "0")
-
-
 # ---------------------------------------------------------------------------- demo data
 # Realistic records for the demo enterprises (their CA certificates are issued with these USCCs
 # by `dev-ca issue`); dates are relative to today so the demo never goes stale.
 
-DEMO_ENTERPRISE_USCC = _uscc("91340100MA2T8K5Q1")
-DEMO_ENTERPRISE_NAME = "安徽德拓建设工程有限公司"
+DEMO_ENTERPRISE_USCC = demo_enterprise("construction").uscc
+DEMO_ENTERPRISE_NAME = demo_enterprise("construction").name
 OTHER_ENTERPRISE_USCC = _uscc("91320100MA1W3N7P2")
 OTHER_ENTERPRISE_NAME = "江苏苏建集团有限公司"
-DEMO_SUPERVISION_USCC = _uscc("91330100MA2H6J4L3")
-DEMO_SUPERVISION_NAME = "浙江正衡工程监理有限公司"
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    name: str
-    id_number: str
-
-
-DEMO_PERSONS = (
-    DemoPerson("张建国", _id_number("34010219800512001")),
-    DemoPerson("刘卫东", _id_number("34010419830917002")),
-    DemoPerson("王晓峰", _id_number("34012119860203003")),
-    DemoPerson("陈立新", _id_number("32010219790621004")),
-    DemoPerson("赵红梅", _id_number("34010319900815005")),
-)
+DEMO_SUPERVISION_USCC = demo_enterprise("supervision").uscc
+DEMO_SUPERVISION_NAME = demo_enterprise("supervision").name
+# The persons of the dev demo whose certificates the registry knows (one demo data set for both).
+DEMO_PERSONS = ALL_DEMO_PERSONS[:5]
 
 
 def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
