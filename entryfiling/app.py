@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.jobs.resources import blp as jobs_blp
     from entryfiling.web_api.login.resources import blp as login_blp
     from entryfiling.web_api.public.resources import blp as public_blp
+    from entryfiling.web_api.review.resources import blp as review_blp
 
     api = ProblemApi(app)
     for blueprint in (
@@ -79,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_blp,
     ):
         api.register_blueprint(blueprint)
-    for blueprint in (history_blp, public_blp):
+    for blueprint in (history_blp, public_blp, review_blp):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_api"] = api
 

@@ -48,6 +48,13 @@ class Settings:
     # Mini-program: which real-name verification provider to use, and how long invitations last.
     identity_provider: str = "wechat_face"
     invitation_ttl_seconds: int = 72 * 3600
+    # Subscribe-message templates (chosen in the mini-program console) and the page a notice opens.
+    wechat_result_template_id: str = "dev-filing-result"
+    wechat_reminder_template_id: str = "dev-expiry-reminder"
+    miniapp_filing_page: str = "pages/filings/detail"
+    miniapp_reminder_page: str = "pages/enterprise/index"
+    # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
+    reminder_cron: str = "0 8 * * *"
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -98,4 +105,9 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         registry_retries=integer("REGISTRY_RETRIES", 3),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",
         invitation_ttl_seconds=integer("INVITATION_TTL_SECONDS", 72 * 3600),
+        wechat_result_template_id=env.get("WECHAT_RESULT_TEMPLATE_ID") or "dev-filing-result",
+        wechat_reminder_template_id=env.get("WECHAT_REMINDER_TEMPLATE_ID") or "dev-expiry-reminder",
+        miniapp_filing_page=env.get("MINIAPP_FILING_PAGE") or "pages/filings/detail",
+        miniapp_reminder_page=env.get("MINIAPP_REMINDER_PAGE") or "pages/enterprise/index",
+        reminder_cron=env.get("REMINDER_CRON") or "0 8 * * *",
     )

@@ -66,6 +66,7 @@ from entryfiling.domain.filing import (
 )
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, person_refusal, run_rules
 from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_letter
+from handlers.notifications import record_decision_notices
 from handlers.persons import page_envelope, person_facts
 from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
@@ -760,9 +761,14 @@ def _record_decision(
     results: list[dict[str, Any]],
     decider: Actor,
     now: datetime,
+    note: list[str] | None = None,
 ) -> None:
-    """Move the filing to its decision and, when approved, apply it to the filed record."""
-    _move(filing, decider, status, now, reasons)
+    """Move the filing to its decision and, when approved, apply it to the filed record.
+
+    The notices of the decision (inbox entries and WeChat pushes) are outbox rows of this same
+    transaction: a decision is never committed without them, nor they without it.
+    """
+    _move(filing, decider, status, now, reasons if note is None else note)
     filing.reasons = reasons
     filing.rule_results = results
     if status in (FilingStatus.APPROVED, FilingStatus.REJECTED):
@@ -774,9 +780,10 @@ def _record_decision(
         f"filing_{status.value}",
         f"filing:{filing.id}",
         now,
-        {"reasons": reasons, "status_label": STATUS_LABELS[status]},
+        {"reasons": reasons, "status_label": STATUS_LABELS[status], **({"note": note} if note else {})},
         enterprise_id=enterprise.id,
     )
+    record_decision_notices(services, uow, filing, business, status, reasons, now)
 
 
 def _apply_effects(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -79,10 +80,21 @@ def quotas(services: Services, user: MiniappUser) -> dict[str, int]:
         return _quotas(uow.session, user.id)
 
 
-def send_subscribe_message(
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one subscribe message: sent (with WeChat's msgid), or why not."""
+
+    sent: bool
+    msgid: int | None = None
+    # SUBSCRIPTION_REFUSED when WeChat answered 43101; None when no consent was left on our side.
+    errcode: int | None = None
+
+
+def deliver_subscribe_message(
     services: Services, wechat_user_id: int, template_id: str, data: dict[str, Any], page: str | None = None
-) -> bool:
-    """Spend one consent and send; False (nothing sent) when the user has none left.
+) -> Delivery:
+    """Spend one consent and send. No consent left (ours, or WeChat's 43101) is an answer, not an
+    error; any other WeChat failure raises WeChatError with the consent given back.
 
     The quota is taken before calling WeChat and given back if WeChat fails for another reason,
     so two workers never spend the same consent.
@@ -101,9 +113,9 @@ def send_subscribe_message(
         )
         uow.commit()
     if openid is None or taken.rowcount != 1:  # type: ignore[attr-defined]
-        return False
+        return Delivery(sent=False)
     try:
-        services.wechat().send_subscribe_message(openid, template_id, data, page)
+        msgid = services.wechat().send_subscribe_message(openid, template_id, data, page)
     except WeChatError as error:
         with services.uow() as uow:
             where = (SubscriptionQuota.wechat_user_id == wechat_user_id, SubscriptionQuota.template_id == template_id)
@@ -115,9 +127,16 @@ def send_subscribe_message(
                 )
             uow.commit()
         if error.errcode == SUBSCRIPTION_REFUSED:
-            return False
+            return Delivery(sent=False, errcode=SUBSCRIPTION_REFUSED)
         raise
     with services.uow() as uow:
         uow.audit(SYSTEM, "subscribe_message_sent", f"wechat_user:{wechat_user_id}", now, {"template_id": template_id})
         uow.commit()
-    return True
+    return Delivery(sent=True, msgid=msgid)
+
+
+def send_subscribe_message(
+    services: Services, wechat_user_id: int, template_id: str, data: dict[str, Any], page: str | None = None
+) -> bool:
+    """Spend one consent and send; False (nothing sent) when the user has none left."""
+    return deliver_subscribe_message(services, wechat_user_id, template_id, data, page).sent

@@ -5,11 +5,13 @@ Both keep the job's state in the database (handlers.jobs), so the status API is 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -19,9 +21,9 @@ from rq.job import Job
 from rq.job import JobStatus as RQStatus
 
 from entryfiling.config import Settings
-from handlers.jobs import JobAttemptFailed, run_job
+from handlers.jobs import JobAttemptFailed
 from handlers.services import Dispatcher, Services
-from jobs.queues import JOBS
+from jobs.queues import JOBS, JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class InProcessDispatcher:
     def dispatch(self, kind: str, job_id: str) -> None:
         spec = JOBS[kind]
         with self._lock:
-            future = self._executor.submit(self._run, spec.retry_intervals, job_id)
+            future = self._executor.submit(self._run, spec, job_id)
             self._running[job_id] = future
         future.add_done_callback(lambda _f: self._forget(job_id))
 
@@ -84,14 +86,15 @@ class InProcessDispatcher:
         with self._lock:
             self._running.pop(job_id, None)
 
-    def _run(self, intervals: tuple[int, ...], job_id: str) -> None:
+    def _run(self, spec: JobSpec, job_id: str) -> None:
         services = self._services()
-        waits = (0, *intervals)
+        attempt_once = attempt_function(spec)
+        waits = (0, *spec.retry_intervals)
         for attempt, wait in enumerate(waits):
             if wait:
                 self._sleep(wait)
             try:
-                run_job(services, job_id, final_attempt=attempt == len(waits) - 1)
+                attempt_once(services, job_id, final_attempt=attempt == len(waits) - 1)
                 return
             except JobAttemptFailed as exc:
                 log.warning("job %s attempt %d failed: %s", job_id, attempt + 1, exc)
@@ -111,6 +114,29 @@ class InProcessDispatcher:
             future = self._running.get(job_id)
         if future is not None:
             future.result(timeout=timeout)
+
+
+class InlineDispatcher:
+    """One attempt, now, in the caller (the ``reminders run`` command without Redis): a command
+    run from cron must end, not sleep through retry waits. What fails stays ``retrying`` in the
+    outbox and the next run's sweep hands it back."""
+
+    def __init__(self, services: Callable[[], Services]) -> None:
+        self._services = services
+
+    def dispatch(self, kind: str, job_id: str) -> None:
+        try:
+            attempt_function(JOBS[kind])(self._services(), job_id, final_attempt=False)
+        except JobAttemptFailed as exc:
+            log.warning("job %s failed: %s", job_id, exc)
+
+    def is_alive(self, job_id: str) -> bool | None:
+        return None
+
+
+def attempt_function(spec: JobSpec) -> Callable[..., Any]:
+    module, _, name = spec.attempt.rpartition(".")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def make_dispatcher(settings: Settings, services: Callable[[], Services]) -> Dispatcher:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SYNC_QUEUE = "registry-sync"
+NOTIFY_QUEUE = "notifications"
 DEFAULT_QUEUE = "default"
-QUEUES = (SYNC_QUEUE, DEFAULT_QUEUE)
+QUEUES = (SYNC_QUEUE, NOTIFY_QUEUE, DEFAULT_QUEUE)
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class JobSpec:
     retry_intervals: tuple[int, ...]
     result_ttl: int = 24 * 3600
     failure_ttl: int = 7 * 24 * 3600
+    # One attempt, ``(services, job_id, *, final_attempt) -> result``, raising
+    # handlers.jobs.JobAttemptFailed to be retried: what the in-process runner calls.
+    attempt: str = "handlers.jobs.run_job"
 
     @property
     def retries(self) -> int:
@@ -33,4 +37,19 @@ JOBS: dict[str, JobSpec] = {
     "sync_qualifications": JobSpec(
         "jobs.sync.sync_qualifications", SYNC_QUEUE, timeout=300, retry_intervals=(10, 60, 300)
     ),
+    # WeChat busy (-1), unreachable, token trouble: back off 10 s, 1 min, 5 min, 15 min, then give up
+    # (the notice stays in the in-app inbox).
+    "push_notification": JobSpec(
+        "jobs.notifications.push_notification",
+        NOTIFY_QUEUE,
+        timeout=60,
+        retry_intervals=(10, 60, 300, 900),
+        attempt="handlers.notifications.push_attempt",
+    ),
 }
+# The daily expiry reminders, run by RQ's cron scheduler (``entryfiling jobs cron``) or, without
+# Redis, by ``entryfiling reminders run`` from the system's cron. No rq.Retry: the run is
+# idempotent and a missed day is caught up by the next one.
+REMINDERS_FUNCTION = "jobs.notifications.send_reminders"
+REMINDERS_QUEUE = DEFAULT_QUEUE
+REMINDERS_TIMEOUT = 900

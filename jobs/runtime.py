@@ -7,6 +7,7 @@ their own process hand it their Services with ``configure``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rq import get_current_job
@@ -37,15 +38,24 @@ def run(job_id: str) -> Any:
     retries away, so RQ shows the job failed instead of retrying it for nothing.
     """
     rq_job = get_current_job()
-    final = rq_job is None or not rq_job.retries_left
 
     def progress(done: int, total: int) -> None:
         if rq_job is not None:
             rq_job.meta["progress"] = {"done": done, "total": total}
             rq_job.save_meta()
 
+    return run_attempt(
+        lambda final_attempt: run_job(services(), job_id, final_attempt=final_attempt, on_progress=progress)
+    )
+
+
+def run_attempt(attempt: Callable[[bool], Any]) -> Any:
+    """One attempt under RQ: ``attempt(final_attempt)``; a JobAttemptFailed that no retry can
+    fix takes the RQ job's retries away so that it shows failed at once."""
+    rq_job = get_current_job()
+    final = rq_job is None or not rq_job.retries_left
     try:
-        return run_job(services(), job_id, final_attempt=final, on_progress=progress)
+        return attempt(final)
     except JobAttemptFailed as exc:
         if not exc.retry and rq_job is not None:
             rq_job.retries_left = 0

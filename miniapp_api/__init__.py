@@ -23,6 +23,7 @@ def register_miniapp_api(app: Flask) -> Api:
     from miniapp_api.invitations.resources import blp as invitations_blp
     from miniapp_api.login.resources import blp as login_blp
     from miniapp_api.me.resources import blp as me_blp
+    from miniapp_api.notifications.resources import blp as notifications_blp
     from miniapp_api.subscriptions.resources import blp as subscriptions_blp
 
     app.config.update(
@@ -51,6 +52,7 @@ def register_miniapp_api(app: Flask) -> Api:
         subscriptions_blp,
         filings_blp,
         guided_blp,
+        notifications_blp,
     ):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_miniapp_api"] = api

@@ -45,6 +45,30 @@ def worker_command(burst: bool, no_scheduler: bool, name: str | None, queues: tu
     worker.work(burst=burst, with_scheduler=not no_scheduler)
 
 
+@jobs_cli.command("cron")
+def cron_command() -> None:
+    """Run RQ's cron scheduler: the daily expiry reminders at REMINDER_CRON (server time).
+
+    One is enough; a second one only enqueues the same idempotent run twice.
+    """
+    from rq.cron import CronScheduler
+
+    from jobs.notifications import send_reminders
+    from jobs.queues import REMINDERS_QUEUE, REMINDERS_TIMEOUT
+
+    settings, connection = _connection()
+    scheduler = CronScheduler(connection=connection)
+    scheduler.register(
+        send_reminders,
+        REMINDERS_QUEUE,
+        cron=settings.reminder_cron,
+        job_timeout=REMINDERS_TIMEOUT,
+        name="expiry-reminders",
+    )
+    click.echo(f"到期提醒：按 cron “{settings.reminder_cron}” 加入队列 {REMINDERS_QUEUE}")
+    scheduler.start()
+
+
 @jobs_cli.command("status")
 def status_command() -> None:
     """Jobs per queue and registry, and the workers (like `rq info`)."""

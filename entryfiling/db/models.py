@@ -355,3 +355,57 @@ class SubscriptionQuota(Base):
     template_id: Mapped[str] = mapped_column(String(128))
     remaining: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+
+
+# ---------------------------------------------------------------------------- notifications, review
+
+
+class Notification(Base):
+    """One notice to one mini-program user: the outbox row of its WeChat push and its inbox entry.
+
+    ``key`` is unique per event and recipient (``result:{filing}:{status}:u{user}``,
+    ``reminder:{enterprise}:{item}:{valid_until}:{threshold}:u{user}``), so a decision or a
+    reminder is recorded once however often the code that records it runs. The push claims the
+    row (pending/retrying → sending) before calling WeChat, so it is sent at most once.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    wechat_user_id: Mapped[int] = mapped_column(ForeignKey("wechat_users.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    template_id: Mapped[str] = mapped_column(String(128))
+    page: Mapped[str | None] = mapped_column(String(255))
+    # The subscribe message's ``data``, already fitted to WeChat's limits.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_errcode: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    next_attempt_at: Mapped[datetime | None]
+    msgid: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+
+
+class Regulator(Base):
+    """A regulator's account (主管部门审核人员): password hashed with werkzeug.security (scrypt)."""
+
+    __tablename__ = "regulators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Tokens issued before this moment are refused (password change, deactivation).
+    tokens_valid_after: Mapped[datetime]
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +19,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self._after_commit: list[Callable[[], None]] = []
         return self
 
     def __exit__(
@@ -29,9 +31,18 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._after_commit = []
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` once this transaction is committed (never if it is rolled back): what must
+        only happen when the change is durable, such as handing an outbox row to the job queue."""
+        self._after_commit.append(hook)
 
     def audit(
         self,

@@ -13,7 +13,9 @@ expose what was sent, so tests and the README walk-through can read it.
 Error codes answered (WeChat's own): 40001 invalid credential / secret, 40002 invalid grant_type,
 40003 invalid openid, 40013 invalid appid, 40029 invalid code, 40037 invalid template_id,
 41001 access_token missing, 42001 access_token expired, 43101 user refused the message
-(no subscription left), 45011 API minute-quota reached, 47001 data format error,
+(no subscription left), 45011 API minute-quota reached, 47001 data format error, 47003 a
+template parameter WeChat would refuse (a thing over 20 characters, a phrase not of at most five
+Chinese characters, …),
 84001 invalid verify_id, 84002 verify_id expired. For ``queryverifyinfo`` WeChat's page says
 it checks ``cert_hash``/``openid``/``out_seq_no`` against the ``getverifyid`` call and answers an
 errcode instead of ``verify_ret`` when they differ without listing the codes; the stand-in
@@ -47,6 +49,17 @@ VERIFY_RET_OK = 10000
 MAX_RECORDS = 1000
 _OUT_SEQ_NO_RE = re.compile(r"[A-Za-z0-9_-]{5,32}")
 _TEMPLATE_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# Template parameter values WeChat accepts, per parameter type (订阅消息参数值内容限制);
+# anything else is refused with 47003 "argument invalid! data.<key>.value invalid".
+_PARAM_RULES: dict[str, Callable[[str], bool]] = {
+    "thing": lambda v: len(v) <= 20 and not re.search(r"[\x00-\x1f\x7f]", v),
+    "character_string": lambda v: len(v) <= 32 and re.fullmatch(r"[\x21-\x7e]+", v) is not None,
+    "phrase": lambda v: len(v) <= 5 and re.fullmatch(r"[\u4e00-\u9fff]+", v) is not None,
+    "name": lambda v: (len(v) <= 10) if re.search(r"[\u4e00-\u9fff]", v) else len(v) <= 20,
+    "number": lambda v: len(v) <= 32 and re.fullmatch(r"[0-9]+(\.[0-9]+)?", v) is not None,
+    "time": lambda v: len(v) <= 40,
+    "date": lambda v: len(v) <= 40,
+}
 
 
 def cert_hash(cert_type: str, cert_name: str, cert_no: str) -> str:
@@ -274,8 +287,13 @@ class WeChatEmulator:
         template_id = data.get("template_id")
         if not isinstance(template_id, str) or not _TEMPLATE_RE.fullmatch(template_id):
             raise _BadRequest(40037, "invalid template_id")
-        if not isinstance(data.get("data"), dict):
+        if not isinstance(data.get("data"), dict) or not data["data"]:
             raise _BadRequest(47003, "argument invalid! data.data is empty")
+        for key, item in data["data"].items():
+            value = item.get("value") if isinstance(item, dict) else None
+            rule = _PARAM_RULES.get(str(key).rstrip("0123456789"))
+            if not isinstance(value, str) or not value or (rule is not None and not rule(value)):
+                raise _BadRequest(47003, f"argument invalid! data.{key}.value invalid")
         key = (openid, template_id)
         if self._state.subscriptions.get(key, 0) <= 0:
             raise _BadRequest(43101, "user refuse to accept the msg")

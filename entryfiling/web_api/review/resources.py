@@ -1,0 +1,116 @@
+"""Regulator review (主管部门审核): login, the manual-review queue, a filing, and the decision.
+
+Only regulator tokens pass (an enterprise's or a mini-program user's token is answered 403);
+there is no route here that changes a filing's content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, send_file
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
+from entryfiling.web_api.filings.routes import FILE_RESPONSE
+from entryfiling.web_api.review.schemas import (
+    DecisionSchema,
+    RegulatorLoginSchema,
+    RegulatorTokenSchema,
+    ReviewFilingSchema,
+    ReviewQueueArgsSchema,
+    ReviewQueueSchema,
+)
+from handlers import regulators
+from handlers.services import Actor
+
+blp = Blueprint(
+    "review",
+    __name__,
+    url_prefix="/api/v1/review",
+    description="主管部门审核：待人工审核的办件、查看材料、审核通过或不通过",
+)
+IF_MATCH_OPTIONAL = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "查看办件时的 ETag（可选）：办件在此后被撤回等变化时返回 412",
+}
+
+
+def current_regulator() -> Actor:
+    return regulators.authenticate(services(), bearer_token())
+
+
+@blp.route("/login")
+class RegulatorLogin(MethodView):
+    @blp.arguments(RegulatorLoginSchema)
+    @blp.response(200, RegulatorTokenSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """主管部门审核人员以用户名和密码登录，返回 Bearer 令牌"""
+        result = regulators.login(services(), body["username"], body["password"], client_address())
+        return {
+            "access_token": result.token,
+            "token_type": "Bearer",
+            "expires_in": result.expires_in,
+            "regulator": result.regulator,
+        }
+
+
+@blp.route("/filings")
+class ReviewQueue(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(ReviewQueueArgsSchema, location="query")
+    @blp.response(200, ReviewQueueSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """待人工审核的办件（等待最久的在前），分页"""
+        return regulators.review_queue(services(), current_regulator(), **args)
+
+
+@blp.route("/filings/<int:filing_id>")
+class ReviewFiling(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, ReviewFilingSchema)
+    def get(self, filing_id: int) -> ResponseReturnValue:
+        """办件详情：各栏目、附件（可下载）、规则检查结果、状态记录"""
+        view = regulators.get_filing(services(), current_regulator(), filing_id)
+        return view, 200, {"ETag": view["etag"]}
+
+
+@blp.route("/filings/<int:filing_id>/attachments/<string:attachment_id>")
+class ReviewAttachment(MethodView):
+    @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+    def get(self, filing_id: int, attachment_id: str) -> ResponseReturnValue:
+        """下载办件附件（含签章承诺书）"""
+        found = regulators.open_attachment(services(), current_regulator(), filing_id, attachment_id)
+        response = send_file(
+            found.path,
+            mimetype=found.content_type,
+            as_attachment=True,
+            download_name=found.filename,
+            etag=found.sha256,
+            conditional=True,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@blp.route("/filings/<int:filing_id>/decision")
+class ReviewDecision(MethodView):
+    @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH_OPTIONAL])
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, ReviewFilingSchema)
+    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+        """审核：通过（备案信息生效、公示、推送结果）或不通过（审核意见即原因）"""
+        view = regulators.decide(
+            services(),
+            current_regulator(),
+            filing_id,
+            body["decision"],
+            body["reason"],
+            request.headers.get("If-Match"),
+        )
+        return view, 200, {"ETag": view["etag"]}

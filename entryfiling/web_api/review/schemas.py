@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from entryfiling.web_api.filings.schemas import FilingSchema, FilingSummarySchema
+from entryfiling.web_api.pagination import PageArgsSchema, page_schema
+
+
+class RegulatorLoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class RegulatorSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+
+
+class RegulatorTokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    regulator = fields.Nested(RegulatorSchema)
+
+
+class EnterpriseRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+
+
+class ReviewItemSchema(FilingSummarySchema):
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    submitted_by = fields.String(allow_none=True, metadata={"description": "提交人"})
+    url = fields.String()
+
+
+ReviewQueueSchema = page_schema(ReviewItemSchema, "ReviewQueuePage")
+ReviewQueueArgsSchema = PageArgsSchema
+
+
+class ReviewFilingSchema(FilingSchema):
+    commitment_letter_url = fields.String(allow_none=True)
+    enterprise = fields.Nested(EnterpriseRefSchema)
+    submitted_by = fields.String(allow_none=True)
+    decision_url = fields.String()
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(["approve", "reject"]),
+        metadata={"description": "approve 审核通过 / reject 审核不通过"},
+    )
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=500),
+        metadata={"description": "审核意见（不通过时即告知企业的原因）"},
+    )

@@ -1,0 +1,318 @@
+"""Regulator review (主管部门审核): accounts, login, the manual-review queue, and decisions.
+
+Login is username + password, hashed with werkzeug.security (scrypt, a salt per hash; werkzeug
+ships with Flask and is maintained with it), so no second CA has to be run for a handful of
+reviewers. Accounts are made by ``entryfiling regulators create``; there is no self-service.
+Tokens are signed like the other logins but with their own salt, and name the account, which is
+looked up on every request: a deactivated account or a changed password ends its tokens.
+
+A regulator reads filings and decides the ones in ``manual_review``; there is no route by which
+they change a filing's content. Their decision goes through the same ``_record_decision`` as the
+automatic one, so effects on the record, history, register, audit and the push follow alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Enterprise, Filing, Regulator
+from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
+from handlers.auth import ENTERPRISE_TOKEN_SALT, check_rate_limit
+from handlers.filings import AttachmentFile, _check_if_match, _commit_or_stale, _record_decision, get_business
+from handlers.persons import page_envelope
+from handlers.services import Actor, Services
+from handlers.views import present_filing, present_filing_summary
+from handlers.wechat_users import MINIAPP_TOKEN_SALT
+
+REGULATOR_TOKEN_SALT = "regulator-login"
+USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+REASON_MIN, REASON_MAX = 2, 500
+# Checked when the username is unknown, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+ENTERPRISE_API_FILINGS = "/api/v1/filings/"
+REVIEW_API_FILINGS = "/api/v1/review/filings/"
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def _check_password(password: str) -> None:
+    if (
+        len(password) < MIN_PASSWORD_LENGTH
+        or len(password) > MAX_PASSWORD_LENGTH
+        or not re.search(r"[A-Za-z]", password)
+        or not re.search(r"\d", password)
+    ):
+        text = msg.REGULATOR_PASSWORD_WEAK.format(length=MIN_PASSWORD_LENGTH)
+        raise ValidationFailed(text, errors={"password": text})
+
+
+def create_regulator(services: Services, username: str, name: str, password: str) -> dict[str, Any]:
+    errors = {}
+    if not USERNAME_RE.fullmatch(username):
+        errors["username"] = msg.REGULATOR_USERNAME_INVALID
+    if not 1 <= len(name.strip()) <= 50:
+        errors["name"] = msg.REGULATOR_NAME_INVALID
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors=errors)
+    _check_password(password)
+    now = services.now()
+    with services.uow() as uow:
+        regulator = Regulator(
+            username=username,
+            name=name.strip(),
+            password_hash=generate_password_hash(password),
+            active=True,
+            tokens_valid_after=now,
+            created_at=now,
+        )
+        uow.session.add(regulator)
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            uow.rollback()
+            text = msg.REGULATOR_USERNAME_TAKEN.format(username=username)
+            raise Conflict(text, errors={"username": text}) from None
+        uow.audit(_actor(regulator), "regulator_created", f"regulator:{regulator.id}", now)
+        uow.commit()
+        return {"id": regulator.id, "username": regulator.username, "name": regulator.name}
+
+
+def _account(session: Any, username: str) -> Regulator:
+    regulator = session.scalar(select(Regulator).where(Regulator.username == username))
+    if regulator is None:
+        raise NotFound(msg.REGULATOR_NOT_FOUND.format(username=username))
+    return regulator
+
+
+def set_password(services: Services, username: str, password: str) -> None:
+    """A new password; tokens issued before it stop working."""
+    _check_password(password)
+    now = services.now()
+    with services.uow() as uow:
+        regulator = _account(uow.session, username)
+        regulator.password_hash = generate_password_hash(password)
+        regulator.tokens_valid_after = now
+        uow.audit(_actor(regulator), "regulator_password_set", f"regulator:{regulator.id}", now)
+        uow.commit()
+
+
+def set_active(services: Services, username: str, active: bool) -> None:
+    now = services.now()
+    with services.uow() as uow:
+        regulator = _account(uow.session, username)
+        regulator.active = active
+        regulator.tokens_valid_after = now
+        action = "regulator_activated" if active else "regulator_deactivated"
+        uow.audit(_actor(regulator), action, f"regulator:{regulator.id}", now)
+        uow.commit()
+
+
+def _actor(regulator: Regulator) -> Actor:
+    return Actor("regulator", f"regulator:{regulator.id}", regulator.name)
+
+
+# ---------------------------------------------------------------------------- login
+
+
+@dataclass(frozen=True)
+class RegulatorLogin:
+    token: str
+    expires_in: int
+    regulator: dict[str, Any]
+
+
+def _serializer(services: Services, salt: str = REGULATOR_TOKEN_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services.settings.secret_key, salt=salt)
+
+
+def login(services: Services, username: str, password: str, client: str) -> RegulatorLogin:
+    check_rate_limit(services, f"regulator-login:{client}", LOGIN_ATTEMPTS_PER_MINUTE)
+    check_rate_limit(services, f"regulator-login-user:{username.lower()}", LOGIN_ATTEMPTS_PER_MINUTE)
+    now = services.now()
+    with services.uow() as uow:
+        regulator = uow.session.scalar(select(Regulator).where(Regulator.username == username))
+        valid = check_password_hash(regulator.password_hash if regulator else _DUMMY_HASH, password)
+        if regulator is None or not valid:
+            raise AuthenticationFailed(msg.REVIEW_LOGIN_FAILED)
+        if not regulator.active:
+            raise AuthenticationFailed(msg.REVIEW_ACCOUNT_DISABLED)
+        regulator.last_login_at = now
+        uow.audit(_actor(regulator), "regulator_login", f"regulator:{regulator.id}", now, {"client": client})
+        uow.commit()
+        token = _serializer(services).dumps({"rid": regulator.id, "iat": now.timestamp()})
+        return RegulatorLogin(
+            token,
+            services.settings.token_ttl_seconds,
+            {"id": regulator.id, "username": regulator.username, "name": regulator.name},
+        )
+
+
+def authenticate(services: Services, token: str) -> Actor:
+    """The regulator of a token; an enterprise's or a mini-program user's token is refused (403)."""
+    try:
+        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
+    except SignatureExpired:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
+    except BadSignature:
+        for salt in (ENTERPRISE_TOKEN_SALT, MINIAPP_TOKEN_SALT):
+            try:
+                _serializer(services, salt).loads(token, max_age=services.settings.token_ttl_seconds)
+            except BadSignature:
+                continue
+            raise PermissionDenied(msg.REVIEW_ONLY_REGULATORS) from None
+        raise AuthenticationFailed(msg.REVIEW_AUTH_REQUIRED) from None
+    with services.uow() as uow:
+        regulator = uow.session.get(Regulator, int(payload.get("rid") or 0))
+        if regulator is None or not regulator.active:
+            raise AuthenticationFailed(msg.REVIEW_ACCOUNT_DISABLED)
+        if float(payload.get("iat") or 0) < regulator.tokens_valid_after.timestamp():
+            raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED)
+        return _actor(regulator)
+
+
+# ---------------------------------------------------------------------------- the queue
+
+
+def _enterprise_view(enterprise: Enterprise) -> dict[str, Any]:
+    return {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc}
+
+
+def review_queue(services: Services, actor: Actor, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    """Filings waiting for a person, the longest-waiting first."""
+    query = select(Filing).where(Filing.status == FilingStatus.MANUAL_REVIEW)
+    with services.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.execute(
+            select(Filing, Enterprise)
+            .join(Enterprise, Enterprise.id == Filing.enterprise_id)
+            .where(Filing.status == FilingStatus.MANUAL_REVIEW)
+            .order_by(Filing.submitted_at, Filing.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        items = [
+            present_filing_summary(filing)
+            | {
+                "enterprise": _enterprise_view(enterprise),
+                "submitted_by": (filing.submitted_by or {}).get("name"),
+                "url": f"{REVIEW_API_FILINGS}{filing.id}",
+            }
+            for filing, enterprise in rows
+        ]
+        return page_envelope(items, total, page, page_size)
+
+
+def _relink(view: Any, filing_id: int) -> Any:
+    """Attachment links of the filing view, pointing at the review API's download route."""
+    if isinstance(view, dict):
+        return {
+            k: v.replace(ENTERPRISE_API_FILINGS, REVIEW_API_FILINGS, 1)
+            if k == "download_url" and isinstance(v, str)
+            else _relink(v, filing_id)
+            for k, v in view.items()
+        }
+    if isinstance(view, list):
+        return [_relink(v, filing_id) for v in view]
+    return view
+
+
+def _load_submitted(session: Any, filing_id: int, *, for_update: bool = False) -> Filing:
+    """Any enterprise's filing once submitted; a draft is still the enterprise's own business."""
+    query = select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT)
+    if for_update:
+        query = query.with_for_update()
+    filing = session.scalar(query)
+    if filing is None:
+        raise NotFound(msg.FILING_NOT_FOUND)
+    return filing
+
+
+def _review_view(services: Services, session: Any, filing: Filing, *, flush: bool = False) -> dict[str, Any]:
+    view = present_filing(services, session, filing, flush=flush)
+    enterprise = session.get_one(Enterprise, filing.enterprise_id)
+    view = _relink(view, filing.id)
+    view["commitment_letter_url"] = None  # the signed letter is among submission_attachments
+    view["enterprise"] = _enterprise_view(enterprise)
+    view["submitted_by"] = (filing.submitted_by or {}).get("name")
+    view["decision_url"] = f"{REVIEW_API_FILINGS}{filing.id}/decision"
+    return view
+
+
+def get_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
+    """The filing with its sections, attachments (downloadable here) and rule results."""
+    with services.uow() as uow:
+        return _review_view(services, uow.session, _load_submitted(uow.session, filing_id))
+
+
+def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
+    with services.uow() as uow:
+        filing = _load_submitted(uow.session, filing_id)
+        attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
+        if attachment is None:
+            raise NotFound(msg.ATTACHMENT_NOT_FOUND)
+        return AttachmentFile(
+            services.storage.path(attachment.storage_key),
+            attachment.filename,
+            attachment.content_type,
+            attachment.size,
+            attachment.sha256,
+        )
+
+
+APPROVE, REJECT = "approve", "reject"
+
+
+def decide(
+    services: Services, actor: Actor, filing_id: int, decision: str, reason: str, if_match: str | None = None
+) -> dict[str, Any]:
+    """Approve or reject a filing in manual review, with the reviewer's reason."""
+    reason = (reason or "").strip()
+    errors = {}
+    if decision not in (APPROVE, REJECT):
+        errors["decision"] = msg.REVIEW_DECISION_UNKNOWN
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        errors["reason"] = msg.REVIEW_REASON_REQUIRED
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), errors=errors)
+    now = services.now()
+    with services.uow() as uow:
+        filing = _load_submitted(uow.session, filing_id, for_update=True)
+        if if_match:
+            _check_if_match(filing, if_match)
+        if filing.status != FilingStatus.MANUAL_REVIEW:
+            raise Conflict(msg.REVIEW_NOT_IN_QUEUE.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
+        business = get_business(filing.business)
+        # Approval rewrites the enterprise's filed record: serialise with its other approvals.
+        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id, with_for_update=True)
+        approved = decision == APPROVE
+        status = FilingStatus.APPROVED if approved else FilingStatus.REJECTED
+        reasons = [] if approved else [msg.REVIEW_REJECTED_REASON.format(reason=reason)]
+        note = [msg.REVIEW_APPROVED_NOTE.format(reason=reason)] if approved else reasons
+        results = [
+            *(filing.rule_results or []),
+            {
+                "rule": "regulator_review",
+                "description": msg.REVIEW_RULE_DESCRIPTION,
+                "passed": approved,
+                "reasons": [reason],
+                "on_failure": "reject",
+                "reviewer": actor.name,
+            },
+        ]
+        _record_decision(services, uow, filing, business, enterprise, status, reasons, results, actor, now, note=note)
+        view = _review_view(services, uow.session, filing, flush=True)
+        _commit_or_stale(uow, filing)
+        return view
