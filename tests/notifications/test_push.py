@@ -226,3 +226,31 @@ def test_certificate_submitter_has_no_openid_so_filing_contacts_are_told(
     for contact in (first, second):
         body = contact.get("/miniapp/v1/notifications").json["items"][0]["body"]
         assert decided["reasons"][0] in body  # the inbox has the reasons in full
+
+
+def test_inbox_refuses_bad_input_and_keeps_to_its_owner(
+    enterprise, verified_user, subscribed_contact, miniapp_login, worker, client
+):
+    contact = subscribed_contact("赵报送")
+    make_contact(enterprise, verified_user, "钱技术", role="employee")
+    file_from_phone(enterprise, contact)
+    worker.work()
+    entry = contact.get("/miniapp/v1/notifications").json["items"][0]
+    stranger = miniapp_login()
+
+    assert stranger.get("/miniapp/v1/notifications").json["total"] == 0
+    assert stranger.post(f"/miniapp/v1/notifications/{entry['id']}/read").status_code == 404
+    assert contact.post("/miniapp/v1/notifications/999999/read").status_code == 404
+    assert client.get("/miniapp/v1/notifications").status_code == 401
+    assert enterprise.get("/miniapp/v1/notifications").status_code == 401
+    for query in ("page=0", "page_size=1000", "unread=maybe"):
+        response = contact.get(f"/miniapp/v1/notifications?{query}")
+        assert response.status_code == 422, query
+    assert contact.post("/miniapp/v1/notifications/read", json={"ids": "all"}).status_code == 422
+    assert contact.post("/miniapp/v1/notifications/read", json={"ids": list(range(101))}).status_code == 422
+    assert stranger.post("/miniapp/v1/notifications/read", json={}).json == {"marked": 0}
+    assert contact.post("/miniapp/v1/notifications/read", json={"ids": [entry["id"]]}).json == {"marked": 1}
+    assert contact.get("/miniapp/v1/notifications/templates").json == {
+        "filing_result": RESULT_TEMPLATE,
+        "expiry_reminder": "dev-expiry-reminder",
+    }
