@@ -4,11 +4,12 @@ outbox, a real Redis and RQ worker, and the WeChat stand-in; the inbox keeps eve
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from entryfiling.db.models import Notification, SubscriptionQuota
+from handlers.notifications import sweep
 from tests.api.flows import basic_info, complete_first_filing, qualifications, sign_and_submit
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import PhoneFiling, make_contact
@@ -254,3 +255,31 @@ def test_inbox_refuses_bad_input_and_keeps_to_its_owner(
         "filing_result": RESULT_TEMPLATE,
         "expiry_reminder": "dev-expiry-reminder",
     }
+
+
+def test_sweep_requeues_lost_pushes_and_never_resends_an_interrupted_one(
+    enterprise, verified_user, subscribed_contact, phone, worker, services, redis_conn
+):
+    first = subscribed_contact("赵报送", times=2)
+    make_contact(enterprise, verified_user, "钱技术", role="employee")
+    file_from_phone(enterprise, first)
+    redis_conn.delete("rq:queue:notifications")  # the queue lost the job (e.g. Redis restarted)
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    with services.uow() as uow:
+        uow.session.execute(update(Notification).values(updated_at=long_ago))
+        uow.commit()
+    worker.work()
+    assert phone.sent() == []  # nothing queued any more
+
+    assert sweep(services) == {"abandoned": 0, "requeued": 1}
+    worker.work()
+    assert len(phone.sent()) == 1
+
+    # A send interrupted after the claim: its outcome is unknown, so it is given up, not resent.
+    with services.uow() as uow:
+        uow.session.execute(update(Notification).values(state="sending", updated_at=long_ago))
+        uow.commit()
+    assert sweep(services) == {"abandoned": 1, "requeued": 0}
+    worker.work()
+    assert len(phone.sent()) == 1
+    assert outbox(services)[0].state == "failed"
