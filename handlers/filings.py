@@ -30,6 +30,7 @@ from entryfiling.domain.businesses import (
     Business,
     Effect,
     EnterpriseType,
+    record_sections,
 )
 from entryfiling.domain.commitment_letter import LetterParties
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
@@ -69,7 +70,7 @@ from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_lett
 from handlers.persons import page_envelope, person_facts
 from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
-from handlers.views import present_filing, present_filing_summary
+from handlers.views import etag_of, present_attachment, present_filing, present_filing_summary, reference_of
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -84,11 +85,7 @@ def get_business(key: str) -> Business:
     return business
 
 
-def etag_of(filing: Filing) -> str:
-    return f'"{filing.id}-{filing.version}"'
-
-
-def _load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: bool = False) -> Filing:
+def load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: bool = False) -> Filing:
     """The actor's enterprise's filing; another enterprise's filing is simply not found."""
     query = select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == actor.enterprise_id)
     if for_update:
@@ -288,7 +285,7 @@ def _open_filing_of(session: Session, enterprise_id: int, business_key: str) -> 
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
     with services.uow() as uow:
-        return present_filing(services, uow.session, _load_filing(uow.session, actor, filing_id))
+        return present_filing(services, uow.session, load_filing(uow.session, actor, filing_id))
 
 
 def list_filings(
@@ -340,7 +337,7 @@ def save_section(
     """Save part or all of one section; given keys are validated, ``null`` clears a field."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         section = _section(business, section_key)
         _check_if_match(filing, if_match)
@@ -413,7 +410,7 @@ def upload_attachment(
     """Store an upload after checking its kind, size, count and real content type."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
         kind = business.attachment_kind(kind_key or "")
@@ -467,19 +464,13 @@ def upload_attachment(
         except BaseException:
             services.storage.delete(stored.key)
             raise
-        return present_filing(services, uow.session, filing) | {"attachment": _attachment_view(attachment, business)}
+        return present_filing(services, uow.session, filing) | {"attachment": present_attachment(attachment, business)}
 
 
 def _safe_filename(name: str) -> str:
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())
     return name[:200] or "附件"
-
-
-def _attachment_view(attachment: Attachment, business: Business) -> dict[str, Any]:
-    from handlers.views import present_attachment
-
-    return present_attachment(attachment, business)
 
 
 @dataclass(frozen=True)
@@ -493,7 +484,7 @@ class AttachmentFile:
 
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
@@ -509,7 +500,7 @@ def open_attachment(services: Services, actor: Actor, filing_id: int, attachment
 def delete_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> dict[str, Any]:
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
@@ -538,9 +529,7 @@ def record_with_draft(
     services: Services, business: Business, enterprise: Enterprise, filing: Filing
 ) -> dict[str, dict[str, Any]]:
     """The enterprise's filed record as it would be after this filing: record overlaid with the draft."""
-    from entryfiling.domain.businesses import BUSINESSES as ALL
-
-    sections_by_record_key = {s.record_key: s for b in ALL.values() for s in b.sections if s.record_key}
+    sections_by_record_key = record_sections()
     merged: dict[str, dict[str, Any]] = {}
     for record_key, values in enterprise.filed_record.items():
         section = sections_by_record_key.get(record_key)
@@ -556,7 +545,7 @@ def record_with_draft(
 def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple[bytes, str]:
     """The letter PDF pre-filled with the legal representative and the responsible person."""
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         enterprise = uow.session.get_one(Enterprise, filing.enterprise_id)
         record = record_with_draft(services, business, enterprise, filing)
@@ -579,10 +568,6 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple
         uow.audit(actor, "letter_downloaded", f"filing:{filing.id}", services.now())
         uow.commit()
     return render_commitment_letter(parties), f"企业诚信守法承诺书-{reference_of(filing)}.pdf"
-
-
-def reference_of(filing: Filing) -> str:
-    return f"JJ{filing.created_at.astimezone(CHINA_TIME):%Y%m%d}{filing.id:06d}"
 
 
 # ---------------------------------------------------------------------------- submit and decide
@@ -626,7 +611,7 @@ def submit_filing(
     with services.uow() as uow:
         if idempotency_key and (previous := _replay(uow.session, scope, idempotency_key, fingerprint)):
             return SubmitResult(previous, replayed=True)
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
         # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
@@ -823,7 +808,7 @@ def _apply_effects(
 def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         if filing.status != FilingStatus.DRAFT:
             raise Conflict(msg.ONLY_DRAFT_DELETABLE)
         keys = [a.storage_key for a in filing.attachments]
@@ -841,7 +826,7 @@ def withdraw_filing(services: Services, actor: Actor, filing_id: int, if_match: 
     """撤回: take back a submitted filing before its decision; it stays in the records as withdrawn."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         if if_match:
             _check_if_match(filing, if_match)
         if filing.status == FilingStatus.DRAFT:
@@ -862,7 +847,7 @@ def copy_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, A
     now = services.now()
     copied_keys: list[str] = []
     with services.uow() as uow:
-        source = _load_filing(uow.session, actor, filing_id)
+        source = load_filing(uow.session, actor, filing_id)
         if source.status not in COPYABLE_STATUSES:
             raise Conflict(msg.COPY_NOT_ALLOWED.format(status=STATUS_LABELS[FilingStatus(source.status)]))
         business = get_business(source.business)
@@ -940,7 +925,7 @@ class DraftState:
 
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         return DraftState(
             filing.id,
