@@ -78,10 +78,7 @@ from handlers.views import etag_of, present_attachment, present_filing, present_
 def get_business(key: str) -> Business:
     business = BUSINESSES.get(key)
     if business is None:
-        raise ValidationFailed(
-            msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES)),
-            errors={"business": msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES))},
-        )
+        raise ValidationFailed.on("business", msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES)))
     return business
 
 
@@ -166,9 +163,8 @@ class Opened:
 def _resolve_enterprise_type(enterprise: Enterprise, requested: str | None) -> EnterpriseType:
     options = "、".join(f"{t.value}（{label}）" for t, label in ENTERPRISE_TYPE_LABELS.items())
     if requested is not None and requested not in EnterpriseType.__members__.values():
-        raise ValidationFailed(
-            msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options),
-            errors={"enterprise_type": msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options)},
+        raise ValidationFailed.on(
+            "enterprise_type", msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options)
         )
     if enterprise.enterprise_type:
         registered = EnterpriseType(enterprise.enterprise_type)
@@ -181,18 +177,15 @@ def _resolve_enterprise_type(enterprise: Enterprise, requested: str | None) -> E
             )
         return registered
     if requested is None:
-        raise ValidationFailed(
-            msg.ENTERPRISE_TYPE_REQUIRED.format(options=options),
-            errors={"enterprise_type": msg.ENTERPRISE_TYPE_REQUIRED.format(options=options)},
-        )
+        raise ValidationFailed.on("enterprise_type", msg.ENTERPRISE_TYPE_REQUIRED.format(options=options))
     return EnterpriseType(requested)
 
 
 def check_applicable(business: Business, enterprise: Enterprise, enterprise_type: EnterpriseType) -> None:
     """Whether this enterprise may use this business at all (type, and filed state for changes)."""
     if enterprise_type not in business.applies_to:
-        if enterprise_type is EnterpriseType.COST_CONSULTING and business.key == "first_filing":
-            raise NotApplicable(msg.COST_CONSULTING_NO_FIRST_FILING)
+        if enterprise_type in business.refusals:
+            raise NotApplicable(business.refusals[enterprise_type])
         raise NotApplicable(
             msg.BUSINESS_NOT_FOR_TYPE.format(
                 business=business.label, enterprise_type=ENTERPRISE_TYPE_LABELS[enterprise_type]
@@ -301,7 +294,7 @@ def list_filings(
 ) -> dict[str, Any]:
     """查询进疆信息报送记录 and the 草稿箱 (status=draft), newest first."""
     if date_from and date_to and date_from > date_to:
-        raise ValidationFailed(msg.DATE_RANGE_INVALID, errors={"date_from": msg.DATE_RANGE_INVALID})
+        raise ValidationFailed.on("date_from", msg.DATE_RANGE_INVALID)
     query = select(Filing).where(Filing.enterprise_id == actor.enterprise_id)
     if status:
         query = query.where(Filing.status == status)
@@ -349,7 +342,7 @@ def save_section(
                 text = msg.SECTION_SAVE_NEEDS_ATTACHMENT.format(
                     attachment=kind.label if kind else kind_key, section=section.label
                 )
-                raise ValidationFailed(text, errors={kind_key: text})
+                raise ValidationFailed.on(kind_key, text)
         cleaned = clean_section_values(section, values)
         facts = person_facts(uow.session, [pid for _p, _f, pid in person_ids(section, cleaned.values)])
         for path, fld, person_id in person_ids(section, cleaned.values):
@@ -417,7 +410,7 @@ def upload_attachment(
         if kind is None:
             options = "、".join(f"{k.key}（{k.label}）" for k in business.attachment_kinds)
             text = msg.ATTACHMENT_KIND_UNKNOWN.format(kind=kind_key or "", options=options)
-            raise ValidationFailed(text, errors={"kind": text})
+            raise ValidationFailed.on("kind", text)
         if _attachment_counts(filing)[kind.key] >= kind.max_count:
             text = msg.ATTACHMENT_TOO_MANY.format(label=kind.label, limit=kind.max_count)
             raise Conflict(text, errors={"kind": text})
@@ -430,12 +423,12 @@ def upload_attachment(
             raise PayloadTooLarge(text, errors={"file": text}) from None
         try:
             if stored.size == 0:
-                raise ValidationFailed(msg.ATTACHMENT_EMPTY, errors={"file": msg.ATTACHMENT_EMPTY})
+                raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
             content_type = sniff_content_type(stored.head)
             if content_type not in kind.content_types:
                 allowed = "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
                 text = msg.ATTACHMENT_TYPE_REFUSED.format(label=kind.label, allowed=allowed)
-                raise ValidationFailed(text, errors={"file": text})
+                raise ValidationFailed.on("file", text)
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -591,7 +584,7 @@ def _replay(session: Session, scope: str, key: str, fingerprint: str) -> dict[st
     if record is None:
         return None
     if record.request_fingerprint != fingerprint:
-        raise ValidationFailed(msg.IDEMPOTENCY_KEY_REUSED, errors={"Idempotency-Key": msg.IDEMPOTENCY_KEY_REUSED})
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED)
     return record.response
 
 
@@ -697,7 +690,7 @@ def _approval_context(
     if signed_letter_id:
         attachment = next((a for a in filing.attachments if a.id == signed_letter_id), None)
         if attachment is None:
-            raise ValidationFailed(msg.SIGNED_LETTER_NOT_FOUND, errors={"signed_letter": msg.SIGNED_LETTER_NOT_FOUND})
+            raise ValidationFailed.on("signed_letter", msg.SIGNED_LETTER_NOT_FOUND)
         letter = AttachmentFacts(
             attachment.id,
             attachment.kind,

@@ -482,5 +482,5 @@ USE_CASES: dict[str, jobs.UseCase] = {CERTIFICATES: sync_certificates, QUALIFICA
 def check_kind(kind: str) -> str:
     if kind not in USE_CASES:
         text = msg.BUSINESS_UNKNOWN.format(business=kind, options="、".join(USE_CASES))
-        raise ValidationFailed(text, errors={"kind": text})
+        raise ValidationFailed.on("kind", text)
     return kind

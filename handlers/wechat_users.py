@@ -108,7 +108,7 @@ def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, An
         phone = services.wechat().get_phone_number(code)
     except WeChatError as error:
         if error.errcode in _BAD_CODE_ERRCODES:
-            raise ValidationFailed(msg.PHONE_CODE_INVALID, errors={"code": msg.PHONE_CODE_INVALID}) from None
+            raise ValidationFailed.on("code", msg.PHONE_CODE_INVALID) from None
         raise
     now = services.now()
     with services.uow() as uow:
