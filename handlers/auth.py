@@ -8,9 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,10 +16,9 @@ from entryfiling import messages as msg
 from entryfiling.db.models import AuthChallenge, RateLimitBucket
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited
 from entryfiling.integrations.ca import verify_signed_nonce
+from handlers import tokens
 from handlers.enterprises import upsert_enterprise
 from handlers.services import Actor, Services
-
-ENTERPRISE_TOKEN_SALT = "enterprise-login"
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,9 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
             {"certificate_serial": identity.serial_number, "fingerprint": identity.fingerprint_sha256},
         )
         uow.commit()
-        token = _serializer(services).dumps(
+        token = tokens.issue(
+            services,
+            tokens.ENTERPRISE,
             {
                 "eid": enterprise.id,
                 "uscc": identity.uscc,
@@ -126,16 +125,7 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
         )
 
 
-def _serializer(services: Services) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(services.settings.secret_key, salt=ENTERPRISE_TOKEN_SALT)
-
-
 def authenticate_enterprise(services: Services, token: str) -> Actor:
     """The acting enterprise of a bearer token; tokens expire after TOKEN_TTL_SECONDS."""
-    try:
-        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
-    except SignatureExpired:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
-    except BadSignature:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
+    payload = tokens.read(services, tokens.ENTERPRISE, token)
     return Actor("enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"])

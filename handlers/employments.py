@@ -91,7 +91,7 @@ def create_invitation(
 ) -> dict[str, Any]:
     if role not in ROLES:
         text = msg.INVITATION_ROLE_UNKNOWN.format(role=role, options="、".join(ROLES))
-        raise ValidationFailed(text, errors={"role": text})
+        raise ValidationFailed.on("role", text)
     now = services.now()
     ttl = timedelta(hours=ttl_hours) if ttl_hours else timedelta(seconds=services.settings.invitation_ttl_seconds)
     for _try in range(_CODE_TRIES):

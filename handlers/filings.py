@@ -30,6 +30,7 @@ from entryfiling.domain.businesses import (
     Business,
     Effect,
     EnterpriseType,
+    record_sections,
 )
 from entryfiling.domain.commitment_letter import LetterParties
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
@@ -70,7 +71,7 @@ from handlers.notifications import record_decision_notices
 from handlers.persons import page_envelope, person_facts
 from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
-from handlers.views import present_filing, present_filing_summary
+from handlers.views import etag_of, present_attachment, present_filing, present_filing_summary, reference_of
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -78,18 +79,11 @@ from handlers.views import present_filing, present_filing_summary
 def get_business(key: str) -> Business:
     business = BUSINESSES.get(key)
     if business is None:
-        raise ValidationFailed(
-            msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES)),
-            errors={"business": msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES))},
-        )
+        raise ValidationFailed.on("business", msg.BUSINESS_UNKNOWN.format(business=key, options="、".join(BUSINESSES)))
     return business
 
 
-def etag_of(filing: Filing) -> str:
-    return f'"{filing.id}-{filing.version}"'
-
-
-def _load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: bool = False) -> Filing:
+def load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: bool = False) -> Filing:
     """The actor's enterprise's filing; another enterprise's filing is simply not found."""
     query = select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == actor.enterprise_id)
     if for_update:
@@ -170,9 +164,8 @@ class Opened:
 def _resolve_enterprise_type(enterprise: Enterprise, requested: str | None) -> EnterpriseType:
     options = "、".join(f"{t.value}（{label}）" for t, label in ENTERPRISE_TYPE_LABELS.items())
     if requested is not None and requested not in EnterpriseType.__members__.values():
-        raise ValidationFailed(
-            msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options),
-            errors={"enterprise_type": msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options)},
+        raise ValidationFailed.on(
+            "enterprise_type", msg.ENTERPRISE_TYPE_UNKNOWN.format(value=requested, options=options)
         )
     if enterprise.enterprise_type:
         registered = EnterpriseType(enterprise.enterprise_type)
@@ -185,18 +178,15 @@ def _resolve_enterprise_type(enterprise: Enterprise, requested: str | None) -> E
             )
         return registered
     if requested is None:
-        raise ValidationFailed(
-            msg.ENTERPRISE_TYPE_REQUIRED.format(options=options),
-            errors={"enterprise_type": msg.ENTERPRISE_TYPE_REQUIRED.format(options=options)},
-        )
+        raise ValidationFailed.on("enterprise_type", msg.ENTERPRISE_TYPE_REQUIRED.format(options=options))
     return EnterpriseType(requested)
 
 
 def check_applicable(business: Business, enterprise: Enterprise, enterprise_type: EnterpriseType) -> None:
     """Whether this enterprise may use this business at all (type, and filed state for changes)."""
     if enterprise_type not in business.applies_to:
-        if enterprise_type is EnterpriseType.COST_CONSULTING and business.key == "first_filing":
-            raise NotApplicable(msg.COST_CONSULTING_NO_FIRST_FILING)
+        if enterprise_type in business.refusals:
+            raise NotApplicable(business.refusals[enterprise_type])
         raise NotApplicable(
             msg.BUSINESS_NOT_FOR_TYPE.format(
                 business=business.label, enterprise_type=ENTERPRISE_TYPE_LABELS[enterprise_type]
@@ -289,7 +279,7 @@ def _open_filing_of(session: Session, enterprise_id: int, business_key: str) -> 
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
     with services.uow() as uow:
-        return present_filing(services, uow.session, _load_filing(uow.session, actor, filing_id))
+        return present_filing(services, uow.session, load_filing(uow.session, actor, filing_id))
 
 
 def list_filings(
@@ -305,7 +295,7 @@ def list_filings(
 ) -> dict[str, Any]:
     """查询进疆信息报送记录 and the 草稿箱 (status=draft), newest first."""
     if date_from and date_to and date_from > date_to:
-        raise ValidationFailed(msg.DATE_RANGE_INVALID, errors={"date_from": msg.DATE_RANGE_INVALID})
+        raise ValidationFailed.on("date_from", msg.DATE_RANGE_INVALID)
     query = select(Filing).where(Filing.enterprise_id == actor.enterprise_id)
     if status:
         query = query.where(Filing.status == status)
@@ -341,7 +331,7 @@ def save_section(
     """Save part or all of one section; given keys are validated, ``null`` clears a field."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         section = _section(business, section_key)
         _check_if_match(filing, if_match)
@@ -353,7 +343,7 @@ def save_section(
                 text = msg.SECTION_SAVE_NEEDS_ATTACHMENT.format(
                     attachment=kind.label if kind else kind_key, section=section.label
                 )
-                raise ValidationFailed(text, errors={kind_key: text})
+                raise ValidationFailed.on(kind_key, text)
         cleaned = clean_section_values(section, values)
         facts = person_facts(uow.session, [pid for _p, _f, pid in person_ids(section, cleaned.values)])
         for path, fld, person_id in person_ids(section, cleaned.values):
@@ -414,14 +404,14 @@ def upload_attachment(
     """Store an upload after checking its kind, size, count and real content type."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
         kind = business.attachment_kind(kind_key or "")
         if kind is None:
             options = "、".join(f"{k.key}（{k.label}）" for k in business.attachment_kinds)
             text = msg.ATTACHMENT_KIND_UNKNOWN.format(kind=kind_key or "", options=options)
-            raise ValidationFailed(text, errors={"kind": text})
+            raise ValidationFailed.on("kind", text)
         if _attachment_counts(filing)[kind.key] >= kind.max_count:
             text = msg.ATTACHMENT_TOO_MANY.format(label=kind.label, limit=kind.max_count)
             raise Conflict(text, errors={"kind": text})
@@ -434,12 +424,12 @@ def upload_attachment(
             raise PayloadTooLarge(text, errors={"file": text}) from None
         try:
             if stored.size == 0:
-                raise ValidationFailed(msg.ATTACHMENT_EMPTY, errors={"file": msg.ATTACHMENT_EMPTY})
+                raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
             content_type = sniff_content_type(stored.head)
             if content_type not in kind.content_types:
                 allowed = "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
                 text = msg.ATTACHMENT_TYPE_REFUSED.format(label=kind.label, allowed=allowed)
-                raise ValidationFailed(text, errors={"file": text})
+                raise ValidationFailed.on("file", text)
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -468,19 +458,13 @@ def upload_attachment(
         except BaseException:
             services.storage.delete(stored.key)
             raise
-        return present_filing(services, uow.session, filing) | {"attachment": _attachment_view(attachment, business)}
+        return present_filing(services, uow.session, filing) | {"attachment": present_attachment(attachment, business)}
 
 
 def _safe_filename(name: str) -> str:
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())
     return name[:200] or "附件"
-
-
-def _attachment_view(attachment: Attachment, business: Business) -> dict[str, Any]:
-    from handlers.views import present_attachment
-
-    return present_attachment(attachment, business)
 
 
 @dataclass(frozen=True)
@@ -494,7 +478,7 @@ class AttachmentFile:
 
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
@@ -510,7 +494,7 @@ def open_attachment(services: Services, actor: Actor, filing_id: int, attachment
 def delete_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> dict[str, Any]:
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
@@ -539,9 +523,7 @@ def record_with_draft(
     services: Services, business: Business, enterprise: Enterprise, filing: Filing
 ) -> dict[str, dict[str, Any]]:
     """The enterprise's filed record as it would be after this filing: record overlaid with the draft."""
-    from entryfiling.domain.businesses import BUSINESSES as ALL
-
-    sections_by_record_key = {s.record_key: s for b in ALL.values() for s in b.sections if s.record_key}
+    sections_by_record_key = record_sections()
     merged: dict[str, dict[str, Any]] = {}
     for record_key, values in enterprise.filed_record.items():
         section = sections_by_record_key.get(record_key)
@@ -557,7 +539,7 @@ def record_with_draft(
 def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple[bytes, str]:
     """The letter PDF pre-filled with the legal representative and the responsible person."""
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         enterprise = uow.session.get_one(Enterprise, filing.enterprise_id)
         record = record_with_draft(services, business, enterprise, filing)
@@ -582,10 +564,6 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> tuple
     return render_commitment_letter(parties), f"企业诚信守法承诺书-{reference_of(filing)}.pdf"
 
 
-def reference_of(filing: Filing) -> str:
-    return f"JJ{filing.created_at.astimezone(CHINA_TIME):%Y%m%d}{filing.id:06d}"
-
-
 # ---------------------------------------------------------------------------- submit and decide
 
 
@@ -607,7 +585,7 @@ def _replay(session: Session, scope: str, key: str, fingerprint: str) -> dict[st
     if record is None:
         return None
     if record.request_fingerprint != fingerprint:
-        raise ValidationFailed(msg.IDEMPOTENCY_KEY_REUSED, errors={"Idempotency-Key": msg.IDEMPOTENCY_KEY_REUSED})
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED)
     return record.response
 
 
@@ -627,7 +605,7 @@ def submit_filing(
     with services.uow() as uow:
         if idempotency_key and (previous := _replay(uow.session, scope, idempotency_key, fingerprint)):
             return SubmitResult(previous, replayed=True)
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         require_draft(filing.status)
         # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
@@ -713,7 +691,7 @@ def _approval_context(
     if signed_letter_id:
         attachment = next((a for a in filing.attachments if a.id == signed_letter_id), None)
         if attachment is None:
-            raise ValidationFailed(msg.SIGNED_LETTER_NOT_FOUND, errors={"signed_letter": msg.SIGNED_LETTER_NOT_FOUND})
+            raise ValidationFailed.on("signed_letter", msg.SIGNED_LETTER_NOT_FOUND)
         letter = AttachmentFacts(
             attachment.id,
             attachment.kind,
@@ -830,7 +808,7 @@ def _apply_effects(
 def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         if filing.status != FilingStatus.DRAFT:
             raise Conflict(msg.ONLY_DRAFT_DELETABLE)
         keys = [a.storage_key for a in filing.attachments]
@@ -848,7 +826,7 @@ def withdraw_filing(services: Services, actor: Actor, filing_id: int, if_match: 
     """撤回: take back a submitted filing before its decision; it stays in the records as withdrawn."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         if if_match:
             _check_if_match(filing, if_match)
         if filing.status == FilingStatus.DRAFT:
@@ -869,7 +847,7 @@ def copy_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, A
     now = services.now()
     copied_keys: list[str] = []
     with services.uow() as uow:
-        source = _load_filing(uow.session, actor, filing_id)
+        source = load_filing(uow.session, actor, filing_id)
         if source.status not in COPYABLE_STATUSES:
             raise Conflict(msg.COPY_NOT_ALLOWED.format(status=STATUS_LABELS[FilingStatus(source.status)]))
         business = get_business(source.business)
@@ -947,7 +925,7 @@ class DraftState:
 
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
         return DraftState(
             filing.id,

@@ -121,7 +121,7 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
     try:
         item = guided.previous_item(all_items, from_path)
     except InvalidValue as exc:
-        raise ValidationFailed(exc.message, errors={"from": exc.message}) from None
+        raise ValidationFailed.on("from", exc.message) from None
     item = item or (all_items[0] if all_items else None)
     view = _view(state, item, all_items, _choices(services, actor))
     if item is not None:
@@ -138,10 +138,10 @@ def answer(
     try:
         item = guided.resolve(state.business, state.sections, state.attachment_counts, path)
     except InvalidValue as exc:
-        raise ValidationFailed(exc.message, errors={"field": exc.message}) from None
+        raise ValidationFailed.on("field", exc.message) from None
     if item.field is None:
         text = msg.GUIDED_ANSWER_NOT_A_FIELD.format(label=item.label)
-        raise ValidationFailed(text, errors={"field": text})
+        raise ValidationFailed.on("field", text)
     choices = _choices(services, actor) if item.field.type is FieldType.PERSON else []
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     step = _step(item, state, choices)

@@ -31,7 +31,7 @@ def clean_name(value: Any) -> str:
     """A person's name as on the ID card: 2–50 printable characters (minority names keep their ·)."""
     name = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
     if not NAME_MIN <= len(name) <= NAME_MAX or not all(ch.isprintable() for ch in name):
-        raise ValidationFailed(msg.IDENTITY_NAME_INVALID, errors={"name": msg.IDENTITY_NAME_INVALID})
+        raise ValidationFailed.on("name", msg.IDENTITY_NAME_INVALID)
     return name
 
 
@@ -40,7 +40,7 @@ def clean_id_number(value: Any) -> str:
         return normalize_id_number(value)
     except InvalidValue as error:
         text = f"身份证号：{error.message}"
-        raise ValidationFailed(text, errors={"id_number": text}) from None
+        raise ValidationFailed.on("id_number", text) from None
 
 
 def _holder_elsewhere(session: Any, index: str, user_id: int) -> bool:

@@ -24,6 +24,7 @@ from entryfiling.domain.register import public_record, qualification_names
 from entryfiling.domain.validators import mask_id_number
 from handlers.persons import page_envelope
 from handlers.services import Actor, Services
+from handlers.views import reference_of
 
 
 def unseal_record(services: Services, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,8 +111,6 @@ def refresh_public_entry(services: Services, session: Session, enterprise: Enter
 
 def enterprise_history(services: Services, actor: Actor, page: int, page_size: int) -> dict[str, Any]:
     """Every approved filing that changed the filed record, newest first, with its before/after list."""
-    from handlers.filings import reference_of
-
     query = select(Filing).where(
         Filing.enterprise_id == actor.enterprise_id,
         Filing.status == FilingStatus.APPROVED,

@@ -9,7 +9,7 @@ from entryfiling import messages as msg
 from entryfiling.domain.errors import NotFound, ValidationFailed
 from entryfiling.domain.fields import FieldType
 from entryfiling.domain.filing import require_draft
-from handlers.filings import _check_if_match, _commit_or_stale, _load_filing, _section, get_business
+from handlers.filings import _check_if_match, _commit_or_stale, _section, get_business, load_filing
 from handlers.services import Actor, Services
 from handlers.views import present_filing
 
@@ -26,7 +26,7 @@ def cancel_row(
     """Cancel the registration of one row (1-based, as the seed's 序号 column counts)."""
     now = services.now()
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         section = _section(get_business(filing.business), section_key)
         table = section.field(field_key)
         if table is None or table.type is not FieldType.TABLE:

@@ -37,7 +37,7 @@ def record_consents(services: Services, user: MiniappUser, results: Mapping[str,
     errors: dict[str, str] = {}
     if len(results) > MAX_TEMPLATES_PER_REPORT:
         text = msg.SUBSCRIPTION_TOO_MANY.format(limit=MAX_TEMPLATES_PER_REPORT)
-        raise ValidationFailed(text, errors={"results": text})
+        raise ValidationFailed.on("results", text)
     for template_id, result in results.items():
         if not TEMPLATE_ID_RE.fullmatch(str(template_id)):
             errors[str(template_id)[:130]] = msg.SUBSCRIPTION_TEMPLATE_INVALID

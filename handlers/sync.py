@@ -45,10 +45,10 @@ def _synced_section(business: Business, kind: str | None) -> Section:
 
 def start_filing_sync(services: Services, actor: Actor, filing_id: int, kind: str | None = None) -> jobs.Started:
     """The sync button of a filing: the business declares which registry data fills which section."""
-    from handlers.filings import _load_filing, get_business
+    from handlers.filings import get_business, load_filing
 
     with services.uow() as uow:
-        filing = _load_filing(uow.session, actor, filing_id)
+        filing = load_filing(uow.session, actor, filing_id)
         section = _synced_section(get_business(filing.business), kind)
         require_draft(filing.status)
     assert section.sync is not None
@@ -482,5 +482,5 @@ USE_CASES: dict[str, jobs.UseCase] = {CERTIFICATES: sync_certificates, QUALIFICA
 def check_kind(kind: str) -> str:
     if kind not in USE_CASES:
         text = msg.BUSINESS_UNKNOWN.format(business=kind, options="、".join(USE_CASES))
-        raise ValidationFailed(text, errors={"kind": text})
+        raise ValidationFailed.on("kind", text)
     return kind

@@ -11,12 +11,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from entryfiling.db.models import Attachment, Filing
+from entryfiling.db.models import Attachment, Filing, Person
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, Business, EnterpriseType
 from entryfiling.domain.fields import FieldType, Section, map_sensitive, person_ids, section_status
-from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
+from entryfiling.domain.filing import CHINA_TIME, STATUS_LABELS, FilingStatus
 from entryfiling.domain.validators import mask_id_number
 from handlers.services import Services
+
+
+def etag_of(filing: Filing) -> str:
+    return f'"{filing.id}-{filing.version}"'
+
+
+def reference_of(filing: Filing) -> str:
+    return f"JJ{filing.created_at.astimezone(CHINA_TIME):%Y%m%d}{filing.id:06d}"
 
 
 def present_attachment(attachment: Attachment, business: Business) -> dict[str, Any]:
@@ -55,8 +63,6 @@ def _present_values(
 def _persons_shown(
     services: Services, session: Session, business: Business, sections: dict[str, Any]
 ) -> dict[int, dict[str, Any]]:
-    from entryfiling.db.models import Person
-
     ids = {pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key) or {})}
     if not ids:
         return {}
@@ -67,8 +73,6 @@ def _persons_shown(
 
 
 def present_filing_summary(filing: Filing) -> dict[str, Any]:
-    from handlers.filings import etag_of, reference_of
-
     business = BUSINESSES.get(filing.business)
     return {
         "id": filing.id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,9 +17,9 @@ from entryfiling.db.models import Employment, Enterprise, IdentityVerification, 
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited, ValidationFailed
 from entryfiling.domain.validators import mask_id_number, mask_mobile
 from entryfiling.integrations.wechat import CODE2SESSION_RATE_LIMITED, INVALID_CODE, WeChatError
+from handlers import tokens
 from handlers.services import Actor, Services
 
-MINIAPP_TOKEN_SALT = "miniapp-login"
 # WeChat: 40029 invalid code, 40163 code already used.
 _BAD_CODE_ERRCODES = frozenset({INVALID_CODE, 40163})
 
@@ -48,10 +47,6 @@ class MiniappLogin:
     user_id: int
     new_user: bool
     verified: bool
-
-
-def _serializer(services: Services) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(services.settings.secret_key, salt=MINIAPP_TOKEN_SALT)
 
 
 def login(services: Services, code: str) -> MiniappLogin:
@@ -85,7 +80,7 @@ def login(services: Services, code: str) -> MiniappLogin:
             actor = _user_of(user, person).actor()
             uow.audit(actor, "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
             uow.commit()
-            token = _serializer(services).dumps({"uid": user.id})
+            token = tokens.issue(services, tokens.MINIAPP, {"uid": user.id})
             return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, person is not None)
     raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
 
@@ -98,12 +93,7 @@ def _user_of(user: WeChatUser, person: Person | None) -> MiniappUser:
 
 
 def authenticate(services: Services, token: str) -> MiniappUser:
-    try:
-        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
-    except SignatureExpired:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
-    except BadSignature:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
+    payload = tokens.read(services, tokens.MINIAPP, token)
     with services.uow() as uow:
         user = uow.session.get(WeChatUser, int(payload.get("uid") or 0))
         if user is None:
@@ -118,7 +108,7 @@ def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, An
         phone = services.wechat().get_phone_number(code)
     except WeChatError as error:
         if error.errcode in _BAD_CODE_ERRCODES:
-            raise ValidationFailed(msg.PHONE_CODE_INVALID, errors={"code": msg.PHONE_CODE_INVALID}) from None
+            raise ValidationFailed.on("code", msg.PHONE_CODE_INVALID) from None
         raise
     now = services.now()
     with services.uow() as uow:

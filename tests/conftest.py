@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,33 +104,41 @@ def client(app: Flask) -> FlaskClient:
 
 
 @dataclass
-class EnterpriseLogin:
-    """A logged-in enterprise: its client headers, id and certificate files."""
+class BearerClient:
+    """The test client acting with one bearer token, as a logged-in app would."""
 
     client: FlaskClient
-    name: str
-    uscc: str
-    id: int
     token: str
-    cert_path: Path
-    key_path: Path
-    etags: dict[int, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    def _call(self, method: str, url: str, **kw: Any) -> Any:
+        return getattr(self.client, method)(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
     def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self._call("get", url, **kw)
 
     def post(self, url: str, **kw: Any) -> Any:
-        return self.client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self._call("post", url, **kw)
 
     def put(self, url: str, **kw: Any) -> Any:
-        return self.client.put(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self._call("put", url, **kw)
 
     def delete(self, url: str, **kw: Any) -> Any:
-        return self.client.delete(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self._call("delete", url, **kw)
+
+
+@dataclass
+class EnterpriseLogin(BearerClient):
+    """A logged-in enterprise: its client, id and certificate files."""
+
+    name: str = ""
+    uscc: str = ""
+    id: int = 0
+    cert_path: Path = Path()
+    key_path: Path = Path()
 
 
 def certificate_login(client: FlaskClient, cert_path: Path, key_path: Path) -> Any:
@@ -161,7 +169,15 @@ def login_enterprise(
         response = certificate_login(client, cert, key)
         assert response.status_code == 200, response.json
         body = response.json
-        return EnterpriseLogin(client, name, uscc, body["enterprise"]["id"], body["access_token"], cert, key)
+        return EnterpriseLogin(
+            client,
+            body["access_token"],
+            name=name,
+            uscc=uscc,
+            id=body["enterprise"]["id"],
+            cert_path=cert,
+            key_path=key,
+        )
 
     return login
 

@@ -7,9 +7,11 @@ declaration here; the save / attach / letter / submit / approve path is shared b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from entryfiling import messages as msg
 from entryfiling.domain.fields import (
     PDF,
     AttachmentKind,
@@ -221,6 +223,8 @@ class Business:
     # Change businesses need an enterprise whose first filing was approved.
     requires_filed_enterprise: bool = True
     submission_attachments: tuple[AttachmentKind, ...] = (COMMITMENT_LETTER,)
+    # Why the business is refused to a type it does not apply to, where the generic reason says too little.
+    refusals: Mapping[EnterpriseType, str] = field(default_factory=dict)
     description: str = ""
 
     def section(self, key: str) -> Section | None:
@@ -247,6 +251,7 @@ FIRST_FILING = Business(
     rules=(*COMMON_RULES, "qualifications_unexpired"),
     effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
     requires_filed_enterprise=False,
+    refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},
     description="区外企业首次进疆信息报送：企业基本情况、企业资质情况、进疆负责人、进疆技术负责人",
 )
 

@@ -26,6 +26,11 @@ class ValidationFailed(DomainError):
 
     code = "validation_failed"
 
+    @classmethod
+    def on(cls, field: str, message: str, **extra: Any) -> ValidationFailed:
+        """One field is wrong: the message is both the detail and that field's error."""
+        return cls(message, errors={field: message}, **extra)
+
 
 class AuthenticationFailed(DomainError):
     code = "authentication_failed"

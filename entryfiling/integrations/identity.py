@@ -66,7 +66,7 @@ class WeChatFaceVerifier:
         except WeChatError as error:
             if error.errcode in _INPUT_REFUSALS:
                 text = msg.IDENTITY_PROVIDER_REFUSED.format(errcode=error.errcode)
-                raise ValidationFailed(text, errors={"id_number": text}) from None
+                raise ValidationFailed.on("id_number", text) from None
             raise
         return StartedVerification(started.verify_id, started.expires_in)
 

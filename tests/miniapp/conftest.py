@@ -12,6 +12,7 @@ import requests
 from flask.testing import FlaskClient
 
 from entryfiling.emulators.wechat import WeChatEmulator
+from tests.conftest import BearerClient
 from tests.factories import make_id_number
 
 
@@ -96,29 +97,11 @@ def phone(wechat_emulator: WeChatEmulator) -> Phone:
 
 
 @dataclass
-class MiniappClient:
+class MiniappClient(BearerClient):
     """A mini-program session: the test client with our bearer token, and the user's openid."""
 
-    client: FlaskClient
-    token: str
-    openid: str
-    user_id: int
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.client.post(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    def put(self, url: str, **kw: Any) -> Any:
-        return self.client.put(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-    def delete(self, url: str, **kw: Any) -> Any:
-        return self.client.delete(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+    openid: str = ""
+    user_id: int = 0
 
 
 @pytest.fixture

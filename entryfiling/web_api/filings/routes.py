@@ -66,7 +66,7 @@ def _unchanged(view: Any, _scope: dict[str, Any]) -> Any:
 def _idempotency_key() -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise ValidationFailed(msg.IDEMPOTENCY_KEY_TOO_LONG, errors={"Idempotency-Key": msg.IDEMPOTENCY_KEY_TOO_LONG})
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG)
     return key
 
 
@@ -135,7 +135,7 @@ def filings_blueprint(
             """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
             upload = files.get("file")
             if upload is None:
-                raise ValidationFailed(msg.ATTACHMENT_FILE_MISSING, errors={"file": msg.ATTACHMENT_FILE_MISSING})
+                raise ValidationFailed.on("file", msg.ATTACHMENT_FILE_MISSING)
             view = filings.upload_attachment(
                 services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
             )
