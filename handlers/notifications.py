@@ -45,6 +45,7 @@ from handlers.jobs import JobAttemptFailed
 from handlers.persons import FILING_CONTACT, page_envelope
 from handlers.services import Services
 from handlers.subscriptions import deliver_subscribe_message
+from handlers.views import reference_of
 from handlers.wechat_users import MiniappUser
 
 log = logging.getLogger(__name__)
@@ -164,8 +165,6 @@ def record_decision_notices(
     phrase = RESULT_PHRASES.get(status)
     if phrase is None:
         return
-    from handlers.filings import reference_of
-
     session = uow.session
     session.flush()  # the filing's id and created_at are needed for its reference
     reference = reference_of(filing)

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,14 +25,13 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing, Regulator
 from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
-from handlers.auth import ENTERPRISE_TOKEN_SALT, check_rate_limit
+from handlers import tokens
+from handlers.auth import check_rate_limit
 from handlers.filings import AttachmentFile, _check_if_match, _commit_or_stale, _record_decision, get_business
 from handlers.persons import page_envelope
 from handlers.services import Actor, Services
 from handlers.views import present_filing, present_filing_summary
-from handlers.wechat_users import MINIAPP_TOKEN_SALT
 
-REGULATOR_TOKEN_SALT = "regulator-login"
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -134,10 +132,6 @@ class RegulatorLogin:
     regulator: dict[str, Any]
 
 
-def _serializer(services: Services, salt: str = REGULATOR_TOKEN_SALT) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(services.settings.secret_key, salt=salt)
-
-
 def login(services: Services, username: str, password: str, client: str) -> RegulatorLogin:
     check_rate_limit(services, f"regulator-login:{client}", LOGIN_ATTEMPTS_PER_MINUTE)
     check_rate_limit(services, f"regulator-login-user:{username.lower()}", LOGIN_ATTEMPTS_PER_MINUTE)
@@ -152,7 +146,7 @@ def login(services: Services, username: str, password: str, client: str) -> Regu
         regulator.last_login_at = now
         uow.audit(_actor(regulator), "regulator_login", f"regulator:{regulator.id}", now, {"client": client})
         uow.commit()
-        token = _serializer(services).dumps({"rid": regulator.id, "iat": now.timestamp()})
+        token = tokens.issue(services, tokens.REGULATOR, {"rid": regulator.id, "iat": now.timestamp()})
         return RegulatorLogin(
             token,
             services.settings.token_ttl_seconds,
@@ -163,16 +157,16 @@ def login(services: Services, username: str, password: str, client: str) -> Regu
 def authenticate(services: Services, token: str) -> Actor:
     """The regulator of a token; an enterprise's or a mini-program user's token is refused (403)."""
     try:
-        payload: dict[str, Any] = _serializer(services).loads(token, max_age=services.settings.token_ttl_seconds)
-    except SignatureExpired:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
-    except BadSignature:
-        for salt in (ENTERPRISE_TOKEN_SALT, MINIAPP_TOKEN_SALT):
+        payload = tokens.read(services, tokens.REGULATOR, token)
+    except AuthenticationFailed as refused:
+        for audience in (tokens.ENTERPRISE, tokens.MINIAPP):
             try:
-                _serializer(services, salt).loads(token, max_age=services.settings.token_ttl_seconds)
-            except BadSignature:
+                tokens.read(services, audience, token)
+            except AuthenticationFailed:
                 continue
             raise PermissionDenied(msg.REVIEW_ONLY_REGULATORS) from None
+        if refused.message == msg.AUTH_TOKEN_EXPIRED:
+            raise
         raise AuthenticationFailed(msg.REVIEW_AUTH_REQUIRED) from None
     with services.uow() as uow:
         regulator = uow.session.get(Regulator, int(payload.get("rid") or 0))

@@ -16,6 +16,7 @@ from handlers.services import Services
 
 ENTERPRISE = "enterprise-login"
 MINIAPP = "miniapp-login"
+REGULATOR = "regulator-login"
 
 
 def issue(services: Services, audience: str, payload: dict[str, Any]) -> str:
