@@ -7,8 +7,10 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
+from entryfiling.domain.fields import MAX_ID
 from entryfiling.web_api.errors import ProblemApi, register_error_handlers
 from handlers.services import Services
 
@@ -28,7 +30,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     return app
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ids beyond the 32-bit integer columns are simply not found."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def _configure(app: Flask, settings: Settings) -> None:
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

@@ -23,6 +23,8 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 IMAGE_OR_PDF = (PDF, JPEG, PNG)
+# Ids and counts are stored as 32-bit integers: anything larger cannot name a row.
+MAX_ID = 2**31 - 1
 
 
 class FieldType(StrEnum):
@@ -174,7 +176,7 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             person_id = int(raw)
         except (TypeError, ValueError):
             raise InvalidValue(msg.FIELD_PERSON_ID) from None
-        if person_id <= 0:
+        if not 0 < person_id <= MAX_ID:
             raise InvalidValue(msg.FIELD_PERSON_ID)
         return person_id
     if t is FieldType.INTEGER:
@@ -184,7 +186,7 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             number = int(str(raw).strip())
         except ValueError:
             raise InvalidValue(msg.FIELD_INTEGER) from None
-        if number < 0:
+        if not 0 <= number <= MAX_ID:
             raise InvalidValue(msg.FIELD_INTEGER)
         return number
     if t is FieldType.AMOUNT:

@@ -246,8 +246,13 @@ def understand(fld: Field, raw: Any, persons: Sequence[Choice] = ()) -> Any:
     return raw
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "²" and other scripts' digits ``int`` refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _option(fld: Field, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(fld.options):
+    if _is_number(text) and 1 <= int(text) <= len(fld.options):
         return fld.options[int(text) - 1].value
     for option in fld.options:
         if text in (option.value, option.label):
@@ -273,7 +278,7 @@ def _amount(fld: Field, text: str) -> str:
 
 
 def _person(text: str, persons: Sequence[Choice]) -> int | str:
-    if text.isdigit() and any(p.id == int(text) for p in persons):
+    if _is_number(text) and any(p.id == int(text) for p in persons):
         return int(text)
     named = [p for p in persons if p.name == text]
     if len(named) == 1:

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from entryfiling.domain.fields import MAX_ID
 from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 from handlers import notifications
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
@@ -55,7 +56,7 @@ class NotificationPageSchema(_Page):  # type: ignore[misc,valid-type]
 
 class MarkReadSchema(Schema):
     ids = fields.List(
-        fields.Integer(),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
         load_default=None,
         validate=validate.Length(max=100),
         metadata={"description": "要标记为已读的消息；不填则全部标记为已读"},

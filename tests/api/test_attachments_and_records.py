@@ -168,3 +168,8 @@ def test_record_dates_are_china_standard_time_days(enterprise, services):
     assert enterprise.get("/api/v1/filings?date_from=2026-03-02&date_to=2026-03-02").json["total"] == 1
     assert enterprise.get("/api/v1/filings?date_to=2026-03-01").json["total"] == 0
     assert enterprise.get("/api/v1/filings?date_from=2026-03-03").json["total"] == 0
+
+
+def test_ids_beyond_the_database_range_are_simply_not_found(enterprise):
+    for url in ("/api/v1/filings/2147483648", "/api/v1/filings/99999999999999999999/next"):
+        assert enterprise.get(url).status_code == 404

@@ -105,3 +105,14 @@ def test_persons_by_name_and_ambiguity():
     assert [c.id for c in ambiguous.value.choices] == [2, 3]
     with pytest.raises(InvalidValue):
         understand(person, "李四", PERSONS)
+
+
+def test_digits_of_other_scripts_and_huge_numbers_are_not_choices():
+    enum = FIELDS[FieldType.ENUM]
+    assert understand(enum, "²") == "²"
+    person = FIELDS[FieldType.PERSON]
+    with pytest.raises(InvalidValue):
+        understand(person, "2147483648", PERSONS)
+    result = CleanResult()
+    clean_field(person, 2147483648, "person", result)
+    assert result.errors["person"]
