@@ -101,7 +101,14 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
     with services.uow() as uow:
         enterprise, first_login = upsert_enterprise(uow.session, identity.uscc, identity.enterprise_name, now)
         enterprise.certificate_serial = identity.serial_number
-        actor = Actor("enterprise", identity.uscc, identity.enterprise_name, enterprise.id, identity.uscc)
+        actor = Actor(
+            "enterprise",
+            identity.uscc,
+            identity.enterprise_name,
+            enterprise.id,
+            identity.uscc,
+            identity.enterprise_name,
+        )
         uow.audit(
             actor,
             "login",
@@ -128,4 +135,4 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
 def authenticate_enterprise(services: Services, token: str) -> Actor:
     """The acting enterprise of a bearer token; tokens expire after TOKEN_TTL_SECONDS."""
     payload = tokens.read(services, tokens.ENTERPRISE, token)
-    return Actor("enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"])
+    return Actor("enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"], payload["name"])

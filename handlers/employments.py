@@ -102,7 +102,8 @@ def create_invitation(
                 role=role,
                 code=code,
                 note=(note or "").strip()[:100] or None,
-                created_by=actor.as_dict() | {"certificate_uscc": actor.certificate_uscc},
+                created_by=actor.as_dict()
+                | {"certificate_uscc": actor.certificate_uscc, "certificate_name": actor.certificate_name},
                 created_at=now,
                 expires_at=now + ttl,
             )
@@ -308,8 +309,11 @@ def filing_contact_actor(services: Services, user: MiniappUser, enterprise_id: i
         invitation = uow.session.scalar(
             select(EmploymentInvitation).where(EmploymentInvitation.employment_id == employment.id)
         )
-        certificate_uscc = (invitation.created_by or {}).get("certificate_uscc") if invitation else None
-    return user.actor(enterprise_id=enterprise_id, certificate_uscc=certificate_uscc)
+        inviter = (invitation.created_by or {}) if invitation else {}
+    # Invitations record the inviting certificate; its enterprise name is the inviter's name.
+    return user.actor(
+        enterprise_id, inviter.get("certificate_uscc"), inviter.get("certificate_name", inviter.get("name"))
+    )
 
 
 def filing_contact_actor_for_filing(services: Services, user: MiniappUser, filing_id: int) -> Actor:

@@ -223,7 +223,7 @@ def _record_facts(services: Services, actor: Actor, enterprise: Enterprise) -> d
         "filed_record": unseal_record(services, enterprise.filed_record),
         "publicity_until": enterprise.publicity_until,
         "publicity_extension_window_days": services.settings.publicity_extension_window_days,
-        "certificate_name": actor.name if actor.certificate_uscc else None,
+        "certificate_name": actor.certificate_name,
     }
 
 

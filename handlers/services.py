@@ -35,6 +35,8 @@ class Actor:
     name: str
     enterprise_id: int | None = None
     certificate_uscc: str | None = None
+    # The enterprise name in that CA certificate (for a filing contact: the one that invited them).
+    certificate_name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "name": self.name}

@@ -33,11 +33,15 @@ class MiniappUser:
     person_id: int | None
     person_name: str | None
 
-    def actor(self, enterprise_id: int | None = None, certificate_uscc: str | None = None) -> Actor:
+    def actor(
+        self, enterprise_id: int | None = None, certificate_uscc: str | None = None, certificate_name: str | None = None
+    ) -> Actor:
         """Audited under the person's own name once verified, else as the WeChat user."""
         if self.person_id is not None:
-            return Actor("person", f"person:{self.person_id}", self.person_name or "", enterprise_id, certificate_uscc)
-        return Actor("wechat_user", f"wechat:{self.id}", "微信用户", enterprise_id, certificate_uscc)
+            kind, ident, name = "person", f"person:{self.person_id}", self.person_name or ""
+        else:
+            kind, ident, name = "wechat_user", f"wechat:{self.id}", "微信用户"
+        return Actor(kind, ident, name, enterprise_id, certificate_uscc, certificate_name)
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,36 @@ def test_contact_actions_follow_the_same_rules_as_the_enterprise_api(enterprise,
     assert "uscc" in bad["errors"]
     refused = contact.post(f"{flow.base}/{filing['id']}/submit", json={"agreed": False})
     assert refused.status_code == 422 and refused.json["code"] == "submission_refused"
+
+
+def test_contact_change_with_the_certificate_name_is_approved_not_sent_to_review(
+    enterprise, verified_user, make_person
+):
+    """The name check compares with the inviting enterprise's certificate, not with the contact's own name."""
+    from tests.api.flows import complete_first_filing, sign_and_submit
+
+    person = make_person("张建国", employed_by=enterprise.id)
+    first = complete_first_filing(enterprise, person, person)
+    assert sign_and_submit(enterprise, first["id"]).json["status"] == "approved"
+    contact = make_contact(enterprise, verified_user)
+    base = f"/miniapp/v1/enterprises/{enterprise.id}/filings"
+    filing = contact.post(base, json={"business": "basic_info_change"}).json
+    for kind in ("business_license", "legal_representative_id_card"):
+        response = contact.post(
+            f"{base}/{filing['id']}/attachments",
+            data={"kind": kind, "file": (io.BytesIO(PNG_BYTES), "scan.png")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 201, response.json
+    etag = contact.get(f"{base}/{filing['id']}").headers["ETag"]
+    saved = contact.put(
+        f"{base}/{filing['id']}/sections/basic_info", json={"contact_name": "赵报送"}, headers={"If-Match": etag}
+    )
+    assert saved.status_code == 200, saved.json
+    letter = contact.post(
+        f"{base}/{filing['id']}/attachments",
+        data={"kind": "commitment_letter", "file": (io.BytesIO(pdf_bytes()), "letter.pdf")},
+        content_type="multipart/form-data",
+    ).json["attachment"]
+    decided = contact.post(f"{base}/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]})
+    assert decided.json["status"] == "approved", decided.json["reasons"]
