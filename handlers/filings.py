@@ -94,7 +94,7 @@ def load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: b
     return filing
 
 
-def _check_if_match(filing: Filing, if_match: str | None) -> None:
+def check_if_match(filing: Filing, if_match: str | None) -> None:
     if not if_match:
         raise PreconditionRequired(msg.IF_MATCH_REQUIRED)
     tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
@@ -102,7 +102,7 @@ def _check_if_match(filing: Filing, if_match: str | None) -> None:
         raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing))
 
 
-def _section(business: Business, key: str) -> Section:
+def get_section(business: Business, key: str) -> Section:
     section = business.section(key)
     if section is None:
         options = "、".join(f"{s.key}（{s.label}）" for s in business.sections)
@@ -143,7 +143,7 @@ def _move(filing: Filing, actor: Actor, target: FilingStatus, at: datetime, note
     filing.updated_at = at
 
 
-def _commit_or_stale(uow: Any, filing: Filing) -> None:
+def commit_or_stale(uow: Any, filing: Filing) -> None:
     """Commit; a concurrent change of the same filing (version mismatch) becomes a clean 412."""
     try:
         uow.commit()
@@ -333,8 +333,8 @@ def save_section(
     with services.uow() as uow:
         filing = load_filing(uow.session, actor, filing_id)
         business = get_business(filing.business)
-        section = _section(business, section_key)
-        _check_if_match(filing, if_match)
+        section = get_section(business, section_key)
+        check_if_match(filing, if_match)
         require_draft(filing.status)
         counts = _attachment_counts(filing)
         for kind_key in section.save_requires:
@@ -371,7 +371,7 @@ def save_section(
             now,
             {"section": section.key, "fields": sorted(cleaned.values)},
         )
-        _commit_or_stale(uow, filing)
+        commit_or_stale(uow, filing)
         return present_filing(services, uow.session, filing)
 
 
@@ -511,7 +511,7 @@ def delete_attachment(services: Services, actor: Actor, filing_id: int, attachme
             filing.signed_letter_id = None
         filing.updated_at = now
         uow.audit(actor, "attachment_deleted", f"filing:{filing.id}", now, {"attachment": attachment_id})
-        _commit_or_stale(uow, filing)
+        commit_or_stale(uow, filing)
         services.storage.delete(storage_key)
         return present_filing(services, uow.session, filing)
 
@@ -630,7 +630,7 @@ def submit_filing(
         _move(filing, actor, FilingStatus.SUBMITTED, now)
         uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, {"business": business.key})
         decision = decide(business, context)
-        _record_decision(
+        record_decision(
             services,
             uow,
             filing,
@@ -728,7 +728,7 @@ def _approval_context(
     )
 
 
-def _record_decision(
+def record_decision(
     services: Services,
     uow: Any,
     filing: Filing,
@@ -828,14 +828,14 @@ def withdraw_filing(services: Services, actor: Actor, filing_id: int, if_match: 
     with services.uow() as uow:
         filing = load_filing(uow.session, actor, filing_id)
         if if_match:
-            _check_if_match(filing, if_match)
+            check_if_match(filing, if_match)
         if filing.status == FilingStatus.DRAFT:
             raise Conflict(msg.WITHDRAW_DRAFT)
         if filing.status in DECIDED_STATUSES:
             raise Conflict(msg.WITHDRAW_DECIDED.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
         _move(filing, actor, FilingStatus.WITHDRAWN, now)
         uow.audit(actor, "filing_withdrawn", f"filing:{filing.id}", now, {"business": filing.business})
-        _commit_or_stale(uow, filing)
+        commit_or_stale(uow, filing)
         return present_filing(services, uow.session, filing)
 
 

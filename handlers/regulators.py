@@ -7,7 +7,7 @@ Tokens are signed like the other logins but with their own salt, and name the ac
 looked up on every request: a deactivated account or a changed password ends its tokens.
 
 A regulator reads filings and decides the ones in ``manual_review``; there is no route by which
-they change a filing's content. Their decision goes through the same ``_record_decision`` as the
+they change a filing's content. Their decision goes through the same ``record_decision`` as the
 automatic one, so effects on the record, history, register, audit and the push follow alike.
 """
 
@@ -27,7 +27,7 @@ from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, 
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
 from handlers import tokens
 from handlers.auth import check_rate_limit
-from handlers.filings import AttachmentFile, _check_if_match, _commit_or_stale, _record_decision, get_business
+from handlers.filings import AttachmentFile, check_if_match, commit_or_stale, get_business, record_decision
 from handlers.persons import page_envelope
 from handlers.services import Actor, Services
 from handlers.views import present_filing, present_filing_summary
@@ -285,7 +285,7 @@ def decide(
     with services.uow() as uow:
         filing = _load_submitted(uow.session, filing_id, for_update=True)
         if if_match:
-            _check_if_match(filing, if_match)
+            check_if_match(filing, if_match)
         if filing.status != FilingStatus.MANUAL_REVIEW:
             raise Conflict(msg.REVIEW_NOT_IN_QUEUE.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
         business = get_business(filing.business)
@@ -306,7 +306,7 @@ def decide(
                 "reviewer": actor.name,
             },
         ]
-        _record_decision(services, uow, filing, business, enterprise, status, reasons, results, actor, now, note=note)
+        record_decision(services, uow, filing, business, enterprise, status, reasons, results, actor, now, note=note)
         view = _review_view(services, uow.session, filing, flush=True)
-        _commit_or_stale(uow, filing)
+        commit_or_stale(uow, filing)
         return view

@@ -9,7 +9,7 @@ from entryfiling import messages as msg
 from entryfiling.domain.errors import NotFound, ValidationFailed
 from entryfiling.domain.fields import FieldType
 from entryfiling.domain.filing import require_draft
-from handlers.filings import _check_if_match, _commit_or_stale, _section, get_business, load_filing
+from handlers.filings import check_if_match, commit_or_stale, get_business, get_section, load_filing
 from handlers.services import Actor, Services
 from handlers.views import present_filing
 
@@ -27,13 +27,13 @@ def cancel_row(
     now = services.now()
     with services.uow() as uow:
         filing = load_filing(uow.session, actor, filing_id)
-        section = _section(get_business(filing.business), section_key)
+        section = get_section(get_business(filing.business), section_key)
         table = section.field(field_key)
         if table is None or table.type is not FieldType.TABLE:
             raise NotFound(msg.SECTION_UNKNOWN.format(section=field_key, options=section.label))
         if not table.cancel_into:
             raise ValidationFailed(msg.ROW_CANCEL_NOT_ALLOWED.format(field=table.label))
-        _check_if_match(filing, if_match)
+        check_if_match(filing, if_match)
         require_draft(filing.status)
         values = dict(filing.sections.get(section.key) or {})
         rows = list(values.get(table.key) or [])
@@ -48,5 +48,5 @@ def cancel_row(
         uow.audit(
             actor, "row_cancelled", f"filing:{filing.id}", now, {"section": section.key, "field": table.key, "row": row}
         )
-        _commit_or_stale(uow, filing)
+        commit_or_stale(uow, filing)
         return present_filing(services, uow.session, filing)
