@@ -110,14 +110,16 @@ def try_first_filing_command(cert_path: Path, key_path: Path, url: str) -> None:
 def dev_command(host: str, port: int) -> None:
     """Run everything on the embedded defaults: migrate, dev CA, demo data, stand-ins, the service."""
     from entryfiling.app import create_app
+    from entryfiling.demo import load_demo_regulator
     from entryfiling.emulators import start_dev_stand_ins
     from entryfiling.walkthrough import walkthrough
 
     app = create_app()
     services = app.extensions["entryfiling"]
     credentials = _load_demo(services)
+    regulator = load_demo_regulator(services)
     stand_ins = start_dev_stand_ins(services.settings)
-    click.echo(walkthrough(f"http://{host}:{port}", credentials, services.settings, stand_ins))
+    click.echo(walkthrough(f"http://{host}:{port}", credentials, services.settings, stand_ins, regulator))
     sys.stdout.flush()
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -6,15 +6,16 @@ command calls it).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from entryfiling.db.models import Employment, Person
+from entryfiling.db.models import Employment, Person, Regulator
 from entryfiling.demo_data import DEMO_ENTERPRISES, DEMO_PERSONS, DemoEnterprise
 from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate
-from handlers import persons
+from handlers import persons, regulators
 from handlers.enterprises import upsert_enterprise
 from handlers.services import Services
 
@@ -24,6 +25,28 @@ class DemoCredentials:
     enterprise: DemoEnterprise
     certificate: Path
     key: Path
+
+
+DEMO_REGULATOR = "reviewer"
+
+
+def demo_regulator_password(services: Services) -> str:
+    """The demo regulator's password: generated once, kept in the instance folder (dev only)."""
+    path = services.settings.instance_path / "demo-regulator-password"
+    if not path.exists():
+        path.write_text(f"Review{secrets.token_hex(6)}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_demo_regulator(services: Services) -> tuple[str, str]:
+    """A regulator account to try the manual-review queue with."""
+    password = demo_regulator_password(services)
+    with services.uow() as uow:
+        exists = uow.session.scalar(select(Regulator.id).where(Regulator.username == DEMO_REGULATOR))
+    if exists is None:
+        regulators.create_regulator(services, DEMO_REGULATOR, "演示审核员", password)
+    return DEMO_REGULATOR, password
 
 
 def load_demo_data(services: Services, ca_dir: Path) -> list[DemoCredentials]:

@@ -10,7 +10,11 @@ from entryfiling.demo_data import DEMO_PERSONS
 
 
 def walkthrough(
-    base_url: str, credentials: Sequence[DemoCredentials], settings: Settings, stand_ins: Sequence[tuple[str, str]]
+    base_url: str,
+    credentials: Sequence[DemoCredentials],
+    settings: Settings,
+    stand_ins: Sequence[tuple[str, str]],
+    regulator: tuple[str, str],
 ) -> str:
     construction = next(c for c in credentials if c.enterprise.enterprise_type == "construction")
     persons = "、".join(f"{p.name}（{'已实名' if p.verified else '未实名'}）" for p in DEMO_PERSONS)
@@ -32,6 +36,7 @@ def walkthrough(
 演示企业（开发 CA 签发的证书与私钥）:
 {enterprises}
 演示人员      {persons}
+演示审核员    用户名 {regulator[0]}  密码 {regulator[1]}（主管部门人工审核，见下方第 9 步）
 
 —— 1. CA 证书登录（挑战码 → CA 锁签名 → 登录）——
   TOKEN=$(.venv/bin/entryfiling login --url {base_url} --cert {construction.certificate} --key {construction.key})
@@ -80,5 +85,9 @@ def walkthrough(
   curl -s -H "$AUTH" {base_url}/api/v1/filings/$ID/next
   curl -s -H "$AUTH" -H "If-Match: $ETAG" -H 'Content-Type: application/json' -X POST \
        {base_url}/api/v1/filings/$ID/answers -d '{{"field": "basic_info.established_on", "value": "2008年5月20日"}}'
+—— 9. 主管部门：人工审核队列（规则要求人工审核的办件，如企业名称与 CA 证书不一致的基本信息变更）——
+  RT=$(curl -s -X POST {base_url}/api/v1/review/login -H 'Content-Type: application/json' -d '{{"username": "{regulator[0]}", "password": "{regulator[1]}"}}' | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
+  curl -s -H "Authorization: Bearer $RT" {base_url}/api/v1/review/filings
+  # 审批：POST {base_url}/api/v1/review/filings/<id>/decision  {{"decision": "approve", "reason": "…"}}；详见 docs/notifications.md
 ================================================================================
 """
