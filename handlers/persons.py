@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Employment, Person
+from entryfiling.db.models import Employment, Enterprise, Person
 from entryfiling.domain.errors import Conflict, NotFound
 from entryfiling.domain.rules import PersonFacts
 from entryfiling.domain.validators import mask_id_number, normalize_id_number
@@ -65,6 +65,8 @@ def employ(
     with services.uow() as uow:
         if uow.session.get(Person, person_id) is None:
             raise NotFound(msg.PERSON_NOT_FOUND)
+        if uow.session.get(Enterprise, enterprise_id) is None:
+            raise NotFound(msg.ENTERPRISE_NOT_FOUND)
         active = select(Employment.id).where(
             Employment.person_id == person_id, Employment.enterprise_id == enterprise_id, Employment.ended_at.is_(None)
         )

@@ -248,7 +248,8 @@ FIRST_FILING = Business(
     label="首次信息报送",
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(BASIC_INFO, QUALIFICATIONS, RESPONSIBLE_PERSON, TECHNICAL_PERSON),
-    rules=(*COMMON_RULES, "qualifications_unexpired"),
+    # Checked when opening and again at submission: a filed enterprise files changes instead.
+    rules=(*COMMON_RULES, "qualifications_unexpired", "not_yet_filed"),
     effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
     requires_filed_enterprise=False,
     refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},

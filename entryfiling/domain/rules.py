@@ -238,6 +238,11 @@ def _rows_unique(ctx: ApprovalContext) -> list[str]:
     return reasons
 
 
+def _not_yet_filed(ctx: ApprovalContext) -> list[str]:
+    """A first filing happens once; afterwards the enterprise files changes."""
+    return [msg.RULE_ALREADY_FILED] if ctx.filed_record else []
+
+
 def person_refusal(person: PersonFacts | None, enterprise_id: int, must_be_employed: bool = True) -> str | None:
     """Why a person cannot be chosen in a filing of this enterprise, or None if they can."""
     if person is None:
@@ -288,6 +293,7 @@ RULES: dict[str, Rule] = {
         # The expiry check reads every declared expiring date, so certificates reuse it.
         Rule("certificates_unexpired", "人员证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
         Rule("rows_unique", "同一表格中没有重复的记录", Stage.SUBMISSION, _rows_unique),
+        Rule("not_yet_filed", "企业尚未完成首次信息报送", Stage.OPEN, _not_yet_filed),
     )
 }
 

@@ -288,3 +288,12 @@ def test_state_changes_are_audited(enterprise, make_person, services):
     ):
         assert action in actions
     assert enterprise.name in actors
+
+
+def test_a_filed_enterprise_files_changes_not_a_second_first_filing(enterprise, make_person):
+    person = make_person(employed_by=enterprise.id)
+    filing = complete_first_filing(enterprise, person, person)
+    assert sign_and_submit(enterprise, filing["id"]).json["status"] == "approved"
+    again = enterprise.post("/api/v1/filings", json={"business": "first_filing"})
+    assert again.status_code == 403
+    assert "已完成首次信息报送" in again.json["detail"]
