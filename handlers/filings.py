@@ -476,19 +476,23 @@ class AttachmentFile:
     sha256: str
 
 
+def attachment_file(services: Services, filing: Filing, attachment_id: str) -> AttachmentFile:
+    """Where one of the filing's attachments is stored, and how to serve it."""
+    attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(msg.ATTACHMENT_NOT_FOUND)
+    return AttachmentFile(
+        services.storage.path(attachment.storage_key),
+        attachment.filename,
+        attachment.content_type,
+        attachment.size,
+        attachment.sha256,
+    )
+
+
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
     with services.uow() as uow:
-        filing = load_filing(uow.session, actor, filing_id)
-        attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
-        if attachment is None:
-            raise NotFound(msg.ATTACHMENT_NOT_FOUND)
-        return AttachmentFile(
-            services.storage.path(attachment.storage_key),
-            attachment.filename,
-            attachment.content_type,
-            attachment.size,
-            attachment.sha256,
-        )
+        return attachment_file(services, load_filing(uow.session, actor, filing_id), attachment_id)
 
 
 def delete_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> dict[str, Any]:

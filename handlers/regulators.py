@@ -27,7 +27,14 @@ from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, 
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
 from handlers import tokens
 from handlers.auth import check_rate_limit
-from handlers.filings import AttachmentFile, check_if_match, commit_or_stale, get_business, record_decision
+from handlers.filings import (
+    AttachmentFile,
+    attachment_file,
+    check_if_match,
+    commit_or_stale,
+    get_business,
+    record_decision,
+)
 from handlers.persons import page_envelope
 from handlers.services import Actor, Services
 from handlers.views import present_filing, present_filing_summary
@@ -253,17 +260,7 @@ def get_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, An
 
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
     with services.uow() as uow:
-        filing = _load_submitted(uow.session, filing_id)
-        attachment = next((a for a in filing.attachments if a.id == attachment_id), None)
-        if attachment is None:
-            raise NotFound(msg.ATTACHMENT_NOT_FOUND)
-        return AttachmentFile(
-            services.storage.path(attachment.storage_key),
-            attachment.filename,
-            attachment.content_type,
-            attachment.size,
-            attachment.sha256,
-        )
+        return attachment_file(services, _load_submitted(uow.session, filing_id), attachment_id)
 
 
 APPROVE, REJECT = "approve", "reject"

@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import request, send_file
+from flask import Response, request, send_file
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -61,6 +61,20 @@ Relink = Callable[[Any, dict[str, Any]], Any]
 
 def _unchanged(view: Any, _scope: dict[str, Any]) -> Any:
     return view
+
+
+def send_attachment(found: filings.AttachmentFile) -> Response:
+    """An uploaded file as a download, never rendered inline by the browser."""
+    response = send_file(
+        found.path,
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
+        etag=found.sha256,
+        conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _idempotency_key() -> str | None:
@@ -146,17 +160,7 @@ def filings_blueprint(
         @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
         def get(self, filing_id: int, attachment_id: str, **scope: Any) -> ResponseReturnValue:
             """下载附件（仅本企业）"""
-            found = filings.open_attachment(services(), actor_of(**scope), filing_id, attachment_id)
-            response = send_file(
-                found.path,
-                mimetype=found.content_type,
-                as_attachment=True,
-                download_name=found.filename,
-                etag=found.sha256,
-                conditional=True,
-            )
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            return response
+            return send_attachment(filings.open_attachment(services(), actor_of(**scope), filing_id, attachment_id))
 
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, FilingSchema)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, send_file
+from flask import request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
-from entryfiling.web_api.filings.routes import FILE_RESPONSE
+from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
 from entryfiling.web_api.review.schemas import (
     DecisionSchema,
     RegulatorLoginSchema,
@@ -85,17 +85,7 @@ class ReviewAttachment(MethodView):
     @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
     def get(self, filing_id: int, attachment_id: str) -> ResponseReturnValue:
         """下载办件附件（含签章承诺书）"""
-        found = regulators.open_attachment(services(), current_regulator(), filing_id, attachment_id)
-        response = send_file(
-            found.path,
-            mimetype=found.content_type,
-            as_attachment=True,
-            download_name=found.filename,
-            etag=found.sha256,
-            conditional=True,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return send_attachment(regulators.open_attachment(services(), current_regulator(), filing_id, attachment_id))
 
 
 @blp.route("/filings/<int:filing_id>/decision")
