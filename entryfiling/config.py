@@ -42,6 +42,7 @@ class Settings:
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
+    public_queries_per_minute: int = 120
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
@@ -101,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+        public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",

@@ -331,3 +331,10 @@ def test_public_register_refuses_bad_queries_clearly(client):
     assert client.get("/api/v1/public/enterprises?publicity_status=soon").status_code == 422
     missing = client.get("/api/v1/public/enterprises/91350100M00000000X")
     assert missing.status_code == 404 and missing.json["detail"] == "未找到该企业的公示信息"
+
+
+def test_public_register_queries_are_rate_limited_per_address(make_app):
+    client = make_app(public_queries_per_minute=2).test_client()
+    statuses = [client.get("/api/v1/public/enterprises").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "操作过于频繁" in client.get("/api/v1/public/enterprises/91350100M000100Y43").json["detail"]
