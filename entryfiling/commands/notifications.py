@@ -4,6 +4,8 @@ reminders (for the system's cron when there is no Redis), and the outbox sweep."
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,8 +27,15 @@ def _services() -> Services:
     return services
 
 
-def _refused(error: Exception) -> click.ClickException:
-    return click.ClickException(getattr(error, "message", str(error)))
+@contextmanager
+def _refusals_as_click_errors() -> Iterator[None]:
+    """A refusal of the use case is printed as the command's error (its Chinese message), not a trace."""
+    from entryfiling.domain.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
 
 
 # ---------------------------------------------------------------------------- regulators
@@ -45,13 +54,10 @@ def regulators_cli() -> None:
 )
 def create_command(username: str, name: str, password: str) -> None:
     """Create an account; the password is asked for (or taken from REGULATOR_PASSWORD)."""
-    from entryfiling.domain.errors import DomainError
     from handlers import regulators
 
-    try:
+    with _refusals_as_click_errors():
         created = regulators.create_regulator(_services(), username, name, password)
-    except DomainError as error:
-        raise _refused(error) from None
     click.echo(f"已创建主管部门账号 {created['username']}（{created['name']}）")
 
 
@@ -62,13 +68,10 @@ def create_command(username: str, name: str, password: str) -> None:
 )
 def set_password_command(username: str, password: str) -> None:
     """Set a new password; the account's existing tokens stop working."""
-    from entryfiling.domain.errors import DomainError
     from handlers import regulators
 
-    try:
+    with _refusals_as_click_errors():
         regulators.set_password(_services(), username, password)
-    except DomainError as error:
-        raise _refused(error) from None
     click.echo(f"已更新 {username} 的密码")
 
 
@@ -76,26 +79,20 @@ def set_password_command(username: str, password: str) -> None:
 @click.option("--username", required=True)
 def deactivate_command(username: str) -> None:
     """Stop an account (its tokens end at once); ``activate`` undoes it."""
-    from entryfiling.domain.errors import DomainError
     from handlers import regulators
 
-    try:
+    with _refusals_as_click_errors():
         regulators.set_active(_services(), username, False)
-    except DomainError as error:
-        raise _refused(error) from None
     click.echo(f"已停用 {username}")
 
 
 @regulators_cli.command("activate")
 @click.option("--username", required=True)
 def activate_command(username: str) -> None:
-    from entryfiling.domain.errors import DomainError
     from handlers import regulators
 
-    try:
+    with _refusals_as_click_errors():
         regulators.set_active(_services(), username, True)
-    except DomainError as error:
-        raise _refused(error) from None
     click.echo(f"已启用 {username}")
 
 
