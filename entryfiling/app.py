@@ -11,10 +11,8 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
-from entryfiling.web_api.errors import ProblemApi, register_error_handlers
+from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from handlers.services import Services
-
-DOCS_ASSETS = "/docs/assets/"
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -44,17 +42,12 @@ def _configure(app: Flask, settings: Settings) -> None:
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_AS_ASCII=False,
-        API_TITLE="区外建设工程企业进疆信息报送管理系统 — 企业端 API",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=DOCS_ASSETS,
-        API_SPEC_OPTIONS={
-            "info": {"description": "企业以 CA 证书登录后办理进疆信息报送业务。错误均为 application/problem+json。"},
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        },
+        **openapi_config(
+            "",
+            title="区外建设工程企业进疆信息报送管理系统 — 企业端 API",
+            description="企业以 CA 证书登录后办理进疆信息报送业务。",
+            url_prefix="/",
+        ),
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]

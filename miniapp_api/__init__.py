@@ -9,10 +9,9 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from entryfiling.web_api.errors import ProblemApi
+from entryfiling.web_api.errors import ProblemApi, openapi_config
 
 CONFIG_PREFIX = "MINIAPP_"
-DOCS_ASSETS = "/docs/assets/"
 
 
 def register_miniapp_api(app: Flask) -> Api:
@@ -27,20 +26,12 @@ def register_miniapp_api(app: Flask) -> Api:
     from miniapp_api.subscriptions.resources import blp as subscriptions_blp
 
     app.config.update(
-        MINIAPP_API_TITLE="区外建设工程企业进疆信息报送管理系统 — 小程序 API",
-        MINIAPP_API_VERSION="v1",
-        MINIAPP_OPENAPI_VERSION="3.0.3",
-        MINIAPP_OPENAPI_URL_PREFIX="/miniapp",
-        MINIAPP_OPENAPI_JSON_PATH="openapi.json",
-        MINIAPP_OPENAPI_SWAGGER_UI_PATH="docs",
-        MINIAPP_OPENAPI_SWAGGER_UI_URL=DOCS_ASSETS,
-        MINIAPP_API_SPEC_OPTIONS={
-            "info": {
-                "description": "人员在微信小程序中登录、实名认证（微信人脸核身）、接受企业聘用邀请；"
-                "报送联系人可为企业办理报送。错误均为 application/problem+json。"
-            },
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        },
+        openapi_config(
+            CONFIG_PREFIX,
+            title="区外建设工程企业进疆信息报送管理系统 — 小程序 API",
+            description="人员在微信小程序中登录、实名认证（微信人脸核身）、接受企业聘用邀请；报送联系人可为企业办理报送。",
+            url_prefix="/miniapp",
+        )
     )
     api = ProblemApi(app, config_prefix=CONFIG_PREFIX)
     for blueprint in (

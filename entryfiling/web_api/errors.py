@@ -179,3 +179,25 @@ class ProblemApi(Api):
     """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
 
     ERROR_SCHEMA = ProblemSchema
+
+
+# Swagger UI's files, served by the app from the installed package (see create_app).
+DOCS_ASSETS = "/docs/assets/"
+
+
+def openapi_config(prefix: str, *, title: str, description: str, url_prefix: str) -> dict[str, Any]:
+    """flask-smorest settings of one API: its OpenAPI document and offline docs page under url_prefix."""
+    settings = {
+        "API_TITLE": title,
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": url_prefix,
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS,
+        "API_SPEC_OPTIONS": {
+            "info": {"description": f"{description}错误均为 application/problem+json。"},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    }
+    return {prefix + key: value for key, value in settings.items()}
