@@ -20,6 +20,7 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.downloads import name_download
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -198,9 +199,8 @@ def filings_blueprint(
         def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
             """下载企业诚信守法承诺书（已填入法定代表人和驻疆负责人信息的 PDF）"""
             letter = filings.commitment_letter(services(), actor_of(**scope), filing_id)
-            return send_file(
-                io.BytesIO(letter.pdf), mimetype="application/pdf", as_attachment=True, download_name=letter.filename
-            )
+            response = send_file(io.BytesIO(letter.pdf), mimetype="application/pdf")
+            return name_download(response, letter.filename, letter.ascii_filename)
 
     @blp.route("/<int:filing_id>/submit")
     class SubmitResource(MethodView):

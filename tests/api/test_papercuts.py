@@ -1,0 +1,48 @@
+"""Small things a clerk meets on the way: download names and option lists that read well."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from werkzeug.http import parse_options_header
+
+from tests.api.flows import basic_info, open_first_filing, save
+
+
+def test_letter_download_has_a_readable_ascii_name_and_the_chinese_one(enterprise):
+    filing = open_first_filing(enterprise)
+    response = enterprise.get(f"/api/v1/filings/{filing['id']}/commitment-letter")
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    reference = filing["reference"]
+    # A client that reads only the plain filename parameter (werkzeug's parser prefers filename*).
+    plain = dict(re.findall(r";\s*(filename\*?)=([^;]+)", header))
+    assert header.startswith("attachment;")
+    assert plain["filename"].strip('"') == f"commitment-letter-{reference}.pdf"
+    assert unquote(plain["filename*"].removeprefix("UTF-8''")) == f"企业诚信守法承诺书-{reference}.pdf"
+    assert parse_options_header(header)[1]["filename"] == f"企业诚信守法承诺书-{reference}.pdf"
+
+
+def test_unknown_province_lists_each_province_once(enterprise):
+    filing = open_first_filing(enterprise)
+    refused = save(enterprise, filing, "basic_info", basic_info(enterprise, registered_province="火星"), expect=422)
+    message = refused["errors"]["registered_province"]
+    assert "北京市、天津市" in message and "安徽省" in message
+    assert "（北京市）" not in message
+
+
+def test_options_with_a_label_of_their_own_still_show_it(enterprise):
+    filing = open_first_filing(enterprise)
+    described = enterprise.get("/api/v1/businesses/first_filing").json
+    enum_fields = [
+        (section["key"], field)
+        for section in described["sections"]
+        for field in section["fields"]
+        if field["type"] == "enum" and any(o["value"] != o["label"] for o in field["options"])
+    ]
+    section_key, field = enum_fields[0]
+    body = {field["key"]: "不存在的选项"}
+    refused = save(enterprise, filing, section_key, body, expect=422)
+    option = next(o for o in field["options"] if o["value"] != o["label"])
+    assert f"{option['value']}（{option['label']}）" in refused["errors"][field["key"]]
