@@ -7,6 +7,7 @@ field paths in ``errors`` with marshmallow's English texts translated.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, json
@@ -54,23 +55,25 @@ TITLES = {
     503: "服务暂不可用",
 }
 
-# marshmallow / webargs default messages, in Chinese.
-MARSHMALLOW_MESSAGES = {
-    "Missing data for required field.": "缺少必填项",
-    "Unknown field.": "不支持的字段",
-    "Field may not be null.": "不能为空",
-    "Not a valid string.": "应为文本",
-    "Not a valid integer.": "应为整数",
-    "Not a valid number.": "应为数字",
-    "Not a valid boolean.": "应为 true 或 false",
-    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
-    "Not a valid datetime.": "时间格式应为 ISO 8601",
-    "Not a valid mapping type.": "应为 JSON 对象",
-    "Not a valid list.": "应为列表",
-    "Invalid input type.": "输入类型有误",
-    "Invalid value.": "取值无效",
-    "Shorter than minimum length 1.": "不能为空",
-}
+_FRAMEWORK_PATTERNS = [(re.compile(pattern), text) for pattern, text in msg.FRAMEWORK_PATTERNS]
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def translate_framework_message(text: str) -> str:
+    """A webargs / marshmallow English text in Chinese; our own (Chinese) texts pass unchanged.
+
+    marshmallow has no message catalogue to switch, so its texts are matched here, once, for
+    both APIs; an unknown English text gets a general Chinese one rather than reaching a user.
+    """
+    if _CJK.search(text):
+        return text
+    if text in msg.FRAMEWORK_MESSAGES:
+        return msg.FRAMEWORK_MESSAGES[text]
+    for pattern, chinese in _FRAMEWORK_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return chinese.format(*match.groups())
+    return msg.FRAMEWORK_FALLBACK
 
 
 def _translate(value: Any) -> Any:
@@ -80,16 +83,7 @@ def _translate(value: Any) -> Any:
         translated = [_translate(v) for v in value]
         return translated[0] if len(translated) == 1 and isinstance(translated[0], str) else translated
     if isinstance(value, str):
-        if value in MARSHMALLOW_MESSAGES:
-            return MARSHMALLOW_MESSAGES[value]
-        if value.startswith("Must be one of:"):
-            return "取值应为：" + value.removeprefix("Must be one of:").strip().rstrip(".")
-        if value.startswith("Must be greater than or equal to"):
-            return "不能小于" + value.removeprefix("Must be greater than or equal to").split("and")[0].strip(" .")
-        if value.startswith("Must be less than or equal to"):
-            return "不能大于" + value.removeprefix("Must be less than or equal to").strip(" .")
-        if value.startswith("Length must be"):
-            return "长度不符合要求"
+        return translate_framework_message(value)
     return value
 
 
@@ -136,19 +130,17 @@ def http_error_response(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
         return problem(422, msg.HTTP_VALIDATION, code="validation_failed", errors=_flatten_webargs(data["messages"]))
-    detail = {
-        400: msg.HTTP_BAD_REQUEST,
-        404: msg.HTTP_NOT_FOUND,
-        405: msg.HTTP_METHOD_NOT_ALLOWED,
-        415: msg.HTTP_UNSUPPORTED_MEDIA,
-    }.get(status, error.description or TITLES.get(status, "错误"))
+    detail = msg.HTTP_DETAILS.get(status) or TITLES.get(status, "错误")
     if status == 413:
         from flask import current_app
 
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
-        return problem(status, detail, errors=_flatten_webargs(data["messages"]))
+        errors = _flatten_webargs(data["messages"])
+        if errors.get("json") == msg.HTTP_INVALID_JSON:
+            detail = msg.HTTP_INVALID_JSON
+        return problem(status, detail, errors=errors)
     return problem(status, detail)
 
 
