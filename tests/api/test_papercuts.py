@@ -46,3 +46,25 @@ def test_options_with_a_label_of_their_own_still_show_it(enterprise):
     refused = save(enterprise, filing, section_key, body, expect=422)
     option = next(o for o in field["options"] if o["value"] != o["label"])
     assert f"{option['value']}（{option['label']}）" in refused["errors"][field["key"]]
+
+
+def test_back_needs_no_body_and_steps_further_with_the_path_it_returned(enterprise):
+    """`POST …/back` without ``from`` goes back from the step just shown (the next missing one)."""
+    filing = open_first_filing(enterprise)
+    fid = filing["id"]
+    etag = enterprise.get(f"/api/v1/filings/{fid}").headers["ETag"]
+    for path, value in (("basic_info.enterprise_name", enterprise.name), ("basic_info.uscc", enterprise.uscc)):
+        answered = enterprise.post(
+            f"/api/v1/filings/{fid}/answers", json={"field": path, "value": value}, headers={"If-Match": etag}
+        )
+        assert answered.status_code == 200, answered.json
+        etag = answered.headers["ETag"]
+    shown = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]["path"]
+    assert shown == "basic_info.registered_province"
+
+    bare = enterprise.post(f"/api/v1/filings/{fid}/back")  # no body, no Content-Type
+    assert bare.status_code == 200, bare.json
+    assert bare.json["step"]["path"] == "basic_info.uscc"
+    assert enterprise.post(f"/api/v1/filings/{fid}/back").json["step"]["path"] == "basic_info.uscc"  # same again
+    further = enterprise.post(f"/api/v1/filings/{fid}/back", json={"from": bare.json["step"]["path"]}).json
+    assert further["step"]["path"] == "basic_info.enterprise_name"

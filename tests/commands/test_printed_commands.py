@@ -49,4 +49,4 @@ def test_runnable_blocks_of_the_docs_work(dev_server, document, tmp_path):
 
 def test_the_docs_mark_blocks_runnable():
     marked = {d.name for d in DOCUMENTS if runnable_blocks(d.read_text())}
-    assert {"businesses.md", "jobs.md", "miniapp.md", "notifications.md"} <= marked
+    assert {"README.md", "businesses.md", "jobs.md", "miniapp.md", "notifications.md"} <= marked
