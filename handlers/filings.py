@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, BinaryIO
 from uuid import uuid4
 
@@ -66,11 +67,13 @@ from entryfiling.domain.filing import (
     require_draft,
 )
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, person_refusal, run_rules
-from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_letter
+from entryfiling.integrations.pdf import render_commitment_letter
+from entryfiling.ops.metrics import count_filing
 from handlers.notifications import record_decision_notices
 from handlers.persons import page_envelope, person_facts
 from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
+from handlers.stored_files import is_readable_stored_pdf, open_file, release_file
 from handlers.views import etag_of, present_attachment, present_filing, present_filing_summary, reference_of
 
 # ---------------------------------------------------------------------------- helpers
@@ -456,7 +459,7 @@ def upload_attachment(
                 uow.rollback()
                 raise Conflict(msg.ATTACHMENT_CONCURRENT) from None
         except BaseException:
-            services.storage.delete(stored.key)
+            release_file(services, stored.key)
             raise
         return present_filing(services, uow.session, filing) | {"attachment": present_attachment(attachment, business)}
 
@@ -469,7 +472,7 @@ def _safe_filename(name: str) -> str:
 
 @dataclass(frozen=True)
 class AttachmentFile:
-    path: Any
+    open: Callable[[], BinaryIO]
     filename: str
     content_type: str
     size: int
@@ -482,7 +485,7 @@ def attachment_file(services: Services, filing: Filing, attachment_id: str) -> A
     if attachment is None:
         raise NotFound(msg.ATTACHMENT_NOT_FOUND)
     return AttachmentFile(
-        services.storage.path(attachment.storage_key),
+        partial(open_file, services, attachment.storage_key),
         attachment.filename,
         attachment.content_type,
         attachment.size,
@@ -516,7 +519,7 @@ def delete_attachment(services: Services, actor: Actor, filing_id: int, attachme
         filing.updated_at = now
         uow.audit(actor, "attachment_deleted", f"filing:{filing.id}", now, {"attachment": attachment_id})
         commit_or_stale(uow, filing)
-        services.storage.delete(storage_key)
+        release_file(services, storage_key)
         return present_filing(services, uow.session, filing)
 
 
@@ -633,6 +636,7 @@ def submit_filing(
         filing.submitted_by = actor.as_dict()
         _move(filing, actor, FilingStatus.SUBMITTED, now)
         uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, {"business": business.key})
+        uow.after_commit(partial(count_filing, business.key, "submitted"))
         decision = decide(business, context)
         record_decision(
             services,
@@ -701,7 +705,7 @@ def _approval_context(
             attachment.kind,
             attachment.content_type,
             readable_pdf=attachment.content_type == "application/pdf"
-            and is_readable_pdf(services.storage.path(attachment.storage_key)),
+            and is_readable_stored_pdf(services, attachment.storage_key),
         )
     other_open = (
         session.scalar(
@@ -766,6 +770,7 @@ def record_decision(
         enterprise_id=enterprise.id,
     )
     record_decision_notices(services, uow, filing, business, status, reasons, now)
+    uow.after_commit(partial(count_filing, business.key, status.value))
 
 
 def _apply_effects(
@@ -820,7 +825,7 @@ def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
         uow.session.delete(filing)
         uow.commit()
     for key in keys:
-        services.storage.delete(key)
+        release_file(services, key)
 
 
 # ---------------------------------------------------------------------------- withdraw and copy
@@ -910,7 +915,7 @@ def copy_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, A
             uow.commit()
         except BaseException:
             for key in copied_keys:
-                services.storage.delete(key)
+                release_file(services, key)
             raise
         return present_filing(services, uow.session, filing)
 

@@ -16,7 +16,7 @@ from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.id_cipher import IdCipher
-from entryfiling.integrations.storage import FileStorage
+from entryfiling.integrations.storage import AttachmentStorage, make_storage
 
 if TYPE_CHECKING:
     from entryfiling.integrations.registry import RegistryClient
@@ -61,7 +61,7 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     cipher: IdCipher
-    storage: FileStorage
+    storage: AttachmentStorage
     clock: Callable[[], datetime] = utcnow
     dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
@@ -71,13 +71,12 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = make_engine(settings.database_url)
-        settings.storage_dir.mkdir(parents=True, exist_ok=True)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             cipher=IdCipher(settings.id_encryption_key),
-            storage=FileStorage(settings.storage_dir),
+            storage=make_storage(settings),
         )
 
     def uow(self) -> UnitOfWork:

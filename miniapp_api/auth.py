@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import AuthenticationFailed
+from entryfiling.ops.web import note_actor
 from handlers.services import Services
 from handlers.wechat_users import MiniappUser, authenticate
 
@@ -20,4 +21,6 @@ def current_user() -> MiniappUser:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
-    return authenticate(services(), token.strip())
+    user = authenticate(services(), token.strip())
+    note_actor("wechat_user", user.id)
+    return user

@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import AuthenticationFailed
+from entryfiling.ops.web import note_actor
 from handlers.auth import authenticate_enterprise
 from handlers.services import Actor, Services
 
@@ -25,7 +26,9 @@ def bearer_token() -> str:
 
 
 def current_enterprise() -> Actor:
-    return authenticate_enterprise(services(), bearer_token())
+    actor = authenticate_enterprise(services(), bearer_token())
+    note_actor("enterprise", actor.enterprise_id)
+    return actor
 
 
 def client_address() -> str:

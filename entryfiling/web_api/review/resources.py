@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from entryfiling.ops.web import note_actor
 from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
 from entryfiling.web_api.review.schemas import (
@@ -42,7 +43,9 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    return regulators.authenticate(services(), bearer_token())
+    actor = regulators.authenticate(services(), bearer_token())
+    note_actor("regulator", actor.id.removeprefix("regulator:"))
+    return actor
 
 
 @blp.route("/login")
