@@ -56,7 +56,8 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "_entryfiling_redacted", False):
             if isinstance(record.args, dict) and record.name == "gunicorn.access":
-                record.args = {k: _redact_value(v) for k, v in record.args.items()}
+                # Same mapping type (gunicorn's SafeAtoms answers "-" for atoms it lacks).
+                record.args = type(record.args)({k: _redact_value(v) for k, v in record.args.items()})
             else:
                 record.msg = redact(record.getMessage())
                 record.args = None
