@@ -11,11 +11,12 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
+from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from entryfiling.ops.logs import configure_logging
 from entryfiling.ops.startup import check_letter_font
 from entryfiling.ops.web import register_operations
-from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from handlers.services import Services
+from jobs.queues import QUEUES
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     configure_logging(settings.log_level, settings.log_format)
     check_letter_font(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    register_operations(app)
+    register_operations(app, QUEUES)
     _configure(app, settings)
     _register_services(app, settings)
     _register_blueprints(app)

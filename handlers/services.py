@@ -16,10 +16,19 @@ from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.id_cipher import IdCipher
-from entryfiling.integrations.storage import AttachmentStorage, make_storage
+from entryfiling.integrations.storage import AttachmentStorage, FileStorage
 
 if TYPE_CHECKING:
     from entryfiling.integrations.registry import RegistryClient
+
+
+def make_storage(settings: Settings) -> AttachmentStorage:
+    """The one place that chooses the attachment backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
+    if settings.storage_url:
+        from entryfiling.integrations.object_storage import S3Storage
+
+        return S3Storage.from_settings(settings)
+    return FileStorage(settings.storage_dir)
 
 
 def utcnow() -> datetime:
@@ -49,6 +58,10 @@ class Dispatcher(Protocol):
     """Runs background jobs: on RQ when Redis is configured, in-process otherwise (jobs.dispatcher)."""
 
     def dispatch(self, kind: str, job_id: str) -> None: ...
+
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        """The waits before each retry of a job of this kind (the job runtime's policy)."""
+        ...
 
     def is_alive(self, job_id: str) -> bool | None:
         """True: queued or running; False: the backend lost or failed it; None: cannot tell."""

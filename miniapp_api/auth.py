@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-
 from entryfiling import messages as msg
-from entryfiling.domain.errors import AuthenticationFailed
+from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.ops.web import note_actor
-from handlers.services import Services
 from handlers.wechat_users import MiniappUser, authenticate
 
-BEARER_SECURITY = [{"bearerAuth": []}]
-
-
-def services() -> Services:
-    return current_app.extensions["entryfiling"]
+__all__ = ["BEARER_SECURITY", "client_address", "current_user", "services"]
 
 
 def current_user() -> MiniappUser:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
-    user = authenticate(services(), token.strip())
+    user = authenticate(services(), bearer_token(msg.MINIAPP_AUTH_REQUIRED))
     note_actor("wechat_user", user.id)
     return user

@@ -17,8 +17,8 @@ from urllib.parse import quote
 import requests
 
 from entryfiling import messages as msg
+from entryfiling import metrics
 from entryfiling.domain.errors import ExternalServiceError
-from entryfiling.ops import metrics
 
 PAGE_SIZE = 50
 MAX_PAGES = 40
@@ -164,7 +164,8 @@ class RegistryClient:
                 raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE) from None
             if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
                 raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
-            return body["data"]
+            data: dict[str, Any] = body["data"]
+            return data
         raise RegistryUnavailable(msg.REGISTRY_GAVE_UP.format(attempts=self.retries + 1, problem=last_problem))
 
     def _attempts(self) -> Iterator[int]:

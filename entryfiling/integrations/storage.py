@@ -1,6 +1,6 @@
 """Attachment files: one interface (``AttachmentStorage``), two implementations chosen in one place.
 
-``make_storage`` picks the backend from the settings: the local filesystem (``STORAGE_DIR``, the
+``handlers.services.make_storage`` picks the backend from the settings: the local filesystem (``STORAGE_DIR``, the
 embedded default) or an S3-compatible object store (``STORAGE_URL=s3://bucket/prefix``, see
 ``entryfiling.integrations.object_storage``). Both store a file under a content-addressed key,
 ``<prefix>/<sha256>``, so the same upload retried lands on the same key and a read can be checked
@@ -23,10 +23,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
-
-if TYPE_CHECKING:
-    from entryfiling.config import Settings
+from typing import BinaryIO, Protocol
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
@@ -69,15 +66,6 @@ class AttachmentStorage(Protocol):
     def check_writable(self) -> None:
         """Write and remove a probe; raises when the backend cannot store files (readiness)."""
         ...
-
-
-def make_storage(settings: Settings) -> AttachmentStorage:
-    """The one place that chooses the backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
-    if settings.storage_url:
-        from entryfiling.integrations.object_storage import S3Storage
-
-        return S3Storage.from_settings(settings)
-    return FileStorage(settings.storage_dir)
 
 
 def content_key(prefix: str, sha256: str) -> str:

@@ -32,7 +32,7 @@ from wechatpy.session import SessionStorage
 from entryfiling import messages as msg
 from entryfiling.db.models import KeyValue
 from entryfiling.domain.errors import ExternalServiceError
-from entryfiling.ops.metrics import count_push
+from entryfiling.metrics import count_push
 
 # WeChat error codes this project acts on.
 INVALID_CREDENTIAL = 40001

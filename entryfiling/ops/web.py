@@ -13,12 +13,15 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from entryfiling import messages as msg
-from entryfiling.ops import metrics
+from entryfiling import metrics
 from entryfiling.ops.logs import request_id_var
 
 log = logging.getLogger("entryfiling.request")
@@ -93,7 +96,7 @@ def healthz() -> dict[str, str]:
 @blp.get("/readyz")
 def readyz() -> Response:
     """Ready when every dependency answers; 503 naming the parts that do not."""
-    from entryfiling.web_api.errors import problem
+    from entryfiling.http.errors import problem
     from handlers.readiness import check_readiness
 
     redis = _redis(current_app)
@@ -111,20 +114,63 @@ def readyz() -> Response:
 
 @blp.get("/metrics")
 def metrics_endpoint() -> Response:
-    from jobs.queues import QUEUES
-
     redis = _redis(current_app)
-    extra = [metrics.QueueCollector(lambda: redis, QUEUES)] if redis is not None else []
+    queues = current_app.extensions.get("entryfiling_queues", ())
+    extra = [QueueCollector(lambda: redis, queues)] if redis is not None else []
     from prometheus_client import CONTENT_TYPE_LATEST
 
     return Response(metrics.render(extra), content_type=CONTENT_TYPE_LATEST)
+
+
+class QueueCollector(Collector):
+    """Queue depth and job states per RQ queue, read from Redis at scrape time."""
+
+    def __init__(self, connection: Callable[[], Any], queues: tuple[str, ...]) -> None:
+        self._connection = connection
+        self._queues = queues
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        depth = GaugeMetricFamily("entryfiling_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"])
+        states = GaugeMetricFamily(
+            "entryfiling_queue_jobs",
+            "Jobs in each RQ queue's registries (started, scheduled, finished, failed, deferred)",
+            labels=["queue", "state"],
+        )
+        up = GaugeMetricFamily("entryfiling_redis_up", "Whether Redis answered this scrape")
+        try:
+            connection = self._connection()
+            for name in self._queues:
+                queue = Queue(name, connection=connection)
+                depth.add_metric([name], queue.count)
+                for state, registry in (
+                    ("started", queue.started_job_registry),
+                    ("scheduled", queue.scheduled_job_registry),
+                    ("finished", queue.finished_job_registry),
+                    ("failed", queue.failed_job_registry),
+                    ("deferred", queue.deferred_job_registry),
+                ):
+                    states.add_metric([name, state], registry.count)
+            up.add_metric([], 1)
+        except RedisError:
+            up.add_metric([], 0)
+            yield up
+            return
+        yield depth
+        yield states
+        yield up
 
 
 # Probes and scrapes every few seconds would drown the request log; they still count in metrics.
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-def register_operations(app: Flask) -> None:
+def register_operations(app: Flask, queues: tuple[str, ...] = ()) -> None:
+    """Request ids, request logs and metrics for every request; the probes; ``queues`` are the RQ
+    queues whose depth /metrics reports (handed in: the HTTP layers do not import the job runtime)."""
+    app.extensions["entryfiling_queues"] = queues
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.teardown_request(_end_request)

@@ -12,7 +12,8 @@ import pytest
 from entryfiling.config import load_settings
 from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
 from entryfiling.integrations.object_storage import S3Storage, parse_storage_url
-from entryfiling.integrations.storage import FileStorage, make_storage
+from entryfiling.integrations.storage import FileStorage
+from handlers.services import make_storage
 from tests.unit.test_storage import FailingStream, TrickleStream
 
 MB = 1024 * 1024

@@ -1,21 +1,23 @@
 """Prometheus metrics (prometheus_client), every one declared here.
 
+A module of its own, importing nothing of ours, so that integrations, use cases, jobs and the
+HTTP layers can all count without an import cycle.
+
 Under gunicorn (and RQ, whose work horses are forked per job) set ``PROMETHEUS_MULTIPROC_DIR`` to
 an empty directory shared by the processes of one machine before they start: each process then
 writes its samples there and ``/metrics`` adds them up (prometheus_client's multiprocess mode;
 deploy/gunicorn.conf.py marks dead workers). Without it (development, tests) the samples live in
-the process. Queue depth and job states are read from Redis when ``/metrics`` is scraped, so they
-are right whichever machine runs the workers.
+the process. Queue depth and job states are read from Redis when ``/metrics`` is scraped
+(``entryfiling.ops.web.QueueCollector``), so they are right whichever machine runs the workers.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
 HTTP_REQUESTS = Counter(
@@ -63,47 +65,6 @@ def count_push(errcode: int | str | None) -> None:
 
 def count_job_attempt(queue: str, job: str, outcome: str) -> None:
     JOB_ATTEMPTS.labels(queue, job, outcome).inc()
-
-
-class QueueCollector(Collector):
-    """Queue depth and job states per RQ queue, read from Redis at scrape time."""
-
-    def __init__(self, connection: Callable[[], Any], queues: tuple[str, ...]) -> None:
-        self._connection = connection
-        self._queues = queues
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from redis.exceptions import RedisError
-        from rq import Queue
-
-        depth = GaugeMetricFamily("entryfiling_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"])
-        states = GaugeMetricFamily(
-            "entryfiling_queue_jobs",
-            "Jobs in each RQ queue's registries (started, scheduled, finished, failed, deferred)",
-            labels=["queue", "state"],
-        )
-        up = GaugeMetricFamily("entryfiling_redis_up", "Whether Redis answered this scrape")
-        try:
-            connection = self._connection()
-            for name in self._queues:
-                queue = Queue(name, connection=connection)
-                depth.add_metric([name], queue.count)
-                for state, registry in (
-                    ("started", queue.started_job_registry),
-                    ("scheduled", queue.scheduled_job_registry),
-                    ("finished", queue.finished_job_registry),
-                    ("failed", queue.failed_job_registry),
-                    ("deferred", queue.deferred_job_registry),
-                ):
-                    states.add_metric([name, state], registry.count)
-            up.add_metric([], 1)
-        except RedisError:
-            up.add_metric([], 0)
-            yield up
-            return
-        yield depth
-        yield states
-        yield up
 
 
 class _ProcessMetrics(Collector):
