@@ -320,3 +320,5 @@ READY_NOT_READY = "服务未就绪：{parts}"
 FONT_MISSING_PRODUCTION = (
     "未找到可嵌入的 TrueType 中文字体，承诺书 PDF 将无法正确显示：请安装 fonts-wqy-zenhei 等字体或设置 LETTER_FONT"
 )
+# (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
+STORED_FILE_MISSING = "附件文件不存在或已被删除"

@@ -14,7 +14,7 @@ the process. Queue depth and job states are read from Redis when ``/metrics`` is
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -78,13 +78,13 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
-def render(extra: list[Collector]) -> bytes:
+def render(extra: Sequence[Collector]) -> bytes:
     """The exposition text of every process of this machine plus ``extra`` collectors."""
     registry = CollectorRegistry()
     if multiprocess_dir():
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_ProcessMetrics())
     for collector in extra:

@@ -66,7 +66,7 @@ def run_attempt(attempt: Callable[[bool], Any]) -> Any:
     fix takes the RQ job's retries away so that it shows failed at once."""
     rq_job = get_current_job()
     final = rq_job is None or not rq_job.retries_left
-    queue, job = (rq_job.origin, rq_job.func_name.rsplit(".", 1)[-1]) if rq_job is not None else ("inline", "job")
+    queue, job = (rq_job.origin, (rq_job.func_name or "").rsplit(".", 1)[-1]) if rq_job else ("inline", "job")
     try:
         result = attempt(final)
     except JobAttemptFailed as exc:

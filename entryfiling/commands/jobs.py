@@ -83,7 +83,7 @@ def _serve_worker_metrics(host: str, port: int) -> None:
         raise click.ClickException("--metrics-port needs PROMETHEUS_MULTIPROC_DIR (jobs run in forked processes)")
     os.makedirs(directory, exist_ok=True)
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     start_http_server(port, addr=host, registry=registry)
     click.echo(f"job metrics on http://{host}:{port}/metrics")
 

@@ -128,7 +128,7 @@ class S3Storage:
             body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NotFound"}:
-                raise NotFound(msg.ATTACHMENT_FILE_MISSING) from None
+                raise NotFound(msg.STORED_FILE_MISSING) from None
             raise
         digest = hashlib.sha256()
         copy = cast(IO[bytes], tempfile.TemporaryFile())  # noqa: SIM115 - handed to the caller, who closes it
@@ -145,7 +145,7 @@ class S3Storage:
         if len(expected) == 64 and digest.hexdigest() != expected:
             copy.close()
             log.error("stored object does not match its content address", extra={"storage_key": key})
-            raise NotFound(msg.ATTACHMENT_FILE_MISSING)
+            raise NotFound(msg.STORED_FILE_MISSING)
         copy.seek(0)
         return cast(BinaryIO, copy)
 

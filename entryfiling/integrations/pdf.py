@@ -304,6 +304,7 @@ def is_readable_pdf(path: str | os.PathLike[str] | BinaryIO) -> bool:
     from pypdf.errors import PyPdfError
 
     try:
-        return len(PdfReader(path if hasattr(path, "read") else os.fspath(path), strict=False).pages) > 0
+        source = path if not isinstance(path, os.PathLike) else os.fspath(path)
+        return len(PdfReader(source, strict=False).pages) > 0
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return False

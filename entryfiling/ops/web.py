@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client.core import GaugeMetricFamily
@@ -107,7 +107,7 @@ def readyz() -> Response:
         detail = msg.READY_NOT_READY.format(parts="、".join(c.detail for c in checks if not c.ok))
         response = problem(503, detail, code="not_ready", checks=body, failing=failing)
     else:
-        response = current_app.json.response({"status": "ready", "checks": body})
+        response = cast(Response, current_app.json.response({"status": "ready", "checks": body}))
     response.headers["Cache-Control"] = "no-store"
     return response
 

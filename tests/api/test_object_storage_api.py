@@ -25,7 +25,7 @@ def test_a_whole_first_filing_keeps_its_files_in_the_bucket(enterprise, make_per
 
     assert decided.status_code == 200, decided.json
     assert decided.json["status"] == "approved", decided.json
-    keys = s3_bucket.keys()
+    keys = s3_bucket.object_keys()
     prefix = f"attachments/{enterprise.id}/{filing['id']}/"
     assert keys and all(k.startswith(prefix) for k in keys)
     assert f"{prefix}{hashlib.sha256(PNG_BYTES).hexdigest()}" in keys
@@ -47,14 +47,14 @@ def test_identical_uploads_share_one_object_until_the_last_is_deleted(enterprise
     filing = open_first_filing(enterprise)
     first = upload(enterprise, filing["id"], "business_license", JPEG_BYTES, "执照.jpg")["attachment"]
     second = upload(enterprise, filing["id"], "legal_representative_id_card", JPEG_BYTES, "身份证.jpg")["attachment"]
-    assert len(s3_bucket.keys()) == 1
+    assert len(s3_bucket.object_keys()) == 1
 
     assert enterprise.delete(first["download_url"]).status_code == 200
-    assert len(s3_bucket.keys()) == 1, "still referred to by the other attachment"
+    assert len(s3_bucket.object_keys()) == 1, "still referred to by the other attachment"
     assert enterprise.get(second["download_url"]).data == JPEG_BYTES
 
     assert enterprise.delete(second["download_url"]).status_code == 200
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
 
 
 def test_a_refused_upload_does_not_remove_an_identical_accepted_one(enterprise, s3_bucket):
@@ -70,7 +70,19 @@ def test_a_refused_upload_does_not_remove_an_identical_accepted_one(enterprise, 
 def test_discarding_a_draft_empties_its_objects(enterprise, s3_bucket):
     filing = open_first_filing(enterprise)
     upload(enterprise, filing["id"], "business_license")
-    assert s3_bucket.keys()
+    assert s3_bucket.object_keys()
 
     assert enterprise.delete(f"/api/v1/filings/{filing['id']}").status_code in (200, 204)
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
+
+
+def test_an_object_lost_from_the_store_is_a_clear_404(enterprise, s3_bucket):
+    filing = open_first_filing(enterprise)
+    attachment = upload(enterprise, filing["id"], "business_license", JPEG_BYTES, "执照.jpg")["attachment"]
+    for key in s3_bucket.object_keys():
+        s3_bucket.client.delete_object(Bucket=s3_bucket.name, Key=key)
+
+    response = enterprise.get(attachment["download_url"])
+
+    assert response.status_code == 404
+    assert response.json["detail"] == "附件文件不存在或已被删除"

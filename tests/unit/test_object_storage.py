@@ -46,7 +46,7 @@ def test_a_streamed_upload_lands_under_its_content_address(s3_bucket: Any, tmp_p
     digest = hashlib.sha256(data).hexdigest()
     assert stored.key == f"7/42/{digest}"
     assert (stored.size, stored.sha256, stored.head) == (len(data), digest, data[:2048])
-    assert s3_bucket.keys() == [f"entryfiling/7/42/{digest}"]
+    assert s3_bucket.object_keys() == [f"entryfiling/7/42/{digest}"]
     head = s3_bucket.client.head_object(Bucket=s3_bucket.name, Key=f"entryfiling/7/42/{digest}")
     assert head["ContentLength"] == len(data)
     with storage.open(stored.key) as handle:
@@ -61,18 +61,18 @@ def test_over_the_limit_or_a_broken_upload_stores_nothing(s3_bucket: Any, tmp_pa
         storage.save(io.BytesIO(b"a" * (MB + 1)), max_bytes=MB, prefix="p")
     with pytest.raises(ConnectionResetError):
         storage.save(FailingStream(), max_bytes=MB, prefix="p")
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
 
 
 def test_delete_is_idempotent_and_missing_objects_are_not_found(s3_bucket: Any, tmp_path: Path) -> None:
     storage = _storage(s3_bucket, tmp_path, prefix="")
     stored = storage.save_bytes(b"data", prefix="p")
-    assert s3_bucket.keys() == [stored.key]
+    assert s3_bucket.object_keys() == [stored.key]
 
     storage.delete(stored.key)
     storage.delete(stored.key)
 
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
     with pytest.raises(NotFound):
         storage.open(stored.key)
 
@@ -98,7 +98,7 @@ def test_keys_that_could_escape_are_refused(s3_bucket: Any, tmp_path: Path, key:
 def test_writability_probe_leaves_nothing_behind(s3_bucket: Any, tmp_path: Path) -> None:
     storage = _storage(s3_bucket, tmp_path)
     storage.check_writable()
-    assert s3_bucket.keys() == []
+    assert s3_bucket.object_keys() == []
 
 
 def test_a_missing_bucket_fails_the_writability_probe(s3_bucket: Any, tmp_path: Path) -> None:
