@@ -43,7 +43,7 @@ class Settings:
     # "production" refuses to start without what production needs (a TrueType CJK letter font).
     environment: str = "development"
     letter_font: Path | None = None
-    log_format: str = "json"
+    log_format: str = "text"
     log_level: str = "INFO"
     challenge_ttl_seconds: int = 300
     publicity_validity_days: int = 365
@@ -93,6 +93,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
     instance = Path(env.get("INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE_PATH).resolve()
     instance.mkdir(parents=True, exist_ok=True)
 
+    environment = (env.get("ENTRYFILING_ENV") or "development").strip().lower()
+
     def integer(name: str, default: int) -> int:
         raw = env.get(name)
         return int(raw) if raw else default
@@ -115,9 +117,10 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
         s3_region=env.get("S3_REGION") or None,
         s3_addressing_style=env.get("S3_ADDRESSING_STYLE") or None,
-        environment=(env.get("ENTRYFILING_ENV") or "development").strip().lower(),
+        environment=environment,
         letter_font=Path(env["LETTER_FONT"]) if env.get("LETTER_FONT") else None,
-        log_format=(env.get("LOG_FORMAT") or "json").strip().lower(),
+        # JSON lines in production (and under gunicorn's config); readable lines in development.
+        log_format=(env.get("LOG_FORMAT") or ("json" if environment == "production" else "text")).strip().lower(),
         log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
         challenge_ttl_seconds=integer("CHALLENGE_TTL_SECONDS", 300),
         publicity_validity_days=integer("PUBLICITY_VALIDITY_DAYS", 365),

@@ -118,7 +118,7 @@ _HANDLER_NAME = "entryfiling-json"
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
-    """Root logs as JSON lines on stderr (``LOG_FORMAT=text`` for plain lines), redacted.
+    """Root logs on stderr, redacted: JSON lines, or plain lines with ``LOG_FORMAT=text``.
 
     Idempotent; a process whose root logger was already configured by its host (gunicorn's
     ``logconfig_dict`` in deploy/gunicorn.conf.py) keeps that configuration.
@@ -134,7 +134,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     handler = ours[0] if ours else logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(
-        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     )
     if not any(isinstance(f, RedactingFilter) for f in handler.filters):
         handler.addFilter(RedactingFilter())
