@@ -18,13 +18,8 @@ RUN groupadd --system --gid 10001 entryfiling \
     && useradd --system --uid 10001 --gid entryfiling --home-dir /srv/entryfiling --shell /usr/sbin/nologin entryfiling
 
 WORKDIR /srv/entryfiling
-COPY pyproject.toml README.md ./
-COPY entryfiling ./entryfiling
-COPY handlers ./handlers
-COPY miniapp_api ./miniapp_api
-COPY jobs ./jobs
-COPY wsgi.py ./
-COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py
+# The whole checkout less what .dockerignore leaves out (tests, caches, local state).
+COPY . ./
 RUN pip install . && mkdir -p /var/lib/entryfiling && chown entryfiling:entryfiling /var/lib/entryfiling
 
 ENV ENTRYFILING_ENV=production \

@@ -35,6 +35,14 @@ from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 from stdnum.cn import ric
 
+# The scripted first filing and the dev CA's signing, from the dev kit (moving into devkit/).
+try:
+    from devkit.dev_ca import sign_nonce
+    from devkit.tryout import run_first_filing
+except ImportError:
+    from entryfiling.integrations.dev_ca import sign_nonce
+    from entryfiling.tryout import run_first_filing
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULT_TEMPLATE = "dev-filing-result"
@@ -282,8 +290,6 @@ def run(work: Path, processes: Processes, database: Database) -> None:
     contact = phone_contact(http, web, wechat, enterprise_token)
 
     # The whole first filing through HTTP, with its scans and the signed letter.
-    from entryfiling.tryout import run_first_filing
-
     cert = work / "dev-ca" / "enterprises" / f"{DEMO_USCC}.pem"
     key = work / "dev-ca" / "enterprises" / f"{DEMO_USCC}.key"
     result = run_first_filing(web, cert, key, lambda line: None)
@@ -361,8 +367,6 @@ def run(work: Path, processes: Processes, database: Database) -> None:
 
 
 def login_enterprise(http: requests.Session, web: str, work: Path) -> tuple[str, int]:
-    from entryfiling.integrations.dev_ca import sign_nonce
-
     cert = work / "dev-ca" / "enterprises" / f"{DEMO_USCC}.pem"
     key = work / "dev-ca" / "enterprises" / f"{DEMO_USCC}.key"
     nonce = http.post(f"{web}/api/v1/auth/challenge", timeout=10).json()["nonce"]
