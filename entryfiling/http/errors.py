@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -132,8 +132,6 @@ def http_error_response(error: HTTPException) -> Response:
         return problem(422, msg.HTTP_VALIDATION, code="validation_failed", errors=_flatten_webargs(data["messages"]))
     detail = msg.HTTP_DETAILS.get(status) or TITLES.get(status, "错误")
     if status == 413:
-        from flask import current_app
-
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
