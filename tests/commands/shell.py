@@ -64,6 +64,9 @@ def _joined_lines(lines: list[str]) -> list[str]:
     joined: list[str] = []
     pending = ""
     for line in lines:
+        if not pending and line.lstrip().startswith("#"):
+            joined.append(line)  # a comment never continues, trailing backslash or not
+            continue
         if pending:
             pending += "\n" + line
         else:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.commands.conftest import SHELL_TIMEOUT_SECONDS
 from tests.commands.shell import Command, block_commands, run_commands, runnable_blocks, walkthrough_commands
 
@@ -52,3 +55,13 @@ def test_the_runner_reports_exit_codes_http_errors_and_unmet_expectations(dev_se
     assert "404" in (problems[4] or "")
     assert problems[5] is None
     assert "expected HTTP 404" in (problems[6] or "")
+
+
+@given(st.lists(st.text(alphabet="ab \\#{}", max_size=8), max_size=12))
+def test_block_commands_lose_no_command_text(lines):
+    """Whatever the block, every line that is not a comment or blank ends up in exactly one command."""
+    block = "\n".join(lines)
+    commands = block_commands(block)
+    kept = "\n".join(c.text for c in commands).splitlines()
+    wanted = [line for line in block.splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert [line for line in kept if line.strip() and not line.strip().startswith("#")] == wanted
