@@ -7,7 +7,14 @@ from urllib.parse import unquote
 
 from werkzeug.http import parse_options_header
 
-from tests.api.flows import basic_info, open_first_filing, save
+from tests.api.flows import basic_info, open_first_filing, save, upload
+from tests.factories import PNG_BYTES
+
+
+def plain_and_utf8_names(header: str) -> tuple[str, str]:
+    """The filename a client that ignores filename* would save, and the UTF-8 one (RFC 6266)."""
+    names = dict(re.findall(r";\s*(filename\*?)=([^;]+)", header))
+    return names["filename"].strip('"'), unquote(names["filename*"].removeprefix("UTF-8''"))
 
 
 def test_letter_download_has_a_readable_ascii_name_and_the_chinese_one(enterprise):
@@ -16,12 +23,21 @@ def test_letter_download_has_a_readable_ascii_name_and_the_chinese_one(enterpris
     assert response.status_code == 200
     header = response.headers["Content-Disposition"]
     reference = filing["reference"]
-    # A client that reads only the plain filename parameter (werkzeug's parser prefers filename*).
-    plain = dict(re.findall(r";\s*(filename\*?)=([^;]+)", header))
     assert header.startswith("attachment;")
-    assert plain["filename"].strip('"') == f"commitment-letter-{reference}.pdf"
-    assert unquote(plain["filename*"].removeprefix("UTF-8''")) == f"企业诚信守法承诺书-{reference}.pdf"
+    assert plain_and_utf8_names(header) == (f"commitment-letter-{reference}.pdf", f"企业诚信守法承诺书-{reference}.pdf")
     assert parse_options_header(header)[1]["filename"] == f"企业诚信守法承诺书-{reference}.pdf"
+
+
+def test_attachment_download_names_its_kind_when_the_name_is_chinese(enterprise):
+    filing = open_first_filing(enterprise)
+    uploaded = upload(enterprise, filing["id"], "business_license", PNG_BYTES, "营业执照.png")["attachment"]
+    response = enterprise.get(uploaded["download_url"])
+    assert response.status_code == 200 and response.data == PNG_BYTES
+    plain, utf8 = plain_and_utf8_names(response.headers["Content-Disposition"])
+    assert plain == f"business-license-{uploaded['id'][:8]}.png" and utf8 == "营业执照.png"
+    ascii_named = upload(enterprise, filing["id"], "legal_representative_id_card", PNG_BYTES, "id-front.png")
+    again = enterprise.get(ascii_named["attachment"]["download_url"])
+    assert parse_options_header(again.headers["Content-Disposition"]) == ("attachment", {"filename": "id-front.png"})
 
 
 def test_unknown_province_lists_each_province_once(enterprise):

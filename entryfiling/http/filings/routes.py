@@ -88,16 +88,9 @@ def _filing_id(model: Any) -> int:
 
 def send_attachment(found: filings.AttachmentFile) -> Response:
     """An uploaded file as a download, never rendered inline by the browser."""
-    response = send_file(
-        found.open(),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.filename,
-        etag=found.sha256,
-        conditional=True,
-    )
+    response = send_file(found.open(), mimetype=found.content_type, etag=found.sha256, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return name_download(response, found.filename, found.ascii_filename)
 
 
 def _idempotency_key() -> str | None:
