@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
+from entryfiling.db.locks import lock_enterprise
 from entryfiling.db.models import Attachment, Enterprise, Filing, FilingEvent, IdempotencyRecord, Person
 from entryfiling.domain.businesses import (
     BUSINESSES,
@@ -33,8 +34,6 @@ from entryfiling.domain.businesses import (
     record_sections,
 )
 from entryfiling.domain.commitment_letter import LetterParties
-from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
-from entryfiling.domain.content_types import sniff_content_type
 from entryfiling.domain.errors import (
     Conflict,
     NotApplicable,
@@ -66,6 +65,7 @@ from entryfiling.domain.filing import (
     require_draft,
 )
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, person_refusal, run_rules
+from entryfiling.integrations.file_safety import store_checked_upload
 from entryfiling.integrations.pdf import is_readable_pdf, render_commitment_letter
 from handlers.notifications import record_decision_notices
 from handlers.persons import page_envelope, person_facts
@@ -425,11 +425,7 @@ def upload_attachment(
         try:
             if stored.size == 0:
                 raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
-            content_type = sniff_content_type(stored.head)
-            if content_type not in kind.content_types:
-                allowed = "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
-                text = msg.ATTACHMENT_TYPE_REFUSED.format(label=kind.label, allowed=allowed)
-                raise ValidationFailed.on("file", text)
+            stored, content_type = store_checked_upload(services.storage, stored, kind)
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -607,6 +603,10 @@ def submit_filing(
     scope = f"enterprise:{actor.enterprise_id}"
     fingerprint = _fingerprint(filing_id, agreed, signed_letter_id)
     with services.uow() as uow:
+        if actor.enterprise_id is not None:
+            # The lock first, then the replay check: a retry racing the first submit waits for it
+            # and answers with its result instead of finding the filing already decided.
+            lock_enterprise(uow.session, actor.enterprise_id)
         if idempotency_key and (previous := _replay(uow.session, scope, idempotency_key, fingerprint)):
             return SubmitResult(previous, replayed=True)
         filing = load_filing(uow.session, actor, filing_id)
