@@ -11,7 +11,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
+from entryfiling.web_api.auth import current_enterprise
 from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.web_api.gate import authenticate_before_validation
 from handlers.services import Services
 
 
@@ -72,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from entryfiling.web_api.login.resources import blp as login_blp
     from entryfiling.web_api.public.resources import blp as public_blp
     from entryfiling.web_api.review.resources import blp as review_blp
+    from entryfiling.web_api.review.resources import current_regulator
 
     api = ProblemApi(app)
     for blueprint in (
@@ -86,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (history_blp, public_blp, review_blp):
         api.register_blueprint(blueprint)
+    enterprise_blueprints = [b.name for b in (filings_blp, enterprise_blp, invitations_blp, employments_blp, jobs_blp)]
+    authenticate_before_validation(app, [*enterprise_blueprints, history_blp.name], current_enterprise)
+    authenticate_before_validation(app, [review_blp.name], current_regulator)
     app.extensions["entryfiling_api"] = api
 
     @app.get(f"{DOCS_ASSETS}<path:filename>")

@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import AuthenticationFailed
+from entryfiling.web_api.gate import once_per_request
 from handlers.services import Services
 from handlers.wechat_users import MiniappUser, authenticate
 
@@ -17,6 +18,10 @@ def services() -> Services:
 
 
 def current_user() -> MiniappUser:
+    return once_per_request("miniapp", _authenticate)
+
+
+def _authenticate() -> MiniappUser:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)

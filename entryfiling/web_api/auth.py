@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import AuthenticationFailed
+from entryfiling.web_api.gate import once_per_request
 from handlers.auth import authenticate_enterprise
 from handlers.services import Actor, Services
 
@@ -25,7 +26,7 @@ def bearer_token() -> str:
 
 
 def current_enterprise() -> Actor:
-    return authenticate_enterprise(services(), bearer_token())
+    return once_per_request("enterprise", lambda: authenticate_enterprise(services(), bearer_token()))
 
 
 def client_address() -> str:

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 
 from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
+from entryfiling.web_api.gate import once_per_request
 from entryfiling.web_api.review.schemas import (
     DecisionSchema,
     RegulatorLoginSchema,
@@ -42,7 +43,7 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    return regulators.authenticate(services(), bearer_token())
+    return once_per_request("regulator", lambda: regulators.authenticate(services(), bearer_token()))
 
 
 @blp.route("/login")
