@@ -14,6 +14,7 @@ from entryfiling.domain.fields import MAX_ID
 from entryfiling.web_api.auth import current_enterprise
 from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from entryfiling.web_api.gate import authenticate_before_validation
+from entryfiling.web_api.security import register_request_security
 from handlers.services import Services
 
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _register_blueprints(app)
     _register_miniapp_api(app)
     register_error_handlers(app)
+    register_request_security(app)
     return app
 
 
@@ -52,7 +54,10 @@ def _configure(app: Flask, settings: Settings) -> None:
         ),
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    if settings.trusted_proxy_hops:
+        # Only as many X-Forwarded-For entries as there are proxies of ours: a client cannot pick its address.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
@@ -89,7 +94,9 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (history_blp, public_blp, review_blp):
         api.register_blueprint(blueprint)
-    enterprise_blueprints = [b.name for b in (filings_blp, enterprise_blp, invitations_blp, employments_blp, jobs_blp)]
+    enterprise_blueprints = [
+        b.name for b in (login_blp, filings_blp, enterprise_blp, invitations_blp, employments_blp, jobs_blp)
+    ]
     authenticate_before_validation(app, [*enterprise_blueprints, history_blp.name], current_enterprise)
     authenticate_before_validation(app, [review_blp.name], current_regulator)
     app.extensions["entryfiling_api"] = api

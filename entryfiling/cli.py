@@ -11,7 +11,7 @@ import click
 from entryfiling.commands.ca import ca_cli
 from entryfiling.commands.emulators import emulators_cli
 from entryfiling.commands.jobs import jobs_cli
-from entryfiling.commands.notifications import notifications_cli, regulators_cli, reminders_cli
+from entryfiling.commands.notifications import audit_cli, keys_cli, notifications_cli, regulators_cli, reminders_cli
 
 if TYPE_CHECKING:
     from entryfiling.demo import DemoCredentials
@@ -29,6 +29,8 @@ main.add_command(jobs_cli)
 main.add_command(regulators_cli)
 main.add_command(reminders_cli)
 main.add_command(notifications_cli)
+main.add_command(audit_cli)
+main.add_command(keys_cli)
 
 
 @main.group("db")

@@ -322,3 +322,9 @@ FILE_PDF_BOMB = "{label}：PDF 解压后的内容过大（疑似压缩炸弹）�
 FILE_PDF_TOO_COMPLEX = "{label}：PDF 结构过于复杂，无法在限定时间内检查完毕，已拒收"
 FILE_IMAGE_BROKEN = "{label}：图片已损坏或不完整，无法解码，请重新拍摄或导出后上传"
 FILE_IMAGE_BOMB = "{label}：图片像素数过大（疑似解压炸弹），已拒收，请缩小后上传"
+
+# ---------------------------------------------------------------------------- sessions, lockout, audit
+AUTH_SESSION_ENDED = "登录已退出或已失效，请重新登录"
+AUTH_SESSION_IDLE = "长时间未操作，登录已失效，请重新登录"
+LOGIN_LOCKED = "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
+AUDIT_PAGE_INVALID = "分页参数有误"

@@ -67,6 +67,7 @@ class Services:
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
     _wechat: Any = field(default=None, repr=False)
     _identity: Any = field(default=None, repr=False)
+    _redis: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -76,7 +77,7 @@ class Services:
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
-            cipher=IdCipher(settings.id_encryption_key),
+            cipher=IdCipher(settings.id_encryption_key, settings.id_encryption_previous_keys),
             storage=FileStorage(settings.storage_dir),
         )
 
@@ -117,6 +118,15 @@ class Services:
 
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
+
+    def redis(self) -> Any:
+        """The Redis client of REDIS_URL (sessions, lockout), made on first use; short timeouts so an
+        outage is reported at once (503) instead of hanging the request."""
+        if self._redis is None:
+            from redis import Redis
+
+            self._redis = Redis.from_url(self.settings.redis_url or "", socket_connect_timeout=2, socket_timeout=5)
+        return self._redis
 
     def identity_verifier(self) -> Any:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""

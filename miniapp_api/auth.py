@@ -21,8 +21,12 @@ def current_user() -> MiniappUser:
     return once_per_request("miniapp", _authenticate)
 
 
-def _authenticate() -> MiniappUser:
+def bearer_token() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
-    return authenticate(services(), token.strip())
+    return token.strip()
+
+
+def _authenticate() -> MiniappUser:
+    return authenticate(services(), bearer_token())

@@ -30,11 +30,12 @@ def authenticate_before_validation(app: Flask, blueprint_names: Iterable[str], a
 
 def _identify_caller() -> None:
     authenticate = current_app.extensions[_EXTENSION].get(request.blueprint or "")
-    if authenticate is not None and _declares_bearer_security():
+    if authenticate is not None and declares_bearer_security():
         authenticate()
 
 
-def _declares_bearer_security() -> bool:
+def declares_bearer_security() -> bool:
+    """Whether the endpoint being called declares bearer security in its OpenAPI operation."""
     view = current_app.view_functions.get(request.endpoint or "")
     handler = getattr(getattr(view, "view_class", None), request.method.lower(), None) or view
     if request.method == "HEAD" and handler is view:

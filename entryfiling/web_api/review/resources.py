@@ -17,6 +17,8 @@ from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_addre
 from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
 from entryfiling.web_api.gate import once_per_request
 from entryfiling.web_api.review.schemas import (
+    AuditArgsSchema,
+    AuditPageSchema,
     DecisionSchema,
     RegulatorLoginSchema,
     RegulatorTokenSchema,
@@ -24,7 +26,7 @@ from entryfiling.web_api.review.schemas import (
     ReviewQueueArgsSchema,
     ReviewQueueSchema,
 )
-from handlers import regulators
+from handlers import audit, regulators, tokens
 from handlers.services import Actor
 
 blp = Blueprint(
@@ -59,6 +61,15 @@ class RegulatorLogin(MethodView):
             "expires_in": result.expires_in,
             "regulator": result.regulator,
         }
+
+
+@blp.route("/logout")
+class RegulatorLogout(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(204)
+    def post(self) -> None:
+        """退出登录：本令牌立即失效"""
+        tokens.logout(services(), tokens.REGULATOR, bearer_token(), current_regulator())
 
 
 @blp.route("/filings")
@@ -105,3 +116,14 @@ class ReviewDecision(MethodView):
             request.headers.get("If-Match"),
         )
         return view, 200, {"ETag": view["etag"]}
+
+
+@blp.route("/audit")
+class AuditLog(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(AuditArgsSchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, args: dict[str, Any]) -> audit.AuditPage:
+        """安全审计日志：登录（成功与失败）、拒绝访问与各项操作，最新的在前；只读，分页，可按条件筛选"""
+        page, page_size = args.pop("page"), args.pop("page_size")
+        return audit.search(services(), current_regulator(), audit.AuditQuery(**args), page, page_size)
