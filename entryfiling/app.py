@@ -11,10 +11,10 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
+from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.http.gate import authenticate_before_validation
+from entryfiling.http.security import register_request_security
 from entryfiling.web_api.auth import current_enterprise
-from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
-from entryfiling.web_api.gate import authenticate_before_validation
-from entryfiling.web_api.security import register_request_security
 from handlers.services import Services
 
 

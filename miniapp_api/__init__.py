@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from entryfiling.web_api.errors import ProblemApi, openapi_config
-from entryfiling.web_api.gate import authenticate_before_validation
+from entryfiling.http.errors import ProblemApi, openapi_config
+from entryfiling.http.gate import authenticate_before_validation
 
 CONFIG_PREFIX = "MINIAPP_"
 

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-
 from entryfiling import messages as msg
-from entryfiling.domain.errors import AuthenticationFailed
-from entryfiling.web_api.gate import once_per_request
-from handlers.services import Services
+from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
+from entryfiling.http.gate import once_per_request
 from handlers.wechat_users import MiniappUser, authenticate
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+__all__ = ["BEARER_SECURITY", "client_address", "current_user", "miniapp_token", "services"]
 
 
-def services() -> Services:
-    return current_app.extensions["entryfiling"]
+def miniapp_token() -> str:
+    return bearer_token(msg.MINIAPP_AUTH_REQUIRED)
 
 
 def current_user() -> MiniappUser:
-    return once_per_request("miniapp", _authenticate)
-
-
-def bearer_token() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
-    return token.strip()
-
-
-def _authenticate() -> MiniappUser:
-    return authenticate(services(), bearer_token())
+    return once_per_request("miniapp", lambda: authenticate(services(), miniapp_token()))

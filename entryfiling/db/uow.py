@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.db.models import AuditEvent
+from entryfiling.db.repositories import FilingRepository
 
 #: The client address of the request being served (set by the HTTP layers; none in jobs), so every
 #: audit row says where it came from without each use case passing it along.
@@ -18,12 +19,14 @@ SOURCE_ADDRESS: ContextVar[str | None] = ContextVar("source_address", default=No
 
 class UnitOfWork:
     session: Session
+    filings: FilingRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self.filings = FilingRepository(self.session)
         self._after_commit: list[Callable[[], None]] = []
         return self
 

@@ -7,9 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import client_address
 from handlers import tokens, wechat_users
-from miniapp_api.auth import BEARER_SECURITY, bearer_token, current_user, services
+from miniapp_api.auth import BEARER_SECURITY, client_address, current_user, miniapp_token, services
 from miniapp_api.login.schemas import LoginSchema, MiniappTokenSchema
 
 blp = Blueprint("miniapp_login", __name__, url_prefix="/miniapp/v1", description="微信登录")
@@ -37,4 +36,4 @@ class LogoutResource(MethodView):
     def post(self) -> None:
         """退出登录：本令牌立即失效"""
         user = current_user()
-        tokens.logout(services(), tokens.MINIAPP, bearer_token(), user.actor())
+        tokens.logout(services(), tokens.MINIAPP, miniapp_token(), user.actor())

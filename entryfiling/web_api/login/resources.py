@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, current_enterprise, services
+from entryfiling.web_api.auth import BEARER_SECURITY, client_address, current_enterprise, enterprise_token, services
 from entryfiling.web_api.login.schemas import ChallengeSchema, LoginSchema, TokenSchema
 from handlers import auth, tokens
 
@@ -51,4 +51,4 @@ class LogoutResource(MethodView):
     @blp.response(204)
     def post(self) -> None:
         """退出登录：本令牌立即失效"""
-        tokens.logout(services(), tokens.ENTERPRISE, bearer_token(), current_enterprise())
+        tokens.logout(services(), tokens.ENTERPRISE, enterprise_token(), current_enterprise())

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
-from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
-from entryfiling.web_api.gate import once_per_request
+from entryfiling import messages as msg
+from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
+from entryfiling.http.filings.routes import FILE_RESPONSE, send_attachment
+from entryfiling.http.gate import once_per_request
+from entryfiling.http.links import Answer, register_links
 from entryfiling.web_api.review.schemas import (
     AuditArgsSchema,
     AuditPageSchema,
@@ -45,7 +47,11 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    return once_per_request("regulator", lambda: regulators.authenticate(services(), bearer_token()))
+    return once_per_request("regulator", lambda: regulators.authenticate(services(), regulator_token()))
+
+
+def regulator_token() -> str:
+    return bearer_token(msg.AUTH_REQUIRED)
 
 
 @blp.route("/login")
@@ -69,7 +75,7 @@ class RegulatorLogout(MethodView):
     @blp.response(204)
     def post(self) -> None:
         """退出登录：本令牌立即失效"""
-        tokens.logout(services(), tokens.REGULATOR, bearer_token(), current_regulator())
+        tokens.logout(services(), tokens.REGULATOR, regulator_token(), current_regulator())
 
 
 @blp.route("/filings")
@@ -77,7 +83,7 @@ class ReviewQueue(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(ReviewQueueArgsSchema, location="query")
     @blp.response(200, ReviewQueueSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Any:
         """待人工审核的办件（等待最久的在前），分页"""
         return regulators.review_queue(services(), current_regulator(), **args)
 
@@ -86,10 +92,10 @@ class ReviewQueue(MethodView):
 class ReviewFiling(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, ReviewFilingSchema)
-    def get(self, filing_id: int) -> ResponseReturnValue:
+    def get(self, filing_id: int) -> Answer:
         """办件详情：各栏目、附件（可下载）、规则检查结果、状态记录"""
         view = regulators.get_filing(services(), current_regulator(), filing_id)
-        return view, 200, {"ETag": view["etag"]}
+        return view, 200, {"ETag": view.etag}
 
 
 @blp.route("/filings/<int:filing_id>/attachments/<string:attachment_id>")
@@ -105,7 +111,7 @@ class ReviewDecision(MethodView):
     @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH_OPTIONAL])
     @blp.arguments(DecisionSchema)
     @blp.response(200, ReviewFilingSchema)
-    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+    def post(self, body: dict[str, Any], filing_id: int) -> Answer:
         """审核：通过（备案信息生效、公示、推送结果）或不通过（审核意见即原因）"""
         view = regulators.decide(
             services(),
@@ -115,7 +121,7 @@ class ReviewDecision(MethodView):
             body["reason"],
             request.headers.get("If-Match"),
         )
-        return view, 200, {"ETag": view["etag"]}
+        return view, 200, {"ETag": view.etag}
 
 
 @blp.route("/audit")
@@ -127,3 +133,12 @@ class AuditLog(MethodView):
         """安全审计日志：登录（成功与失败）、拒绝访问与各项操作，最新的在前；只读，分页，可按条件筛选"""
         page, page_size = args.pop("page"), args.pop("page_size")
         return audit.search(services(), current_regulator(), audit.AuditQuery(**args), page, page_size)
+
+
+register_links(
+    blp.name,
+    filing=lambda f: url_for("review.ReviewFiling", filing_id=f.id),
+    decision=lambda f: url_for("review.ReviewDecision", filing_id=f.id),
+    attachment=lambda a: url_for("review.ReviewAttachment", filing_id=a.filing_id, attachment_id=a.id),
+    commitment_letter=lambda _f: None,
+)

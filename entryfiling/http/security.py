@@ -14,8 +14,8 @@ from flask import Flask, Response, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from entryfiling.db.uow import SOURCE_ADDRESS
-from entryfiling.web_api.auth import client_address, services
-from entryfiling.web_api.gate import declares_bearer_security
+from entryfiling.http.auth import client_address, services
+from entryfiling.http.gate import declares_bearer_security
 from handlers import tokens
 from handlers.services import Actor
 
