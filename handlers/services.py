@@ -71,7 +71,6 @@ class Services:
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
     _wechat: Any = field(default=None, repr=False)
     _identity: Any = field(default=None, repr=False)
-    _redis: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -122,15 +121,6 @@ class Services:
 
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
-
-    def redis(self) -> Any:
-        """The Redis client of REDIS_URL (sessions, lockout), made on first use; short timeouts so an
-        outage is reported at once (503) instead of hanging the request."""
-        if self._redis is None:
-            from redis import Redis
-
-            self._redis = Redis.from_url(self.settings.redis_url or "", socket_connect_timeout=2, socket_timeout=5)
-        return self._redis
 
     def identity_verifier(self) -> Any:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""

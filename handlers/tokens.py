@@ -3,8 +3,10 @@
 An enterprise token cannot be replayed on the mini-program API and the other way round, because
 each audience signs with its own salt. Each token names a server-side session (``sid``): logout
 and the end of a person's role revoke it at once, and a regulator's session ends after
-REGULATOR_IDLE_TIMEOUT_SECONDS without a request. Sessions live in the database, or in Redis
-when REDIS_URL is configured (then a Redis outage answers 503, never "logged out").
+REGULATOR_IDLE_TIMEOUT_SECONDS without a request. Sessions live in the database, also when
+Redis is configured: the database is what every request needs anyway, so a Redis outage never
+logs anybody out or locks anybody out (the store is behind one small protocol should a deployment
+want another).
 """
 
 from __future__ import annotations
@@ -122,8 +124,6 @@ class SessionStore(Protocol):
 
 
 def _store(services: Services) -> SessionStore:
-    if services.settings.redis_url:
-        return RedisSessionStore(services.redis())
     return DatabaseSessionStore(services)
 
 
@@ -183,53 +183,3 @@ class DatabaseSessionStore:
                 )
             uow.commit()
             return len(ids)
-
-
-class RedisSessionStore:
-    """A hash per session (expiring with the token) and a set of session ids per subject."""
-
-    PREFIX = "entryfiling:session:"
-
-    def __init__(self, redis: Any) -> None:
-        self._redis = redis
-
-    def _key(self, sid: str) -> str:
-        return f"{self.PREFIX}{sid}"
-
-    def _subject_key(self, audience: str, subject: str) -> str:
-        return f"{self.PREFIX}subject:{audience}:{subject}"
-
-    def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None:
-        ttl = max(1, int((expires_at - now).total_seconds()))
-        pipe = self._redis.pipeline()
-        pipe.hset(self._key(sid), mapping={"audience": audience, "subject": subject, "seen": now.timestamp()})
-        pipe.expire(self._key(sid), ttl)
-        pipe.sadd(self._subject_key(audience, subject), sid)
-        pipe.expire(self._subject_key(audience, subject), ttl)
-        pipe.execute()
-
-    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
-        row = {k.decode(): v.decode() for k, v in self._redis.hgetall(self._key(sid)).items()}
-        if not row or row.get("audience") != audience:
-            raise AuthenticationFailed(msg.AUTH_SESSION_ENDED if not row else msg.AUTH_TOKEN_INVALID)
-        if row.get("revoked"):
-            raise _ended(row["revoked"])
-        seen = float(row.get("seen") or 0)
-        if idle_seconds is not None and seen + idle_seconds <= now.timestamp():
-            self._redis.hset(self._key(sid), "revoked", "idle")
-            raise _ended("idle")
-        if now.timestamp() - seen >= TOUCH_EVERY.total_seconds():
-            self._redis.hset(self._key(sid), "seen", now.timestamp())
-
-    def revoke(self, sid: str, now: datetime, reason: str) -> None:
-        if self._redis.exists(self._key(sid)):
-            self._redis.hset(self._key(sid), "revoked", reason)
-
-    def revoke_subject(self, audience: str, subject: str, now: datetime, reason: str) -> int:
-        ended = 0
-        for raw in self._redis.smembers(self._subject_key(audience, subject)):
-            sid = raw.decode()
-            if self._redis.exists(self._key(sid)) and not self._redis.hget(self._key(sid), "revoked"):
-                self._redis.hset(self._key(sid), "revoked", reason)
-                ended += 1
-        return ended

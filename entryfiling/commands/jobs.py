@@ -45,11 +45,15 @@ def worker_command(burst: bool, no_scheduler: bool, name: str | None, queues: tu
 
     from handlers.services import Services
     from jobs import runtime
+    from jobs.worker import work_until_stopped
 
     settings, connection = _connection()
     runtime.configure(Services.from_settings(settings))
-    worker = Worker([Queue(q, connection=connection) for q in queues or QUEUES], connection=connection, name=name)
-    worker.work(burst=burst, with_scheduler=not no_scheduler)
+
+    def make_worker() -> Worker:
+        return Worker([Queue(q, connection=connection) for q in queues or QUEUES], connection=connection, name=name)
+
+    work_until_stopped(make_worker, burst=burst, with_scheduler=not no_scheduler)
 
 
 @jobs_cli.command("cron")
