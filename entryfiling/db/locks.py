@@ -18,7 +18,7 @@ def lock_enterprise(session: Session, enterprise_id: int) -> None:
     request never works from a stale snapshot (StaleDataError at commit).
     """
     if session.get_bind().dialect.name == "sqlite":
-        table = Enterprise.__table__
-        session.execute(update(table).where(table.c.id == enterprise_id).values(id=table.c.id))
+        no_op = update(Enterprise).where(Enterprise.id == enterprise_id).values(id=Enterprise.id)
+        session.execute(no_op.execution_options(synchronize_session=False))
     else:
         session.execute(select(Enterprise.id).where(Enterprise.id == enterprise_id).with_for_update())

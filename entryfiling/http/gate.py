@@ -11,11 +11,12 @@ documentation and the enforcement cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request
 
 _EXTENSION = "entryfiling_gate"
+T = TypeVar("T")
 
 
 def authenticate_before_validation(app: Flask, blueprint_names: Iterable[str], authenticate: Callable[[], Any]) -> None:
@@ -44,9 +45,9 @@ def declares_bearer_security() -> bool:
     return bool(apidoc.get("manual_doc", {}).get("security"))
 
 
-def once_per_request(key: str, authenticate: Callable[[], Any]) -> Any:
+def once_per_request(key: str, authenticate: Callable[[], T]) -> T:
     """The caller, identified once per request (by the gate, then reused by the resource)."""
     cache: dict[str, Any] = g.setdefault("authenticated", {})
     if key not in cache:
         cache[key] = authenticate()
-    return cache[key]
+    return cast(T, cache[key])

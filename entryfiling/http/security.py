@@ -9,6 +9,7 @@ logins are audited by the login use cases themselves (with the identity they cla
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,8 +38,8 @@ def _audit_denial(response: Response) -> Response:
     if response.status_code not in (401, 403) or not declares_bearer_security():
         return response
     svc = services()
-    known = next(iter(g.get("authenticated", {}).values()), None)
-    actor = known.actor() if hasattr(known, "actor") else known
+    known: Any = next(iter(g.get("authenticated", {}).values()), None)
+    actor = known.actor() if known is not None and hasattr(known, "actor") else known
     if not isinstance(actor, Actor):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         claimed = tokens.claimed_identity(svc, token.strip()) if scheme.lower() == "bearer" and token else None

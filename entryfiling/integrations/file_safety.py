@@ -120,19 +120,18 @@ def _inspect_pdf_objects(data: bytes, label: str) -> list[str]:
 
     deadline = time.monotonic() + PDF_MAX_SECONDS
     budget = _Budget(PDF_MAX_TOTAL_BYTES)
-    limits = {
-        "zlib_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "lzw_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "run_length_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "jbig2_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "brotli_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "array_based_stream_maximum_output_length": PDF_MAX_STREAM_BYTES,
-        "stream_decoding_work_maximum_length": PDF_MAX_STREAM_BYTES * 2,
-        "image_maximum_buffer_size": PDF_MAX_STREAM_BYTES,
-    }
     found: list[str] = []
     try:
-        with apply_configuration(**limits):
+        with apply_configuration(
+            zlib_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            lzw_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            run_length_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            jbig2_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            brotli_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            array_based_stream_maximum_output_length=PDF_MAX_STREAM_BYTES,
+            stream_decoding_work_maximum_length=PDF_MAX_STREAM_BYTES * 2,
+            image_maximum_buffer_size=PDF_MAX_STREAM_BYTES,
+        ):
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 raise _refused(msg.FILE_PDF_ENCRYPTED, label)

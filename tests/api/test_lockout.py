@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from devkit.dev_ca import sign_nonce
 from entryfiling.db.models import AuditEvent
-from entryfiling.integrations.dev_ca import sign_nonce
 from handlers import regulators
 from handlers.services import utcnow
 from tests.conftest import certificate_login
