@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
 from entryfiling import messages as msg
-from entryfiling.db.models import AuthSession
+from entryfiling.db.models import AuthSession, WeChatUser
 from entryfiling.domain.errors import AuthenticationFailed
 from handlers.services import Services
 
@@ -99,8 +99,6 @@ def logout(services: Services, audience: str, token: str, actor: Any) -> None:
 
 def end_person_sessions(services: Services, person_id: int, reason: str) -> int:
     """End the mini-program sessions of the WeChat user bound to a person (their role ended)."""
-    from entryfiling.db.models import WeChatUser
-
     with services.uow() as uow:
         user_ids = list(uow.session.scalars(select(WeChatUser.id).where(WeChatUser.person_id == person_id)))
     return sum(revoke_subject(services, MINIAPP, str(user_id), reason) for user_id in user_ids)

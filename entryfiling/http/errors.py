@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
+from entryfiling.http.outages import register_outage_handlers
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,6 @@ def http_error_response(error: HTTPException) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from entryfiling.http.outages import register_outage_handlers
-
     app.register_error_handler(e.DomainError, domain_error_response)
     app.register_error_handler(HTTPException, http_error_response)
     register_outage_handlers(app, domain_error_response)

@@ -25,6 +25,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
+
 from entryfiling import messages as msg
 from entryfiling.domain.content_types import JPEG, LABELS, PDF, PNG, misplaced_pdf_header, sniff_content_type
 from entryfiling.domain.errors import ValidationFailed
@@ -114,10 +119,6 @@ def _markup_name(marker: bytes) -> str:
 
 def _inspect_pdf_objects(data: bytes, label: str) -> list[str]:
     """Parse every object and decode every stream; return the active content found."""
-    from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import LimitReachedError, PyPdfError
-    from pypdf.generic import IndirectObject
-
     deadline = time.monotonic() + PDF_MAX_SECONDS
     budget = _Budget(PDF_MAX_TOTAL_BYTES)
     found: list[str] = []
@@ -177,8 +178,6 @@ class _Budget:
 
 def _names_in(root: Any, budget: _Budget, deadline: float) -> Iterator[str]:
     """Active-content names in one object and its direct children (references are visited on their own)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
-
     stack = [root]
     while stack:
         if time.monotonic() > deadline:
@@ -204,8 +203,6 @@ def _names_in(root: Any, budget: _Budget, deadline: float) -> Iterator[str]:
 
 
 def _reencode_image(data: bytes, content_type: str, label: str) -> bytes:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     if b"%PDF-" in data:
         raise _refused(msg.FILE_POLYGLOT, label, other="PDF 文档")
     markup = _FOREIGN_MARKUP.search(data)

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -131,8 +132,6 @@ class FallbackSessionStorage(SessionStorage):  # type: ignore[misc]
         self._fallback = fallback
 
     def get(self, key: str, default: Any = None) -> Any:
-        from redis.exceptions import RedisError
-
         try:
             value = self._primary.get(key, None)
         except RedisError:
@@ -141,8 +140,6 @@ class FallbackSessionStorage(SessionStorage):  # type: ignore[misc]
         return value if value is not None else self._fallback.get(key, default)
 
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
-        from redis.exceptions import RedisError
-
         self._fallback.set(key, value, ttl)
         try:
             self._primary.set(key, value, ttl)
@@ -150,8 +147,6 @@ class FallbackSessionStorage(SessionStorage):  # type: ignore[misc]
             log.warning("redis unavailable: WeChat token kept in the database only")
 
     def delete(self, key: str) -> None:
-        from redis.exceptions import RedisError
-
         self._fallback.delete(key)
         try:
             self._primary.delete(key)
