@@ -28,10 +28,16 @@ ANONYMOUS = Actor("anonymous", "anonymous", "")
 def register_request_security(app: Flask) -> None:
     app.before_request(_remember_source)
     app.after_request(_audit_denial)
+    app.teardown_request(_forget_source)
 
 
 def _remember_source() -> None:
     SOURCE_ADDRESS.set(client_address()[:64])
+
+
+def _forget_source(_error: BaseException | None) -> None:
+    """Work done later on this thread (a job in-process, a command) is not this request's."""
+    SOURCE_ADDRESS.set(None)
 
 
 def _audit_denial(response: Response) -> Response:
