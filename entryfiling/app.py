@@ -38,10 +38,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path))
     _configure(app, settings)
     _register_services(app, settings)
+    # First, so that the source address is known to everything after it (the gate's refusals too).
+    register_request_security(app)
     _register_blueprints(app)
     _register_miniapp_api(app)
     register_error_handlers(app)
-    register_request_security(app)
     return app
 
 

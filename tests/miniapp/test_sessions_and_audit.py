@@ -137,7 +137,7 @@ def test_every_authentication_attempt_and_denial_is_audited_without_secrets(
     assert denied[0].actor_id == enterprise.uscc and denied[1].actor_type == "anonymous"
     assert {r.action for r in successes} == {"login", "miniapp_login", "regulator_login"}
     for row in [*failures, *denied, *successes]:
-        assert row.source_address == "127.0.0.1" and row.at is not None and row.result
+        assert row.source_address == "127.0.0.1" and row.at is not None and row.result, (row.action, row.result)
         dumped = json.dumps(row.details, ensure_ascii=False)
         for secret in ("wrong-Secret-1", PASSWORD, "eA==", "not-a-real-code", enterprise.token, regulator):
             assert secret not in dumped
