@@ -33,6 +33,7 @@ STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
     e.PreconditionRequired: 428,
     e.PayloadTooLarge: 413,
     e.RateLimited: 429,
+    e.ServiceUnavailable: 503,  # before its base class: the first match wins
     e.ExternalServiceError: 502,
 }
 
@@ -120,7 +121,7 @@ def problem(status: int, detail: str, *, code: str | None = None, errors: Any = 
         body["errors"] = errors
     body.update({k: v for k, v in extra.items() if v is not None})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
-    if status == 429 and "retry_after" in extra:
+    if status in (429, 503) and "retry_after" in extra:
         response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 

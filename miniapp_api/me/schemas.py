@@ -17,4 +17,5 @@ class PhoneCodeSchema(Schema):
 
 
 class PhoneSchema(Schema):
-    phone = fields.String(metadata={"description": "手机号（脱敏）"})
+    phone = fields.String(metadata={"description": "手机号（脱敏，不含国家码）", "example": "139****5678"})
+    country_code = fields.String(metadata={"description": "国家/地区码（微信 countryCode）", "example": "86"})
