@@ -96,10 +96,10 @@ def load_filing(session: Session, actor: Actor, filing_id: int, *, for_update: b
 
 def check_if_match(filing: Filing, if_match: str | None) -> None:
     if not if_match:
-        raise PreconditionRequired(msg.IF_MATCH_REQUIRED)
+        raise PreconditionRequired(msg.IF_MATCH_REQUIRED, hint=msg.IF_MATCH_REQUIRED_HINT)
     tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
     if "*" not in tags and etag_of(filing) not in tags:
-        raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing))
+        raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing), hint=msg.IF_MATCH_STALE_HINT)
 
 
 def get_section(business: Business, key: str) -> Section:
@@ -149,7 +149,7 @@ def commit_or_stale(uow: Any, filing: Filing) -> None:
         uow.commit()
     except StaleDataError:
         uow.rollback()
-        raise PreconditionFailed(msg.IF_MATCH_STALE) from None
+        raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT) from None
 
 
 # ---------------------------------------------------------------------------- open
@@ -589,7 +589,7 @@ def _replay(session: Session, scope: str, key: str, fingerprint: str) -> dict[st
     if record is None:
         return None
     if record.request_fingerprint != fingerprint:
-        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED)
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED, hint=msg.IDEMPOTENCY_KEY_REUSED_HINT)
     return record.response
 
 

@@ -68,7 +68,9 @@ def _step(item: guided.Item, state: filings.DraftState, choices: list[guided.Cho
                 "min_count": kind.min_count,
                 "max_count": kind.max_count,
             },
-            "hint": msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(kind=kind.key),
+            "hint": msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(
+                label=kind.label, formats="、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
+            ),
         }
         return step
     fld = item.field
@@ -85,13 +87,19 @@ def _step(item: guided.Item, state: filings.DraftState, choices: list[guided.Cho
     return step
 
 
+# What the guided flow's status means, for the person.
+GUIDED_STATUS_LABELS = {"ask": "请回答下一项", "review": "请确认已填内容", "ready": "已填写完整，可以提交"}
+
+
 def _view(
     state: filings.DraftState, item: guided.Item | None, all_items: list[guided.Item], choices: list[guided.Choice]
 ) -> dict[str, Any]:
+    status = "ask" if item is not None and not item.done else ("ready" if item is None else "review")
     view: dict[str, Any] = {
         "filing_id": state.filing_id,
         "etag": state.etag,
-        "status": "ask" if item is not None and not item.done else ("ready" if item is None else "review"),
+        "status": status,
+        "status_label": GUIDED_STATUS_LABELS[status],
         "progress": guided.progress(all_items),
     }
     if item is not None:

@@ -194,11 +194,16 @@ def me(services: Services, user: MiniappUser) -> dict[str, Any]:
                 "verified_at": person.verified_at.isoformat(),
             }
         if pending is not None:
+            from handlers.identity import IDENTITY_STATUS_LABELS
+
+            label = IDENTITY_STATUS_LABELS.get(pending.status, pending.status)
             identity["last_attempt"] = {
                 "status": pending.status,
+                "status_label": label,
                 "provider": pending.provider,
                 "at": pending.created_at.isoformat(),
-                "result": pending.result_detail,
+                # Rows written before results were labelled say "passed": the person reads Chinese.
+                "result": label if pending.result_detail == "passed" else pending.result_detail,
             }
         employments: list[dict[str, Any]] = []
         may_file_for: list[dict[str, Any]] = []

@@ -19,5 +19,5 @@ def services() -> Services:
 def current_user() -> MiniappUser:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
+        raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED, hint=msg.BEARER_HINT)
     return authenticate(services(), token.strip())

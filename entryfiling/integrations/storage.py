@@ -115,7 +115,7 @@ class FileStorage:
         try:
             return self.path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise NotFound(msg.ATTACHMENT_FILE_MISSING) from None
+            raise NotFound(msg.ATTACHMENT_STORED_FILE_MISSING) from None
 
     def delete(self, key: str) -> None:
         """Remove a stored file; deleting one that is already gone is not an error."""

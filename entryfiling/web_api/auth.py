@@ -20,7 +20,7 @@ def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(msg.AUTH_REQUIRED)
+        raise AuthenticationFailed(msg.AUTH_REQUIRED, hint=msg.BEARER_HINT)
     return token.strip()
 
 

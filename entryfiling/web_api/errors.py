@@ -64,8 +64,8 @@ MARSHMALLOW_MESSAGES = {
     "Not a valid integer.": "应为整数",
     "Not a valid number.": "应为数字",
     "Not a valid boolean.": "应为 true 或 false",
-    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
-    "Not a valid datetime.": "时间格式应为 ISO 8601",
+    "Not a valid date.": "日期格式不正确，请按年-月-日填写，例如 2024-03-01",
+    "Not a valid datetime.": "时间格式不正确",
     "Not a valid mapping type.": "应为 JSON 对象",
     "Not a valid list.": "应为列表",
     "Invalid input type.": "输入类型有误",
@@ -170,7 +170,8 @@ class ProblemSchema(Schema):
     type = fields.String()
     title = fields.String()
     status = fields.Integer()
-    detail = fields.String(metadata={"description": "给用户看的中文说明"})
+    detail = fields.String(metadata={"description": "给用户看的中文说明（可直接用 wx.showModal 展示）"})
+    hint = fields.String(metadata={"description": "给开发者的说明（请求头、参数、微信错误码等），不要展示给用户"})
     code = fields.String()
     errors = fields.Dict(metadata={"description": "按字段路径列出的错误"})
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})

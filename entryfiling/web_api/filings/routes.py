@@ -80,7 +80,9 @@ def send_attachment(found: filings.AttachmentFile) -> Response:
 def _idempotency_key() -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG)
+        raise ValidationFailed.on(
+            "Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG, hint=msg.IDEMPOTENCY_KEY_TOO_LONG_HINT
+        )
     return key
 
 
@@ -149,7 +151,7 @@ def filings_blueprint(
             """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
             upload = files.get("file")
             if upload is None:
-                raise ValidationFailed.on("file", msg.ATTACHMENT_FILE_MISSING)
+                raise ValidationFailed.on("file", msg.ATTACHMENT_FILE_MISSING, hint=msg.ATTACHMENT_FILE_MISSING_HINT)
             view = filings.upload_attachment(
                 services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
             )
