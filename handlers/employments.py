@@ -14,10 +14,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Filing, Person
 from entryfiling.domain.errors import Conflict, ExternalServiceError, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.domain.roles import ABILITIES, ROLE_LABELS, SHORT_ROLE_LABELS, RoleChange
 from entryfiling.domain.validators import mask_id_number
 from entryfiling.integrations.wechat import WeChatError
@@ -191,7 +193,7 @@ def normalise_code(raw: str) -> str:
     return text.replace("-", "").replace(" ", "").upper()
 
 
-def _find_invitation(session: Any, raw_code: str) -> EmploymentInvitation:
+def _find_invitation(session: Session, raw_code: str) -> EmploymentInvitation:
     invitation = session.scalar(
         select(EmploymentInvitation).where(EmploymentInvitation.code == normalise_code(raw_code))
     )
@@ -200,7 +202,7 @@ def _find_invitation(session: Any, raw_code: str) -> EmploymentInvitation:
     return invitation
 
 
-def _current_employment(session: Any, person_id: int | None, enterprise_id: int) -> Employment | None:
+def _current_employment(session: Session, person_id: int | None, enterprise_id: int) -> Employment | None:
     if person_id is None:
         return None
     return session.scalar(
@@ -356,9 +358,7 @@ def refuse_unusable(invitation: EmploymentInvitation, now: Any) -> None:
     if status == "accepted":
         raise Conflict(msg.INVITATION_USED, errors={"code": msg.INVITATION_USED})
     if status == "expired":
-        from zoneinfo import ZoneInfo
-
-        at = invitation.expires_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+        at = invitation.expires_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
         raise Conflict(msg.INVITATION_EXPIRED.format(at=at), errors={"code": msg.INVITATION_EXPIRED.format(at=at)})
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from devkit.emulators.wechat import template_value_ok
 from entryfiling.domain.notifications import EXPIRY_REMINDER, FILING_RESULT, fit, wechat_date, wechat_time
-from entryfiling.emulators.wechat import template_value_ok
 
 USED_KEYS = [key for template in (FILING_RESULT, EXPIRY_REMINDER) for _name, key in template.fields]
 TEXT_KEYS = [key for key in USED_KEYS if not key.startswith(("time", "date"))]
