@@ -10,6 +10,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from entryfiling.http.errors import ProblemApi, openapi_config
+from miniapp_api.businesses.resources import blp as businesses_blp
 from miniapp_api.employments.resources import blp as employments_blp
 from miniapp_api.filings.resources import blp as filings_blp
 from miniapp_api.guided.resources import blp as guided_blp
@@ -43,6 +44,7 @@ def register_miniapp_api(app: Flask) -> Api:
         filings_blp,
         guided_blp,
         notifications_blp,
+        businesses_blp,
     ):
         api.register_blueprint(blueprint)
     app.extensions["entryfiling_miniapp_api"] = api

@@ -72,9 +72,7 @@ class FilingRepository:
 
     def enterprise(self, enterprise_id: int | None, *, for_update: bool = False) -> Enterprise:
         """An enterprise; ``for_update`` serialises approvals that rewrite its filed record."""
-        enterprise = (
-            self.session.get(Enterprise, enterprise_id, with_for_update=for_update) if enterprise_id else None
-        )
+        enterprise = self.session.get(Enterprise, enterprise_id, with_for_update=for_update) if enterprise_id else None
         if enterprise is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         return enterprise

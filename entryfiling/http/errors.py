@@ -6,16 +6,19 @@ field paths in ``errors`` with marshmallow's English texts translated.
 
 from __future__ import annotations
 
+import http
 import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, json
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
+from entryfiling.http.openapi import ProblemResponsesPlugin
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +103,15 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
         return {"_": messages}
     flat: dict[str, Any] = {}
     for location, located in messages.items():
-        if isinstance(located, dict) and location in {"json", "query", "headers", "form", "files", "view_args"}:
+        if isinstance(located, dict) and location in {
+            "json",
+            "query",
+            "headers",
+            "form",
+            "files",
+            "multipart",
+            "view_args",
+        }:
             for name, text in located.items():
                 flat[str(name)] = text
         else:
@@ -148,7 +159,10 @@ def http_error_response(error: HTTPException) -> Response:
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
         return problem(status, detail, errors=_flatten_webargs(data["messages"]))
-    return problem(status, detail)
+    response = problem(status, detail)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -177,9 +191,25 @@ class ProblemSchema(Schema):
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
-    """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
+    """flask-smorest's Api documenting our problem+json errors instead of its default error body,
+    with each operation's own error statuses (entryfiling.http.openapi)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *, extra_plugins: Any = None, **options: Any) -> None:
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemResponsesPlugin()], **options)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's responses for every status, as application/problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": TITLES.get(status.value, status.phrase)}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "其他错误（如请求格式有误、方法不支持、内容过大）", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 # Swagger UI's files, served by the app from the installed package (see create_app).

@@ -3,6 +3,7 @@ from typing import Any
 from flask_smorest.fields import Upload
 from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
+from entryfiling import messages as msg
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.http.links import link
 from entryfiling.http.pagination import PageArgsSchema, page_schema
@@ -37,12 +38,19 @@ class SectionValuesSchema(Schema):
         unknown = INCLUDE
 
 
-class UploadFormSchema(Schema):
-    kind = fields.String(load_default=None, metadata={"description": "附件类型（见业务声明的 attachments）"})
+class UploadSchema(Schema):
+    """The multipart body of an upload: ``kind`` and ``file`` (``wx.uploadFile``: name=file, formData.kind)."""
 
-
-class UploadFileSchema(Schema):
-    file = Upload(load_default=None)
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "附件类型（见业务声明的 attachments 的 key）", "example": "business_license"},
+    )
+    file = Upload(
+        required=True,
+        error_messages={"required": msg.ATTACHMENT_FILE_MISSING},
+        metadata={"description": "文件内容（按内容判断类型）"},
+    )
 
 
 class SubmitSchema(Schema):
