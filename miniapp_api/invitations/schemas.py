@@ -49,6 +49,13 @@ class ReplacedRoleSchema(Schema):
     role_label = fields.String()
 
 
+class EmploymentPersonSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(required=True, metadata={"description": "身份证号（脱敏）"})
+    verified = fields.Boolean(required=True)
+
+
 class EmploymentSchema(Schema):
     id = fields.Integer()
     role = fields.String(metadata={"description": "employee 员工 / filing_contact 报送联系人"})
@@ -57,8 +64,8 @@ class EmploymentSchema(Schema):
     started_at = fields.String()
     ended_at = fields.String(allow_none=True)
     ended_by = fields.String(allow_none=True)
-    person = fields.Dict()
-    enterprise = fields.Dict()
+    person = fields.Nested(EmploymentPersonSchema, metadata={"description": "（企业查看时）人员"})
+    enterprise = fields.Nested(PreviewEnterpriseSchema, metadata={"description": "（本人查看时）企业"})
     replaced = fields.Nested(
         ReplacedRoleSchema, allow_none=True, metadata={"description": "因接受本邀请而结束的原角色（没有则为 null）"}
     )

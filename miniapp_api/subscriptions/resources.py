@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from handlers import subscriptions
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
@@ -28,7 +28,7 @@ class ConsentSchema(Schema):
     )
     results = fields.Dict(
         keys=fields.String(),
-        values=fields.Raw(),
+        values=fields.String(validate=validate.OneOf(sorted(subscriptions.RESULTS))),
         load_default=None,
         metadata={
             "description": "模板编号 → accept / reject / ban / filter；也可省略，直接把原样结果的各模板编号放在顶层"

@@ -38,6 +38,25 @@ class SectionValuesSchema(Schema):
         unknown = INCLUDE
 
 
+class RuleResultSchema(Schema):
+    rule = fields.String(required=True, metadata={"example": "qualifications_valid"})
+    description = fields.String(required=True)
+    passed = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "未通过的原因（中文）"})
+    on_failure = fields.String(required=True, validate=validate.OneOf(["reject", "manual_review"]))
+    reviewer = fields.String(metadata={"description": "（人工审核时）审核人"})
+
+
+class RecordChangeSchema(Schema):
+    section = fields.String(required=True)
+    section_label = fields.String(required=True)
+    field = fields.String(allow_none=True, required=True)
+    field_label = fields.String(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(["added", "removed", "modified"]))
+    before = fields.Raw(allow_none=True, metadata={"description": "变更前的值（任意 JSON）"})
+    after = fields.Raw(allow_none=True, metadata={"description": "变更后的值（任意 JSON）"})
+
+
 class UploadSchema(Schema):
     """The multipart body of an upload: ``kind`` and ``file`` (``wx.uploadFile``: name=file, formData.kind)."""
 
@@ -135,9 +154,10 @@ class FilingSchema(FilingSummarySchema):
     signed_letter_id = fields.String(allow_none=True)
     submission_attachments = fields.List(fields.Nested(AttachmentSchema))
     commitment_letter_url = link("commitment_letter", "下载预填的企业诚信守法承诺书（PDF）")
-    rule_results = fields.List(fields.Dict())
+    rule_results = fields.List(fields.Nested(RuleResultSchema), metadata={"description": "各审批规则的结果"})
     record_changes = fields.List(
-        fields.Dict(), metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"}
+        fields.Nested(RecordChangeSchema),
+        metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"},
     )
     copied_from_id = fields.Integer(allow_none=True, metadata={"description": "复制自哪个办件"})
     events = fields.List(fields.Nested(EventSchema), metadata={"description": "状态变化记录"})
