@@ -77,6 +77,9 @@ MARSHMALLOW_MESSAGES = {
 }
 
 
+GENERIC_MESSAGES = frozenset(MARSHMALLOW_MESSAGES.values())
+
+
 def _translate(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _translate(v) for k, v in value.items()}
@@ -143,11 +146,20 @@ def domain_error_response(error: e.DomainError) -> Response:
     return problem(status, error.message, code=error.code, errors=error.errors, **error.extra)
 
 
+def _validation_detail(errors: dict[str, Any]) -> str:
+    """One field refused with a message of ours (not a generic one) is the detail itself."""
+    texts = list(errors.values())
+    if len(texts) == 1 and isinstance(texts[0], str) and texts[0] not in GENERIC_MESSAGES:
+        return texts[0]
+    return msg.HTTP_VALIDATION
+
+
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
-        return problem(422, msg.HTTP_VALIDATION, code="validation_failed", errors=_flatten_webargs(data["messages"]))
+        errors = _flatten_webargs(data["messages"])
+        return problem(422, _validation_detail(errors), code="validation_failed", errors=errors)
     detail = {
         400: msg.HTTP_BAD_REQUEST,
         404: msg.HTTP_NOT_FOUND,

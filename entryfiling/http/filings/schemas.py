@@ -1,21 +1,40 @@
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, Schema, fields, post_dump, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
 from entryfiling import messages as msg
+from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.http.links import link
 from entryfiling.http.pagination import PageArgsSchema, page_schema
 
 
+def _declared_business(value: str) -> None:
+    """Checked against the declarations when called, so a business declared later is accepted too."""
+    if value not in BUSINESSES:
+        raise ValidationError(msg.BUSINESS_UNKNOWN.format(business=value, options="、".join(BUSINESSES)))
+
+
 class OpenFilingSchema(Schema):
-    business = fields.String(required=True, metadata={"description": "业务类型，如 first_filing"})
+    business = fields.String(
+        required=True,
+        validate=_declared_business,
+        metadata={"description": "业务类型，如 first_filing", "example": "first_filing", "enum": sorted(BUSINESSES)},
+    )
     enterprise_type = fields.String(
         load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(
+            [t.value for t in EnterpriseType],
+            error=msg.ENTERPRISE_TYPE_UNKNOWN.format(
+                value="{input}", options="、".join(t.value for t in EnterpriseType)
+            ),
+        ),
         metadata={
+            "example": "construction",
             "description": "企业类型（首次办理时必填）：construction/supervision/survey/design/"
-            "quality_testing/cost_consulting"
+            "quality_testing/cost_consulting",
         },
     )
 
@@ -128,16 +147,16 @@ class EventSchema(Schema):
 
 
 class FilingSummarySchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(required=True)
     reference = fields.String(metadata={"description": "办件编号"})
-    business = fields.String()
+    business = fields.String(required=True, metadata={"example": "first_filing"})
     business_label = fields.String()
     enterprise_type = fields.String()
     enterprise_type_label = fields.String()
-    status = fields.String()
-    status_label = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in FilingStatus]))
+    status_label = fields.String(required=True, metadata={"example": "草稿"})
     version = fields.Integer()
-    etag = fields.String()
+    etag = fields.String(required=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
@@ -217,7 +236,7 @@ class AttachmentAskSchema(Schema):
 class StepSchema(OmitNoneSchema):
     keep_none = ("current",)
 
-    path = fields.String(metadata={"description": "回答时的 field，如 basic_info.contact_name"})
+    path = fields.String(required=True, metadata={"description": "回答时的 field，如 basic_info.contact_name"})
     section = fields.String()
     section_label = fields.String()
     label = fields.String()
@@ -261,11 +280,15 @@ class SubmissionSchema(Schema):
 
 
 class GuidedStepSchema(OmitNoneSchema):
-    filing_id = fields.Integer()
-    etag = fields.String()
-    status = fields.String(metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"})
-    status_label = fields.String(metadata={"description": "状态的中文说明（给用户看）"})
+    filing_id = fields.Integer(required=True)
+    etag = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["ask", "review", "ready"]),
+        metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"},
+    )
+    status_label = fields.String(required=True, metadata={"description": "状态的中文说明（给用户看）"})
     step = fields.Nested(StepSchema)
-    progress = fields.Nested(GuidedProgressSchema)
+    progress = fields.Nested(GuidedProgressSchema, required=True)
     message = fields.String()
     submission = fields.Nested(SubmissionSchema)
