@@ -90,6 +90,7 @@ class GuidedView:
     enterprise_id: int
     etag: str
     status: str  # ask / review / ready
+    status_label: str  # what the status means, for the person
     progress: guided.Progress
     step: Step | None = None
     message: str | None = None
@@ -154,7 +155,9 @@ def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) ->
                 min_count=kind.min_count,
                 max_count=kind.max_count,
             ),
-            hint=msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(kind=kind.key),
+            hint=msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(
+                label=kind.label, formats="、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
+            ),
         )
     fld = item.field
     assert fld is not None
@@ -170,6 +173,10 @@ def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) ->
     )
 
 
+# What the guided flow's status means, for the person.
+GUIDED_STATUS_LABELS = {"ask": "请回答下一项", "review": "请确认已填内容", "ready": "已填写完整，可以提交"}
+
+
 def _view(
     state: DraftState, item: guided.Item | None, all_items: list[guided.Item], choices: list[guided.Choice]
 ) -> GuidedView:
@@ -179,6 +186,7 @@ def _view(
         "enterprise_id": state.enterprise_id,
         "etag": state.etag,
         "status": status,
+        "status_label": GUIDED_STATUS_LABELS[status],
         "progress": guided.progress(all_items),
     }
     if item is not None:
@@ -205,7 +213,8 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
     item = item or (all_items[0] if all_items else None)
     view = _view(state, item, all_items, _choices(services, actor))
     if item is not None:
-        view = replace(view, status="review" if item.done else "ask")
+        status = "review" if item.done else "ask"
+        view = replace(view, status=status, status_label=GUIDED_STATUS_LABELS[status])
     return view
 
 

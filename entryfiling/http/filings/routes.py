@@ -30,10 +30,10 @@ from entryfiling.http.filings.schemas import (
     OpenFilingSchema,
     SectionValuesSchema,
     SubmitSchema,
-    UploadFileSchema,
-    UploadFormSchema,
+    UploadSchema,
 )
 from entryfiling.http.links import Answer, register_links
+from entryfiling.http.multipart import MULTIPART, MultipartBlueprint
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
 from handlers.services import Actor
@@ -102,7 +102,9 @@ def send_attachment(found: filings.AttachmentFile) -> Response:
 def _idempotency_key() -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG)
+        raise ValidationFailed.on(
+            "Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG, hint=msg.IDEMPOTENCY_KEY_TOO_LONG_HINT
+        )
     return key
 
 
@@ -111,7 +113,7 @@ def filings_blueprint(
 ) -> Blueprint:
     """A blueprint with every filing operation; ``actor_of`` receives the URL prefix's arguments,
     ``scope_of`` gives them back for a read model when linking it."""
-    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp = MultipartBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     register_filing_links(name, name, scope_of)
 
     def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
@@ -164,18 +166,13 @@ def filings_blueprint(
     @blp.route("/<int:filing_id>/attachments")
     class AttachmentCollection(MethodView):
         @blp.doc(security=BEARER_SECURITY)
-        @blp.arguments(UploadFormSchema, location="form")
-        @blp.arguments(UploadFileSchema, location="files")
+        @blp.arguments(UploadSchema, location=MULTIPART)
         @blp.response(201, FilingSchema)
-        def post(
-            self, form: dict[str, Any], files: dict[str, Any], filing_id: int, **scope: Any
-        ) -> Answer:
+        def post(self, form: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
-            upload = files.get("file")
-            if upload is None:
-                raise ValidationFailed.on("file", msg.ATTACHMENT_FILE_MISSING)
+            upload = form["file"]
             view = filings.upload_attachment(
-                services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
+                services(), actor_of(**scope), filing_id, form["kind"], upload.filename or "", upload.stream
             )
             return answer(view, scope, 201)
 
