@@ -224,6 +224,14 @@ GUIDED_READY = "所有栏目已填写完整，可以提交：请下载承诺书�
 GUIDED_ATTACHMENT_BY_UPLOAD = "附件请通过上传接口提交（kind={kind}）"
 GUIDED_ANSWER_NOT_A_FIELD = "{label}是附件，请用上传接口上传"
 
+# --- values as people write them (domain/values.py) ---
+INVALID_AMOUNT_WORDS = "没有看懂这个金额，请写数字和单位，例如 5000、5000万元、人民币五千万元 或 1.2亿"
+INVALID_AMOUNT_UNIT_PRECISION = "折合成{unit}后超过两位小数，请直接以{unit}填写"
+DATE_UNREADABLE = "没有看懂这个日期，请写出年月日，例如 2003年6月1日、2003-06-01 或 2003/6/1"
+DATE_NEEDS_DAY = "请补充是哪一天：{year}年{month}月几日？例如 {year}年{month}月1日"
+DATE_NEEDS_MONTH_AND_DAY = "请补充月份和日期：{year}年几月几日？例如 {year}年6月1日"
+VALUE_RECORDED = "已记录：{label} {value}"
+
 # --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
 WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
 WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"

@@ -174,4 +174,19 @@ def answer(
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None
-    return next_step(services, actor, filing_id)
+    view = next_step(services, actor, filing_id)
+    view["recorded"] = recorded_text(services, actor, filing_id, item, choices)
+    return view
+
+
+def recorded_text(
+    services: Services, actor: Actor, filing_id: int, item: guided.Item, choices: list[guided.Choice]
+) -> str:
+    """ "已记录：注册资本 5,000 万元": the value as stored, in the field's unit, so a misreading shows at once."""
+    state = filings.draft_state(services, actor, filing_id)
+    stored = _current(item, state, choices)
+    assert item.field is not None
+    if isinstance(stored, dict):  # a person: {"id", "name"}
+        return msg.VALUE_RECORDED.format(label=item.label, value=stored.get("name", stored["id"]))
+    value = guided.said_back(item.field, stored) if stored is not None else ""
+    return msg.VALUE_RECORDED.format(label=item.label, value=value)

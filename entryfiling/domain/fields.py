@@ -16,6 +16,7 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.domain import validators as v
+from entryfiling.domain import values
 from entryfiling.domain.validators import InvalidValue
 
 MB = 1024 * 1024
@@ -190,14 +191,14 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             raise InvalidValue(msg.FIELD_INTEGER)
         return number
     if t is FieldType.AMOUNT:
-        return str(v.normalize_amount(raw))
+        return str(values.parse_amount(raw, fld.unit))
     if t is FieldType.MULTI_ENUM:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise InvalidValue(msg.FIELD_MULTI_ENUM)
-        unknown = [item for item in raw if fld.option_label(item) is None]
-        if unknown:
+        chosen = [values.match_option(fld.options, item) for item in raw]
+        if None in chosen:
             raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
-        return sorted(set(raw), key=[o.value for o in fld.options].index)
+        return sorted(set(chosen), key=[o.value for o in fld.options].index)
     if not isinstance(raw, str):
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) and t is FieldType.TEXT:
             raw = str(raw)
@@ -205,11 +206,12 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             raise InvalidValue(msg.FIELD_TEXT)
     text = raw.strip()
     if t is FieldType.DATE:
-        return v.parse_iso_date(text).isoformat()
+        return values.parse_date(text).isoformat()
     if t is FieldType.ENUM:
-        if fld.option_label(text) is None:
+        chosen = values.match_option(fld.options, text)
+        if chosen is None:
             raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
-        return text
+        return chosen
     if t is FieldType.USCC:
         return v.normalize_uscc(text)
     if t is FieldType.ID_NUMBER:

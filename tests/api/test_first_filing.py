@@ -166,7 +166,7 @@ def test_section_save_names_each_bad_field(enterprise):
 def test_qualification_rows_are_checked_by_path(enterprise):
     filing = open_first_filing(enterprise)
     rows = qualifications()
-    rows["qualifications"][1]["valid_until"] = "2025/01/01"
+    rows["qualifications"][1]["valid_until"] = "2025年2月30日"
     problem = save(enterprise, filing, "qualifications", rows, expect=422)
     assert list(problem["errors"]) == ["qualifications[1].valid_until"]
 

@@ -105,3 +105,4 @@ class GuidedStepSchema(Schema):
     progress = fields.Dict()
     message = fields.String()
     submission = fields.Dict()
+    recorded = fields.String(metadata={"description": "刚才的回答如何记录（如“已记录：注册资本 5,000 万元”）"})
