@@ -54,6 +54,7 @@ from entryfiling.domain.fields import (
     map_sensitive,
     merge_section_values,
     person_ids,
+    prefill_sections,
 )
 from entryfiling.domain.filing import (
     CHINA_TIME,
@@ -248,6 +249,7 @@ def open_filing(services: Services, actor: Actor, business_key: str, enterprise_
             for s in business.sections
             if s.record_key and s.record_mode is RecordMode.REPLACE and s.record_key in enterprise.filed_record
         }
+        prefilled = prefill_sections(business.sections, prefilled, login_facts(actor))
         filing = Filing(
             enterprise_id=enterprise.id,
             business=business.key,
@@ -264,6 +266,11 @@ def open_filing(services: Services, actor: Actor, business_key: str, enterprise_
         uow.audit(actor, "filing_opened", f"filing:{filing.id}", now, {"business": business.key})
         uow.commit()
         return Opened(present_filing(services, uow.session, filing), created=True)
+
+
+def login_facts(actor: Actor) -> dict[str, Any]:
+    """What the login certificate says about the enterprise, for fields that declare ``prefill``."""
+    return {"certificate_name": actor.certificate_name, "certificate_uscc": actor.certificate_uscc}
 
 
 def _open_filing_of(session: Session, enterprise_id: int, business_key: str) -> Filing | None:
@@ -925,6 +932,7 @@ class DraftState:
     etag: str
     sections: dict[str, dict[str, Any]]
     attachment_counts: Counter[str]
+    enterprise_type: str = ""
 
 
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
@@ -938,4 +946,5 @@ def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
             etag_of(filing),
             unseal_sections(services, business, filing.sections),
             _attachment_counts(filing),
+            filing.enterprise_type,
         )

@@ -13,7 +13,7 @@ from entryfiling.domain import guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
 from entryfiling.domain.errors import ValidationFailed
-from entryfiling.domain.fields import FieldType
+from entryfiling.domain.fields import FieldType, clean_scalar
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import filings, persons
@@ -73,7 +73,8 @@ def _step(item: guided.Item, state: filings.DraftState, choices: list[guided.Cho
         return step
     fld = item.field
     assert fld is not None
-    step |= {"type": fld.type.value, "required": fld.required, "example": guided.example_for(fld)}
+    example = guided.example_for(fld, state.enterprise_type)
+    step |= {"type": fld.type.value, "required": fld.required, "example": example}
     if fld.options:
         step["options"] = [{"number": n, "value": o.value, "label": o.label} for n, o in enumerate(fld.options, 1)]
     if fld.type is FieldType.PERSON:
@@ -147,7 +148,8 @@ def answer(
     step = _step(item, state, choices)
 
     def refuse(reason: str, **extra: Any) -> ValidationFailed:
-        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=guided.example_for(item.field))
+        example = guided.example_for(item.field, state.enterprise_type)
+        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=example)
         return ValidationFailed(
             detail, errors={"value": reason}, step=step, progress=guided.progress(all_items), **extra
         )
@@ -159,6 +161,8 @@ def answer(
         raise refuse(exc.message, choices=options) from None
     except InvalidValue as exc:
         raise refuse(exc.message) from None
+    if reason := _refusal_at_question(services, item, understood):
+        raise refuse(reason)
     section_values = state.sections.get(item.section.key) or {}
     if item.table is not None and item.row is not None:
         rows = [dict(row) for row in section_values.get(item.table.key) or []]
@@ -177,6 +181,16 @@ def answer(
     view = next_step(services, actor, filing_id)
     view["recorded"] = recorded_text(services, actor, filing_id, item, choices)
     return view
+
+
+def _refusal_at_question(services: Services, item: guided.Item, understood: Any) -> str | None:
+    """Rules one answer can fail on its own (an expired date) refuse it here, not only at submit."""
+    assert item.field is not None
+    try:
+        value = clean_scalar(item.field, understood)
+    except InvalidValue:
+        return None  # the section save gives the reason, with the field's label
+    return guided.refusal_at_question(item.field, value, services.today())
 
 
 def recorded_text(

@@ -80,6 +80,16 @@ class Field:
     unique_by: tuple[str, ...] = ()
     # ATTACHMENT fields: the attachment kind the referenced upload must have.
     attachment_kind: str = ""
+    # Other words clerks use for this field in a sentence ("法人" for 法定代表人姓名); the label always counts.
+    synonyms: tuple[str, ...] = ()
+    # Examples per enterprise type ((type, example), …) where one example does not fit every type.
+    examples: tuple[tuple[str, str], ...] = ()
+    # Filled when the filing opens from what the login already knows ("certificate_name", "certificate_uscc").
+    prefill: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
 
     @property
     def sensitive(self) -> bool:
@@ -301,6 +311,31 @@ def merge_section_values(current: Mapping[str, Any], cleaned: Mapping[str, Any])
         else:
             merged[key] = value
     return merged
+
+
+def prefill_sections(
+    sections: tuple[Section, ...], values: Mapping[str, Mapping[str, Any]], facts: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Fill blank fields that declare ``prefill`` from what the login already knows (the CA certificate)."""
+    filled = {key: dict(section_values) for key, section_values in values.items()}
+    for section in sections:
+        for fld in section.fields:
+            known = facts.get(fld.prefill) if fld.prefill else None
+            if known and is_blank((filled.get(section.key) or {}).get(fld.key)):
+                filled.setdefault(section.key, {})[fld.key] = known
+    return filled
+
+
+def prefilled_paths(
+    sections: tuple[Section, ...], values: Mapping[str, Mapping[str, Any]], facts: Mapping[str, Any]
+) -> list[str]:
+    """Paths still holding exactly what ``prefill_sections`` put there: what the user is asked to confirm."""
+    return [
+        f"{section.key}.{fld.key}"
+        for section in sections
+        for fld in section.fields
+        if fld.prefill and facts.get(fld.prefill) and (values.get(section.key) or {}).get(fld.key) == facts[fld.prefill]
+    ]
 
 
 # ---------------------------------------------------------------------------- completeness

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from entryfiling import messages as msg
@@ -192,7 +193,18 @@ def said_back(fld: Field, stored: Any, person_name: str = "") -> str:
     return str(stored)
 
 
-def example_for(fld: Field) -> str:
+def refusal_at_question(fld: Field, value: Any, today: date) -> str | None:
+    """A rule that can judge one answer on its own answers at the question, not only at submit (expiry)."""
+    if fld.expires and isinstance(value, str) and date.fromisoformat(value) < today:
+        return msg.CONVERSATION_EXPIRED.format(date=format_date(value))
+    return None
+
+
+def example_for(fld: Field, enterprise_type: str = "") -> str:
+    """An example that fits the enterprise: a 监理 firm is shown a supervision qualification."""
+    by_type = dict(fld.examples)
+    if by_type:
+        return by_type.get(enterprise_type) or next(iter(by_type.values()))
     if fld.options:
         return "回复序号或名称：" + "；".join(f"{n}. {o.label}" for n, o in enumerate(fld.options, 1))
     return EXAMPLES.get(fld.type, "")

@@ -67,8 +67,9 @@ def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
     filing = open_first_filing(enterprise)
     fid = filing["id"]
     first = enterprise.get(f"/api/v1/filings/{fid}/next").json
-    assert first["status"] == "ask" and first["step"]["path"] == "basic_info.enterprise_name"
-    assert first["progress"]["done"] == 0 and first["progress"]["total"] > 20
+    # The enterprise name and USCC come from the CA certificate: the first question is the next one.
+    assert first["status"] == "ask" and first["step"]["path"] == "basic_info.registered_province"
+    assert first["progress"]["done"] == 2 and first["progress"]["total"] > 20
 
     wrong = _answer(enterprise, fid, "basic_info.established_on", "2021年2月30日")
     assert wrong.status_code == 422
@@ -122,10 +123,10 @@ def test_amounts_dates_and_choices_are_understood(enterprise):
 def test_back_returns_to_the_previous_item(enterprise):
     filing = open_first_filing(enterprise)
     fid = filing["id"]
-    _answer(enterprise, fid, "basic_info.enterprise_name", enterprise.name)
-    back = enterprise.post(f"/api/v1/filings/{fid}/back", json={}).json
-    assert back["step"]["path"] == "basic_info.enterprise_name" and back["status"] == "review"
-    assert back["step"]["current"] == enterprise.name
+    _answer(enterprise, fid, "basic_info.registered_province", "安徽")
+    back = enterprise.post(f"/api/v1/filings/{fid}/back").json  # no body: back from the next missing item
+    assert back["step"]["path"] == "basic_info.registered_province" and back["status"] == "review"
+    assert back["step"]["current"] == "安徽省"
     before = enterprise.post(f"/api/v1/filings/{fid}/back", json={"from": "basic_info.registered_province"}).json
     assert before["step"]["path"] == "basic_info.uscc"
     assert enterprise.post(f"/api/v1/filings/{fid}/back", json={"from": "nope.nothing"}).status_code == 422
@@ -246,3 +247,26 @@ def test_cost_consulting_project_completed_by_free_text_answers(login_enterprise
     assert project["values"]["region"] == "乌鲁木齐市"
     decided = sign_and_submit(firm, opened.json["id"]).json
     assert decided["status"] == "approved", decided["reasons"]
+
+
+def test_an_expired_date_is_refused_at_the_question(enterprise):
+    fid = open_first_filing(enterprise)["id"]
+    refused = _answer(enterprise, fid, "qualifications.qualifications[0].valid_until", "2020年1月1日")
+    assert refused.status_code == 422
+    assert "已于 2020年1月1日 过期" in refused.json["detail"]
+    assert _answer(enterprise, fid, "qualifications.qualifications[0].valid_until", "2099年1月1日").status_code == 200
+
+
+def test_examples_fit_the_enterprise_type(enterprise):
+    fid = open_first_filing(enterprise, "supervision")["id"]
+    step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    for _ in range(20):
+        if step["path"] == "qualifications.qualifications[0].name":
+            break
+        _answer(enterprise, fid, step["path"], FREE_TEXT.get(step["path"].rsplit(".", 1)[-1]) or "x")
+        step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+        if step["type"] == "attachment":
+            upload(enterprise, fid, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
+            step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    assert step["path"] == "qualifications.qualifications[0].name"
+    assert step["example"] == "房屋建筑工程监理甲级"

@@ -19,6 +19,7 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.web_api.auth import BEARER_SECURITY, services
+from entryfiling.web_api.filings.conversation import register_conversation_routes
 from entryfiling.web_api.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -233,6 +234,8 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
 
     def answer(view: dict[str, Any]) -> ResponseReturnValue:
         return view, 200, {"ETag": view["etag"]}
+
+    register_conversation_routes(blp, actor_of)
 
     @blp.route("/<int:filing_id>/next")
     class GuidedNext(MethodView):
