@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Filing, FilingConversation
+from entryfiling.db.models import FilingConversation
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
 from entryfiling.domain.fields import FieldType, prefilled_paths
 from entryfiling.domain.filing import require_draft
 from handlers import filings, persons
+from handlers.filings.opening import login_facts
+from handlers.guided import SIGNED_LETTER_KIND
 from handlers.services import Actor, Services
 
 MAX_PERSON_CHOICES = 100
@@ -32,7 +34,7 @@ class Reply:
     status: str  # the question's kind, or "submitted"
     reply: str
     question: dict[str, Any]
-    progress: dict[str, Any]
+    progress: guided.Progress
     recorded: list[dict[str, Any]] = field(default_factory=list)
     refused: list[dict[str, str]] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
@@ -47,10 +49,10 @@ def _persons(services: Services, actor: Actor) -> list[guided.Choice]:
 def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversation.State, str, list[str]]:
     """The remembered state, the enterprise type, and the values prefilled at opening (to be confirmed)."""
     with services.uow() as uow:
-        filing = filings.load_filing(uow.session, actor, filing_id)
+        filing = filings.load_filing(uow, actor, filing_id)
         row = uow.session.get(FilingConversation, filing.id)
         business = filings.get_business(filing.business)
-        prefilled = prefilled_paths(business.sections, filing.sections, filings.login_facts(actor))
+        prefilled = prefilled_paths(business.sections, filing.sections, login_facts(actor))
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
 
 
@@ -93,7 +95,7 @@ def post_message(services: Services, actor: Actor, filing_id: int, text: str, if
     for section_key, keys in turn.changed.items():
         payload = {key: turn.sections[section_key].get(key) for key in sorted(keys)}
         try:
-            etag = filings.save_section(services, actor, filing_id, section_key, payload, etag)["etag"]
+            etag = filings.save_section(services, actor, filing_id, section_key, payload, etag).etag
         except ValidationFailed as exc:
             # The section save judged what the parser let through (a person not employed, a date range):
             # its reasons are the clerk's, and nothing of that section is kept.
@@ -147,15 +149,13 @@ def _submit(
     if question.kind != "ready":
         return None, msg.CONVERSATION_SUBMIT_NOT_READY.format(question=question.text)
     with services.uow() as uow:
-        filing = uow.session.get(Filing, filing_id)
-        letters = [a for a in filing.attachments if a.kind == "commitment_letter"] if filing else []
-        letter_id = letters[-1].id if letters else None
-    if letter_id is None:
+        filing = filings.load_filing(uow, actor, filing_id)
+        letters = [a.id for a in filing.attachments if a.kind == SIGNED_LETTER_KIND]
+    if not letters:
         return None, msg.CONVERSATION_SUBMIT_NEEDS_LETTER
-    result = filings.submit_filing(services, actor, filing_id, agreed=True, signed_letter_id=letter_id)
-    view = result.filing
-    decision = {"status": view["status"], "status_label": view["status_label"], "reasons": view["reasons"]}
-    return decision, msg.CONVERSATION_SUBMITTED.format(status=view["status_label"])
+    view = filings.submit_filing(services, actor, filing_id, agreed=True, signed_letter_id=letters[-1]).filing
+    decision = {"status": view.status, "status_label": view.status_label, "reasons": list(view.reasons)}
+    return decision, msg.CONVERSATION_SUBMITTED.format(status=view.status_label)
 
 
 def _reply(

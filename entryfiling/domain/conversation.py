@@ -348,7 +348,7 @@ def summary(business: Business, sections: Mapping[str, Any], ctx: Context) -> st
             if is_blank(value):
                 continue
             if fld.type is FieldType.TABLE:
-                for index, row in enumerate(value):
+                for index, row in enumerate(value or []):
                     cells = "，".join(
                         f"{c.label} {_said(c, row[c.key], ctx)}" for c in fld.columns if not is_blank(row.get(c.key))
                     )

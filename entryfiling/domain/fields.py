@@ -7,7 +7,7 @@ so a field's label, type and requiredness are written once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -205,10 +205,11 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
     if t is FieldType.MULTI_ENUM:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise InvalidValue(msg.FIELD_MULTI_ENUM)
-        chosen = [values.match_option(fld.options, item) for item in raw]
-        if None in chosen:
+        picked = [values.match_option(fld.options, item) for item in raw]
+        known = [item for item in picked if item is not None]
+        if len(known) != len(picked):
             raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
-        return sorted(set(chosen), key=[o.value for o in fld.options].index)
+        return sorted(set(known), key=[o.value for o in fld.options].index)
     if not isinstance(raw, str):
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) and t is FieldType.TEXT:
             raw = str(raw)
@@ -494,7 +495,7 @@ def duplicate_rows(section: Section, values: Mapping[str, Any]) -> list[tuple[Fi
     return found
 
 
-def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dict[str, Any]:
+def map_sensitive(section: Section, values: Mapping[str, Any], transform: Callable[[Any], Any]) -> dict[str, Any]:
     """Apply ``transform`` to every ID-number value (to encrypt, decrypt or mask it)."""
     out = dict(values)
     for fld in section.fields:
@@ -512,7 +513,7 @@ def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dic
     return out
 
 
-def map_sensitive_record(section: Section, value: Any, transform) -> Any:
+def map_sensitive_record(section: Section, value: Any, transform: Callable[[Any], Any]) -> Any:
     """``map_sensitive`` over a filed-record entry: one section's values, or a list of them (append mode)."""
     if isinstance(value, list):
         return [map_sensitive(section, item, transform) for item in value if isinstance(item, Mapping)]

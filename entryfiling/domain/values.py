@@ -108,7 +108,7 @@ def _arabic_date(text: str) -> str:
     if sep and re.fullmatch(r"[〇零一二三四五六七八九]{4}", year):
         text = year.translate(_YEAR_DIGITS) + "年" + rest
     try:
-        return cn2an.transform(text, "cn2an")
+        return str(cn2an.transform(text, "cn2an"))
     except ValueError:
         return text
 
@@ -141,8 +141,11 @@ def format_date(value: str) -> str:
 
 
 class _Option(Protocol):
-    value: str
-    label: str
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def match_option(options: Sequence[_Option], raw: str) -> str | None:

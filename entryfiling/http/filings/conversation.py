@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from entryfiling.web_api.auth import BEARER_SECURITY, services
+from entryfiling.http.auth import BEARER_SECURITY, services
 from handlers import conversation
 
 MAX_MESSAGE_LENGTH = 2000
