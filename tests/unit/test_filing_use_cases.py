@@ -158,7 +158,7 @@ def test_open_creates_a_draft_once_and_then_returns_it(services, enterprise_of):
     assert first.created and not again.created
     assert again.filing.id == first.filing.id and first.filing.status == FilingStatus.DRAFT
     assert first.filing.reference == "JJ20260302000001"
-    assert [s.key for s in first.filing.sections][0] == "basic_info" and not first.filing.complete
+    assert first.filing.sections[0].key == "basic_info" and not first.filing.complete
 
 
 def test_open_refuses_what_the_declarations_refuse(services, enterprise_of):
