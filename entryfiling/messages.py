@@ -251,6 +251,13 @@ CONVERSATION_SUBMIT_NEEDS_LETTER = "提交前请先上传签字盖章的承诺�
 CONVERSATION_SUBMIT_NOT_READY = "还不能提交：{question}"
 CONVERSATION_SUBMITTED = "已提交，审批结果：{status}"
 
+# --- the signed letter as photos (POST …/commitment-letter/photos) ---
+LETTER_PHOTOS_NONE = "请选择签字盖章后的承诺书各页照片（JPEG 或 PNG），字段名 file，可多张"
+LETTER_PHOTOS_TOO_MANY = "一次最多上传 {limit} 页照片"
+LETTER_PHOTO_TOO_LARGE = "第 {page} 页照片超过 {limit_mb} MB"
+LETTER_PHOTO_TYPE = "第 {page} 页不是 JPEG 或 PNG 图片（按文件内容判断）"
+LETTER_PHOTOS_UNREADABLE = "照片无法读取，请重新拍摄后上传"
+
 # --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
 WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
 WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"

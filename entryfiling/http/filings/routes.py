@@ -28,6 +28,7 @@ from entryfiling.http.filings.schemas import (
     FilingPageSchema,
     FilingSchema,
     GuidedStepSchema,
+    LetterPhotosSchema,
     OpenFilingSchema,
     SectionValuesSchema,
     SubmitSchema,
@@ -37,6 +38,7 @@ from entryfiling.http.filings.schemas import (
 from entryfiling.http.links import Answer, register_links
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
+from handlers.filings.letter_photos import upload_letter_photos
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -176,6 +178,18 @@ def filings_blueprint(
             view = filings.upload_attachment(
                 services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
             )
+            return answer(view, scope, 201)
+
+    @blp.route("/<int:filing_id>/commitment-letter/photos")
+    class CommitmentLetterPhotos(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(LetterPhotosSchema, location="files")
+        @blp.response(201, FilingSchema)
+        def post(self, _files: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
+            """上传签字盖章承诺书的各页照片（multipart，file 可多次，JPEG/PNG，按页序）：合成为一个 PDF 作为签章承诺书，
+            保留每张原图的 SHA-256"""
+            pages = [(upload.filename or "", upload.stream) for upload in request.files.getlist("file")]
+            view = upload_letter_photos(services(), actor_of(**scope), filing_id, pages)
             return answer(view, scope, 201)
 
     @blp.route("/<int:filing_id>/attachments/<string:attachment_id>")
