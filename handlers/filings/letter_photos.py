@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from entryfiling import messages as msg
 from entryfiling.domain.content_types import JPEG, PNG, sniff_content_type
@@ -28,7 +28,7 @@ ASSEMBLED_NAME = "企业诚信守法承诺书（照片合成）.pdf"
 
 
 def upload_letter_photos(
-    services: Services, actor: Actor, filing_id: int, pages: Sequence[tuple[str, BinaryIO]]
+    services: Services, actor: Actor, filing_id: int, pages: Sequence[tuple[str, IO[bytes]]]
 ) -> FilingView:
     """Check every page, assemble them into one PDF and store it as the signed letter."""
     if not pages:
