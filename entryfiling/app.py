@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
 from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.mobile import register_mobile_client
 from entryfiling.web_api.businesses.resources import blp as businesses_blp
 from entryfiling.web_api.employments.resources import blp as employments_blp
 from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _register_services(app, settings)
     _register_blueprints(app)
     _register_miniapp_api(app)
+    register_mobile_client(app)
     register_error_handlers(app)
     return app
 

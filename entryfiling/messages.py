@@ -240,6 +240,7 @@ CONVERSATION_MORE_ROWS = "还有其他{table}吗？有请说“有”或直接�
 CONVERSATION_OPTIONAL = "{question}（可跳过）"
 CONVERSATION_REVIEW = "请核对：\n{summary}\n无误请回答“确认无误”；要修改请直接说，如“把注册资本改成6000万”"
 CONVERSATION_READY = "信息已核对。请下载承诺书，签字盖章后上传（PDF 或各页照片），然后说“同意承诺并提交”"
+CONVERSATION_CHOICE_EXAMPLE = "直接回复名称，如“{label}”"
 CONVERSATION_REQUIRED = "这一项必须填写，不能跳过"
 CONVERSATION_VALUE_MISSING = "没有听到{label}的内容，请说出具体的值"
 CONVERSATION_RECORDED = "已记录：{items}"

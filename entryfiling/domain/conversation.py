@@ -41,6 +41,7 @@ _CONFIRM_WORDS = frozenset(
     {"确认", "确认无误", "核对无误", "无误", "没问题", "对的", "正确", "好了", "好的", "是", "是的", "对", "可以"}
 )
 _SUBMIT = re.compile(r"(?:同意.*提交|确认提交|提交申请|^提交$)")
+MAX_QUICK_REPLIES = 12
 _CHINESE_ORDINALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -299,6 +300,8 @@ def _offer(section: Section, sections: Mapping[str, Any], state: State, ctx: Con
 def _ask(target: Target, ctx: Context) -> Question:
     fld = target.field
     example = guided.example_for(fld, ctx.enterprise_type)
+    if len(fld.options) > MAX_QUICK_REPLIES:  # a long list (33 provinces) is typed, not read out
+        example = msg.CONVERSATION_CHOICE_EXAMPLE.format(label=fld.options[0].label)
     text = msg.GUIDED_PROMPT.format(label=target.label)
     if fld.type in (FieldType.ENUM, FieldType.MULTI_ENUM, FieldType.PERSON):
         text = msg.GUIDED_PROMPT_CHOICE.format(label=target.label)
@@ -307,10 +310,10 @@ def _ask(target: Target, ctx: Context) -> Question:
     if example:
         text = f"{text}，例如：{example}"
     replies: tuple[str, ...] = ()
-    if fld.options and len(fld.options) <= 12:
+    if fld.options and len(fld.options) <= MAX_QUICK_REPLIES:
         replies = tuple(o.label for o in fld.options)
     elif fld.type is FieldType.PERSON:
-        replies = tuple(p.name for p in ctx.persons[:12])
+        replies = tuple(p.name for p in ctx.persons[:MAX_QUICK_REPLIES])
     return Question("field", text, target, quick_replies=replies)
 
 
