@@ -26,7 +26,8 @@ from entryfiling.domain.businesses import Business
 from entryfiling.domain.fields import Field, FieldType, Section, clean_scalar, is_blank
 from entryfiling.domain.validators import InvalidValue
 
-_CLAUSE_BREAK = re.compile(r"[，,；;。\n！!？?]+")
+# Clauses end at punctuation; a comma between digits that groups thousands ("3,500万元") does not end one.
+_CLAUSE_BREAK = re.compile(r"(?:[，；;。\n！!？?]|,(?!(?<=[0-9],)[0-9]{3}(?![0-9])))+")
 # Words around a value that carry no meaning of their own ("把…改成…", "…是…", "成立于…").
 _LEADING_FILLER = re.compile(
     r"^(?:请|帮我|麻烦|我们的?|公司的?|企业的?|把|将|的|是|为|叫|在|于|改成|改为|改到|更正为|更改为|修改为|换成|应为|应该是|填|写|:|：|\s)+"
