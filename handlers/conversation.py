@@ -18,8 +18,8 @@ from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
 from entryfiling.domain.fields import FieldType, prefilled_paths
 from entryfiling.domain.filing import require_draft
 from handlers import filings, persons
+from handlers.filings.letter_photos import SIGNED_LETTER_KIND
 from handlers.filings.opening import login_facts
-from handlers.guided import SIGNED_LETTER_KIND
 from handlers.services import Actor, Services
 
 MAX_PERSON_CHOICES = 100

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from entryfiling import messages as msg
+from entryfiling.domain.businesses import COMMITMENT_LETTER
 from entryfiling.domain.content_types import JPEG, PNG, sniff_content_type
 from entryfiling.domain.errors import PayloadTooLarge, ValidationFailed
 from entryfiling.integrations import photo_pdf
@@ -21,7 +22,7 @@ from handlers.filings.attachments import upload_attachment
 from handlers.filings.views import FilingView
 from handlers.services import Actor, Services
 
-SIGNED_LETTER_KIND = "commitment_letter"
+SIGNED_LETTER_KIND = COMMITMENT_LETTER.key
 MAX_PAGES = 10
 MAX_PAGE_BYTES = 15 * 1024 * 1024
 ASSEMBLED_NAME = "企业诚信守法承诺书（照片合成）.pdf"
