@@ -121,8 +121,9 @@ def _photo(path: Path) -> Path:
 
 
 def test_a_first_filing_on_the_phone_from_login_to_approved(
-    browser, live_url, wechat_emulator, enterprise, make_person, tmp_path
+    browser, live_url, wechat_emulator, phone, enterprise, make_person, tmp_path
 ):
+    """``phone`` resets the shared stand-in: faults other tests injected must not reach this one."""
     make_person("张建国", employed_by=enterprise.id)
     make_person("刘工", employed_by=enterprise.id)
     invitation = enterprise.post("/api/v1/invitations", json={"role": "filing_contact", "note": "李四"}).json["code"]
