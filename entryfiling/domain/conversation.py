@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import cn2an
+
 from entryfiling import messages as msg
 from entryfiling.domain import guided
 from entryfiling.domain.businesses import Business
@@ -43,7 +45,6 @@ _CONFIRM_WORDS = frozenset(
 )
 _SUBMIT = re.compile(r"(?:同意.*提交|确认提交|提交申请|^提交$)")
 MAX_QUICK_REPLIES = 12
-_CHINESE_ORDINALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 @dataclass
@@ -194,19 +195,14 @@ def _strip(text: str) -> str:
 
 
 def _row_number(text: str) -> int | None:
+    """ "第3条" / "第三条": the 1-based row a clause names, if any."""
     match = _ROW_REFERENCE.search(text)
     if not match:
         return None
-    number = match[1]
-    if number.isascii():
-        return int(number)
-    if number == "十":
-        return 10
-    if number.startswith("十"):
-        return 10 + _CHINESE_ORDINALS[number[1]]
-    return _CHINESE_ORDINALS.get(number[0], 0) * (10 if number.endswith("十") else 1) + (
-        _CHINESE_ORDINALS.get(number[-1], 0) if len(number) == 3 else 0
-    )
+    try:
+        return int(cn2an.cn2an(match[1], "smart"))
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------------- the flow
