@@ -56,7 +56,12 @@ def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversatio
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
 
 
-def _remember(services: Services, filing_id: int, state: conversation.State) -> None:
+def load_state(services: Services, actor: Actor, filing_id: int) -> conversation.State:
+    """What the guided flows remember about a draft (shared by ``/messages`` and ``/next``)."""
+    return _load(services, actor, filing_id)[0]
+
+
+def remember(services: Services, filing_id: int, state: conversation.State) -> None:
     with services.uow() as uow:
         row = uow.session.get(FilingConversation, filing_id)
         if row is None:
@@ -105,7 +110,7 @@ def post_message(services: Services, actor: Actor, filing_id: int, text: str, if
             refused.extend((r.label, reasons[0]) for r in lost)
     draft = filings.draft_state(services, actor, filing_id)
     question = conversation.next_question(draft.business, draft.sections, draft.attachment_counts, state, ctx)
-    _remember(services, filing_id, state)
+    remember(services, filing_id, state)
     decision = None
     lines = _turn_lines(recorded, refused, turn.unknown)
     if turn.submit:

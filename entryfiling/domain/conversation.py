@@ -39,7 +39,7 @@ _ROW_REFERENCE = re.compile(r"第\s*([0-9]{1,3}|[一二三四五六七八九十]
 _ADD_ROW = re.compile(
     r"^(?:还有|再加|再添|再增加|添加|增加|新增|加)\s*(?:一|1|另)?\s*(?:项|个|条|张)?\s*(?:其他|别的|新的)?的?"
 )
-_SKIP_WORDS = frozenset({"跳过", "略过", "不填", "没有", "无", "不用", "不需要", "暂无", "下一项", "下一个", "skip"})
+SKIP_WORDS = frozenset({"跳过", "略过", "不填", "没有", "无", "不用", "不需要", "暂无", "下一项", "下一个", "skip"})
 _CONFIRM_WORDS = frozenset(
     {"确认", "确认无误", "核对无误", "无误", "没问题", "对的", "正确", "好了", "好的", "是", "是的", "对", "可以"}
 )
@@ -212,7 +212,7 @@ def _rows(sections: Mapping[str, Any], section: Section, table: Field) -> list[d
     return list((sections.get(section.key) or {}).get(table.key) or [])
 
 
-def _row_complete(table: Field, row: Mapping[str, Any]) -> bool:
+def row_complete(table: Field, row: Mapping[str, Any]) -> bool:
     return all(not is_blank(row.get(c.key)) for c in table.columns if c.required)
 
 
@@ -223,7 +223,7 @@ def _focus_row(sections: Mapping[str, Any], state: State, section: Section, tabl
     if path in state.adding:
         return state.adding[path]
     for index, row in enumerate(rows):
-        if not _row_complete(table, row):
+        if not row_complete(table, row):
             return index
     return max(len(rows) - 1, 0)  # all rows complete: a value without "还有一项" corrects the last one
 
@@ -257,8 +257,8 @@ def next_question(
         field_item = next((i for i in own if i.field is not None), None)
         if field_item is not None:
             return _ask(Target(section, field_item.field, field_item.table, field_item.row), ctx)  # type: ignore[arg-type]
-        if (offer := _offer(section, sections, state, ctx)) is not None:
-            return offer
+        if (offered := offer(section, sections, state, ctx)) is not None:
+            return offered
         pending_upload = pending_upload or next((i for i in own if i.attachment is not None), None)
     if pending_upload is not None:
         return _upload(pending_upload)
@@ -274,7 +274,7 @@ def _upload(item: guided.Item) -> Question:
     return Question("attachment", text, attachment=item.attachment.key)
 
 
-def _offer(section: Section, sections: Mapping[str, Any], state: State, ctx: Context) -> Question | None:
+def offer(section: Section, sections: Mapping[str, Any], state: State, ctx: Context) -> Question | None:
     """Once a section's required fields are in: another table row?, then each optional field once."""
     values = sections.get(section.key) or {}
     for fld in section.fields:
@@ -492,13 +492,13 @@ def _answer(turn: Turn, state: State, question: Question, clause: str, ctx: Cont
             state.closed_tables.append(question.table_path)
         return None
     if question.kind == "optional" and question.target is not None:
-        if word in _SKIP_WORDS:
+        if word in SKIP_WORDS:
             state.offered.append(question.target.path)
             return question.target.section
         _record(turn, state, question.target, clause, ctx)
         return question.target.section
     if question.kind == "field" and question.target is not None:
-        if word in _SKIP_WORDS:
+        if word in SKIP_WORDS:
             turn.refused.append((question.target.label, msg.CONVERSATION_REQUIRED))
             return question.target.section
         _record(turn, state, question.target, clause, ctx)
@@ -541,7 +541,7 @@ def _record(turn: Turn, state: State, target: Target, text: str, ctx: Context) -
         values[target.table.key] = rows
         turn.changed.setdefault(target.section.key, set()).add(target.table.key)
         table_path = f"{target.section.key}.{target.table.key}"
-        if state.adding.get(table_path) == target.row and _row_complete(target.table, rows[target.row]):
+        if state.adding.get(table_path) == target.row and row_complete(target.table, rows[target.row]):
             del state.adding[table_path]
     state.reviewed = False
     turn.recorded.append(
