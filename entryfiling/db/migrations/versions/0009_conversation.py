@@ -1,7 +1,7 @@
 """conversation state per draft; the photo pages a signed letter PDF was assembled from
 
 Revision ID: 0009_conversation
-Revises: 0005_notifications
+Revises: 0006_security
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_conversation"
-down_revision: str | None = "0005_notifications"
+down_revision: str | None = "0006_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
