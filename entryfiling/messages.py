@@ -229,6 +229,43 @@ GUIDED_READY = "所有栏目已填写完整，可以提交：请下载承诺书�
 GUIDED_ATTACHMENT_BY_UPLOAD = "请拍照或选择文件上传{label}（{formats}）"
 GUIDED_ANSWER_NOT_A_FIELD = "{label}是附件，请用上传接口上传"
 
+# --- values as people write them (domain/values.py) ---
+INVALID_AMOUNT_WORDS = "没有看懂这个金额，请写数字和单位，例如 5000、5000万元、人民币五千万元 或 1.2亿"
+INVALID_AMOUNT_UNIT_PRECISION = "折合成{unit}后超过两位小数，请直接以{unit}填写"
+DATE_UNREADABLE = "没有看懂这个日期，请写出年月日，例如 2003年6月1日、2003-06-01 或 2003/6/1"
+DATE_NEEDS_DAY = "请补充是哪一天：{year}年{month}月几日？例如 {year}年{month}月1日"
+DATE_NEEDS_MONTH_AND_DAY = "请补充月份和日期：{year}年几月几日？例如 {year}年6月1日"
+VALUE_RECORDED = "已记录：{label} {value}"
+
+# --- conversation (POST …/filings/{id}/messages) ---
+CONVERSATION_CONFIRM_PREFILL = (
+    "以下信息已按 CA 证书或备案信息预先填好：{values}。是否正确？正确请回答“是”；要修改请直接说，如“企业名称改成…”"
+)
+CONVERSATION_MORE_ROWS = "还有其他{table}吗？有请说“有”或直接说“还有一项{table}，…”；没有请说“没有了”"
+CONVERSATION_OPTIONAL = "{question}（可跳过）"
+CONVERSATION_REVIEW = "请核对：\n{summary}\n无误请回答“确认无误”；要修改请直接说，如“把注册资本改成6000万”"
+CONVERSATION_READY = "信息已核对。请下载承诺书，签字盖章后上传（PDF 或各页照片），然后说“同意承诺并提交”"
+GUIDED_SKIPPABLE = "（可跳过）"
+GUIDED_SKIP_HINT = "不填请回答“跳过”"
+CONVERSATION_CHOICE_EXAMPLE = "{label}（直接回复名称）"
+CONVERSATION_REQUIRED = "这一项必须填写，不能跳过"
+CONVERSATION_VALUE_MISSING = "没有听到{label}的内容，请说出具体的值"
+CONVERSATION_RECORDED = "已记录：{items}"
+CONVERSATION_CORRECTED = "已更正：{items}"
+CONVERSATION_REFUSED = "{label}没有记录：{reason}"
+CONVERSATION_UNKNOWN = "没有看懂：“{fragments}”"
+CONVERSATION_EXPIRED = "已于 {date} 过期，过期的不能报送；请填写有效期内的日期"
+CONVERSATION_SUBMIT_NEEDS_LETTER = "提交前请先上传签字盖章的承诺书（PDF 或各页照片）"
+CONVERSATION_SUBMIT_NOT_READY = "还不能提交：{question}"
+CONVERSATION_SUBMITTED = "已提交，审批结果：{status}"
+
+# --- the signed letter as photos (POST …/commitment-letter/photos) ---
+LETTER_PHOTOS_NONE = "请选择签字盖章后的承诺书各页照片（JPEG 或 PNG），字段名 file，可多张"
+LETTER_PHOTOS_TOO_MANY = "一次最多上传 {limit} 页照片"
+LETTER_PHOTO_TOO_LARGE = "第 {page} 页照片超过 {limit_mb} MB"
+LETTER_PHOTO_TYPE = "第 {page} 页不是 JPEG 或 PNG 图片（按文件内容判断）"
+LETTER_PHOTOS_UNREADABLE = "照片无法读取，请重新拍摄后上传"
+
 # --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
 WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
 WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"
