@@ -152,7 +152,8 @@ HTTP_BAD_REQUEST = "请求格式有误"
 HTTP_UNSUPPORTED_MEDIA = "不支持的请求内容类型"
 HTTP_INTERNAL = "服务器内部错误，请稍后再试；如持续出现请联系管理员"
 HTTP_VALIDATION = "请求参数有误"
-HTTP_INVALID_JSON = "请求体不是有效的 JSON，请检查引号、逗号和括号是否成对（字符串须用英文双引号）"
+HTTP_INVALID_JSON = "提交的内容格式有误，无法识别，请检查后重新提交"
+HTTP_INVALID_JSON_HINT = "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号）"
 # What werkzeug would answer in English for a status no handler of ours explains.
 HTTP_DETAILS = {
     400: HTTP_BAD_REQUEST,

@@ -163,7 +163,7 @@ def http_error_response(error: HTTPException) -> Response:
     if "messages" in data:
         errors = _flatten_webargs(data["messages"])
         if errors.get("json") == msg.HTTP_INVALID_JSON:
-            detail = msg.HTTP_INVALID_JSON
+            return problem(status, msg.HTTP_INVALID_JSON, errors=errors, hint=msg.HTTP_INVALID_JSON_HINT)
         return problem(status, detail, errors=errors)
     response = problem(status, detail)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:

@@ -16,7 +16,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 @pytest.mark.parametrize(
     ("english", "chinese"),
     [
-        ("Invalid JSON body.", "请求体不是有效的 JSON"),
+        ("Invalid JSON body.", "提交的内容格式有误"),
         ("Missing data for required field.", "缺少必填项"),
         ("Not a valid integer.", "应为整数"),
         ("Must be one of: approve, reject.", "取值应为：approve, reject"),
