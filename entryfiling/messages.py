@@ -153,7 +153,7 @@ HTTP_UNSUPPORTED_MEDIA = "不支持的请求内容类型"
 HTTP_INTERNAL = "服务器内部错误，请稍后再试；如持续出现请联系管理员"
 HTTP_VALIDATION = "请求参数有误"
 HTTP_INVALID_JSON = "提交的内容格式有误，无法识别，请检查后重新提交"
-HTTP_INVALID_JSON_HINT = "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号）"
+HTTP_INVALID_JSON_HINT = "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号），Content-Type 为 application/json"
 # What werkzeug would answer in English for a status no handler of ours explains.
 HTTP_DETAILS = {
     400: HTTP_BAD_REQUEST,
@@ -187,7 +187,7 @@ FRAMEWORK_MESSAGES = {
     "Number too large.": "数值过大",
     "Special numeric values (nan or infinity) are not permitted.": "应为有限的数字",
     "Not a valid boolean.": "应为 true 或 false",
-    "Not a valid date.": INVALID_DATE_FORMAT,
+    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
     "Not a valid datetime.": "时间格式应为 ISO 8601，例如 2025-03-01T08:00:00+08:00",
     "Not a valid time.": "时间格式应为 HH:MM:SS",
     "Not a valid period of time.": "时长格式有误",

@@ -81,10 +81,6 @@ def translate_framework_message(text: str) -> str:
     return msg.FRAMEWORK_FALLBACK
 
 
-# Translations that say nothing of their own: a single one is not made the problem's detail.
-GENERIC_MESSAGES = frozenset(msg.FRAMEWORK_MESSAGES.values()) | {msg.FRAMEWORK_FALLBACK}
-
-
 def _translate(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _translate(v) for k, v in value.items()}
@@ -96,8 +92,9 @@ def _translate(value: Any) -> Any:
     return value
 
 
-def _flatten_webargs(messages: Any) -> dict[str, Any]:
-    """webargs nests errors by location (json, query, headers, form, files): flatten to field paths."""
+def _flatten_webargs(messages: Any, *, translate: bool = True) -> dict[str, Any]:
+    """webargs nests errors by location (json, query, headers, form, files): flatten to field paths,
+    with the framework's English texts in Chinese unless ``translate`` is off."""
     if not isinstance(messages, dict):
         return {"_": messages}
     flat: dict[str, Any] = {}
@@ -115,6 +112,8 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
                 flat[str(name)] = text
         else:
             flat[str(location)] = located
+    if not translate:
+        return flat
     translated: dict[str, Any] = _translate(flat)
     return translated
 
@@ -142,11 +141,12 @@ def domain_error_response(error: e.DomainError) -> Response:
     return problem(status, error.message, code=error.code, errors=error.errors, **error.extra)
 
 
-def _validation_detail(errors: dict[str, Any]) -> str:
-    """One field refused with a message of ours (not a generic one) is the detail itself."""
-    texts = list(errors.values())
-    if len(texts) == 1 and isinstance(texts[0], str) and texts[0] not in GENERIC_MESSAGES:
-        return texts[0]
+def _validation_detail(raw: dict[str, Any], errors: dict[str, Any]) -> str:
+    """One field refused with a message of ours (Chinese already, not a framework text) is the
+    detail itself; anything else gets the general one, with the fields in ``errors``."""
+    texts = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in raw.values()]
+    if len(texts) == 1 and isinstance(texts[0], str) and _CJK.search(texts[0]):
+        return str(next(iter(errors.values())))
     return msg.HTTP_VALIDATION
 
 
@@ -154,8 +154,9 @@ def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
-        errors = _flatten_webargs(data["messages"])
-        return problem(422, _validation_detail(errors), code="validation_failed", errors=errors)
+        raw = _flatten_webargs(data["messages"], translate=False)
+        errors = _translate(raw)
+        return problem(422, _validation_detail(raw, errors), code="validation_failed", errors=errors)
     detail = msg.HTTP_DETAILS.get(status) or TITLES.get(status, "错误")
     if status == 413:
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)

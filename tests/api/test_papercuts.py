@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import unquote
 
@@ -32,7 +33,7 @@ def test_attachment_download_names_its_kind_when_the_name_is_chinese(enterprise)
     filing = open_first_filing(enterprise)
     uploaded = upload(enterprise, filing["id"], "business_license", PNG_BYTES, "营业执照.png")["attachment"]
     response = enterprise.get(uploaded["download_url"])
-    assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+    assert response.status_code == 200 and hashlib.sha256(response.data).hexdigest() == uploaded["sha256"]
     plain, utf8 = plain_and_utf8_names(response.headers["Content-Disposition"])
     assert plain == f"business-license-{uploaded['id'][:8]}.png" and utf8 == "营业执照.png"
     ascii_named = upload(enterprise, filing["id"], "legal_representative_id_card", PNG_BYTES, "id-front.png")
