@@ -522,6 +522,18 @@ def wrk(
     }
 
 
+def current_etags(services: Any, items: list[str]) -> list[str]:
+    """The pool with each filing's ETag as it is now (an earlier run saved it many times)."""
+    rows = [line.split("\t") for line in items]
+    with services.engine.connect() as connection:
+        versions = dict(
+            connection.exec_driver_sql(
+                "SELECT id, version FROM filings WHERE id = ANY(%(ids)s)", {"ids": [int(r[3]) for r in rows]}
+            ).all()
+        )
+    return ["\t".join([*r[:4], f'"{r[3]}-{versions[int(r[3])]}"', r[5]]) for r in rows]
+
+
 def login_codes(wechat_url: str, count: int, round_index: int) -> list[str]:
     """Single-use wx.login codes from the stand-in, for returning users (a few hundred openids)."""
     http = requests.Session()
@@ -640,6 +652,8 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
                 pool = seeded.submit_items[round_index * args.submit_pool : (round_index + 1) * args.submit_pool]
             elif name == "login":
                 pool = login_codes(wechat_url, args.login_pool, round_index)
+            elif name in ("save", "guided"):
+                pool = current_etags(services, fixed[name])
             else:
                 pool = fixed[name]
             ceiling = wrk(hello_url, get("/"), work, args.seconds, args.connections, args.threads)
