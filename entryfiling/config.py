@@ -43,6 +43,8 @@ class Settings:
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
     public_queries_per_minute: int = 120
+    # How long an answer of the public register is reused (0: never).
+    public_cache_seconds: int = 30
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
@@ -103,6 +105,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
         public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
+        public_cache_seconds=integer("PUBLIC_CACHE_SECONDS", 30),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",

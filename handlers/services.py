@@ -19,6 +19,9 @@ from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.storage import FileStorage
 
 if TYPE_CHECKING:
+    from cachelib import BaseCache
+
+    from entryfiling.integrations.rate_limits import RateCounter
     from entryfiling.integrations.registry import RegistryClient
 
 
@@ -67,6 +70,8 @@ class Services:
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
     _wechat: Any = field(default=None, repr=False)
     _identity: Any = field(default=None, repr=False)
+    _rate_counters: dict[bool, Any] = field(default_factory=dict, repr=False)
+    _cache: Any = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -117,6 +122,28 @@ class Services:
 
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
+
+    def rate_counter(self, *, read_path: bool = False) -> RateCounter:
+        """Redis when configured; else the database, or this process's memory for read paths."""
+        from entryfiling.integrations.rate_limits import DatabaseCounter, LimitsCounter
+
+        kind = bool(read_path and not self.settings.redis_url)
+        if kind not in self._rate_counters:
+            if self.settings.redis_url:
+                self._rate_counters[kind] = LimitsCounter.redis(self.settings.redis_url)
+            elif read_path:
+                self._rate_counters[kind] = LimitsCounter.memory()
+            else:
+                self._rate_counters[kind] = DatabaseCounter(self.session_factory, self.now)
+        return self._rate_counters[kind]
+
+    def cache(self) -> BaseCache:
+        """Brief caches of public answers: Redis when configured, else this process's memory."""
+        if self._cache is None:
+            from entryfiling.integrations.cache import make_cache
+
+            self._cache = make_cache(self.settings.redis_url)
+        return self._cache
 
     def identity_verifier(self) -> Any:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""

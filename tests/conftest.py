@@ -57,6 +57,8 @@ def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Pat
         "DATABASE_URL": database_url,
         "STORAGE_DIR": str(tmp_path / "attachments"),
         "CA_TRUST_BUNDLE": str(dev_ca / "ca.pem"),
+        # Tests read the register right after approvals; the brief cache has its own test.
+        "PUBLIC_CACHE_SECONDS": "0",
     }
     return load_settings(env, instance_path=instance_path)
 

@@ -221,7 +221,19 @@ class WeChat:
         return result
 
     def code_to_session(self, code: str) -> WeChatSession:
-        result = self._call(lambda: self.client.wxa.code_to_session(code))
+        """jscode2session authenticates with appid and secret. wechatpy's helper would also read (and
+        maybe fetch) the access token for it; ``access_token: None`` tells wechatpy not to, and
+        requests leaves a None parameter out, so a login costs no token look-up."""
+        params = {
+            "appid": self.client.appid,
+            "secret": self.client.secret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+            "access_token": None,
+        }
+        result = self._call(
+            lambda: self.client.get("sns/jscode2session", params=params, api_base_url=f"{self.client.base_url}/")
+        )
         if not result.get("openid") or not result.get("session_key"):
             raise WeChatError(None, "code2session without openid")
         return WeChatSession(result["openid"], result.get("unionid"), result["session_key"])
