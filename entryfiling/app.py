@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
-from entryfiling.web_api.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from handlers.services import Services
 
 

@@ -88,4 +88,4 @@ def run_first_filing(base_url: str, cert: Path, key: Path, echo: Callable[[str],
     records = call("GET", "/api/v1/filings").json()
     for item in records["items"]:
         echo(f"  记录：{item['reference']} {item['business_label']} {item['status_label']}")
-    return result
+    return dict(result)

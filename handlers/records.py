@@ -1,6 +1,6 @@
 """The enterprise's filed record after approval: its change history and its public-register entry.
 
-Both are written in the approval's own transaction (``filings._apply_effects``), so whatever a
+Both are written in the approval's own transaction (``handlers.filings.decisions``), so whatever a
 business changes — first filing, a change, an extension, a project — the history and the register
 follow without the business knowing about them.
 """
@@ -18,13 +18,12 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing, Person, PublicEntry
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, EnterpriseType, record_sections
 from entryfiling.domain.fields import RecordMode, map_sensitive_record, person_ids
-from entryfiling.domain.filing import FilingStatus
+from entryfiling.domain.filing import FilingStatus, filing_reference
 from entryfiling.domain.history import diff_record
 from entryfiling.domain.register import public_record, qualification_names
 from entryfiling.domain.validators import mask_id_number
 from handlers.persons import page_envelope
 from handlers.services import Actor, Services
-from handlers.views import reference_of
 
 
 def unseal_record(services: Services, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -124,7 +123,7 @@ def enterprise_history(services: Services, actor: Actor, page: int, page_size: i
         items = [
             {
                 "filing_id": f.id,
-                "reference": reference_of(f),
+                "reference": filing_reference(f.id, f.created_at),
                 "business": f.business,
                 "business_label": BUSINESSES[f.business].label if f.business in BUSINESSES else f.business,
                 "decided_at": f.decided_at.isoformat() if f.decided_at else None,
@@ -136,6 +135,6 @@ def enterprise_history(services: Services, actor: Actor, page: int, page_size: i
 
 
 def type_label(enterprise_type: str | None) -> str | None:
-    if enterprise_type in EnterpriseType.__members__.values():
+    if enterprise_type is not None and enterprise_type in EnterpriseType.__members__.values():
         return ENTERPRISE_TYPE_LABELS[EnterpriseType(enterprise_type)]
     return None

@@ -53,6 +53,10 @@ class Dispatcher(Protocol):
 
     def dispatch(self, kind: str, job_id: str) -> None: ...
 
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        """The waits before each retry of a job of this kind (the job runtime's policy)."""
+        ...
+
     def is_alive(self, job_id: str) -> bool | None:
         """True: queued or running; False: the backend lost or failed it; None: cannot tell."""
         ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from entryfiling.web_api.errors import ProblemApi, openapi_config
+from entryfiling.http.errors import ProblemApi, openapi_config
 
 CONFIG_PREFIX = "MINIAPP_"
 

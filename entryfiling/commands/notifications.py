@@ -131,6 +131,6 @@ def notifications_cli() -> None:
 @notifications_cli.command("sweep")
 def sweep_command() -> None:
     """Queue pushes that lost their job again; give up on interrupted sends (never resent)."""
-    from handlers.notifications import sweep
+    from handlers.push import sweep
 
     click.echo(json.dumps(sweep(_services()), ensure_ascii=False))

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from entryfiling.http.pagination import PageArgsSchema, page_schema
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 from handlers import enterprises, persons
 
 blp = Blueprint("enterprise", __name__, url_prefix="/api/v1", description="本企业信息与可选人员")

@@ -7,9 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from entryfiling.http.pagination import PageArgsSchema
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
 from entryfiling.web_api.history.schemas import HistoryPageSchema
-from entryfiling.web_api.pagination import PageArgsSchema
 from handlers import records
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/enterprise", description="备案信息变更历史")

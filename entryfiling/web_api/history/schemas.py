@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields
 
-from entryfiling.web_api.pagination import page_schema
+from entryfiling.http.pagination import page_schema
 
 
 class ChangeSchema(Schema):

@@ -104,7 +104,8 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
                 flat[str(name)] = text
         else:
             flat[str(location)] = located
-    return _translate(flat)
+    translated: dict[str, Any] = _translate(flat)
+    return translated
 
 
 def problem(status: int, detail: str, *, code: str | None = None, errors: Any = None, **extra: Any) -> Response:
@@ -175,7 +176,7 @@ class ProblemSchema(Schema):
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
     """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
 
     ERROR_SCHEMA = ProblemSchema
