@@ -206,3 +206,15 @@ def make_person(services: Services) -> Callable[..., int]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def forget_shared_counters(redis_url: str) -> None:
+    """Rate-limit counters and cached answers live in Redis across apps: each test starts without
+    the earlier tests' (ids and addresses repeat from test to test)."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    for pattern in ("LIMITS:*", "entryfiling:cache:*"):
+        for key in connection.scan_iter(pattern):
+            connection.delete(key)
+
