@@ -12,7 +12,8 @@ import binascii
 import json
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import ColumnElement, Text, cast, func, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY as postgresql_array
 
 from entryfiling import messages as msg
 from entryfiling.db.models import PublicEntry
@@ -58,6 +59,27 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     return name, enterprise_id
 
 
+def query_grams(text: str) -> list[str]:
+    """The character pairs of a query (its one character when it has one), as ``register_grams``
+    (migration 0010_perf) indexes them."""
+    text = text.lower()
+    return [text] if len(text) == 1 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+# Stored beside the searched columns on PostgreSQL only (migration 0010_perf), not mapped.
+GRAM_COLUMNS = {"name": "name_grams", "qualification_names": "qualification_grams"}
+
+
+def _substring(column: Any, text: str, postgresql: bool) -> list[ColumnElement[bool]]:
+    """``column`` contains ``text``. On PostgreSQL the short patterns pg_trgm cannot index (one or two
+    characters) are narrowed by the character-pair GIN index, then checked with ``strpos`` (which,
+    unlike LIKE, does not send the planner to a trigram index that cannot help)."""
+    if not (postgresql and len(text) < 3):
+        return [column.contains(text, autoescape=True)]
+    grams = literal_column(f"public_register.{GRAM_COLUMNS[column.key]}", type_=postgresql_array(Text))
+    return [grams.contains(cast(query_grams(text), postgresql_array(Text))), func.strpos(column, text) > 0]
+
+
 def search_register(
     services: Services,
     *,
@@ -75,15 +97,16 @@ def search_register(
     ``after`` (the ``next`` of the previous page) pages by keyset, which stays fast however deep;
     ``page`` remains for shallow pages.
     """
+    postgresql = services.engine.dialect.name == "postgresql"
     query = select(PublicEntry)
     if q and q.strip():
-        query = query.where(PublicEntry.name.contains(q.strip(), autoescape=True))
+        query = query.where(*_substring(PublicEntry.name, q.strip(), postgresql))
     if uscc and uscc.strip():
         query = query.where(PublicEntry.uscc == uscc.strip().upper())
     if enterprise_type:
         query = query.where(PublicEntry.enterprise_type == enterprise_type)
     if qualification and qualification.strip():
-        query = query.where(PublicEntry.qualification_names.contains(qualification.strip(), autoescape=True))
+        query = query.where(*_substring(PublicEntry.qualification_names, qualification.strip(), postgresql))
     today = services.today()
     if publicity_status == VALID:
         query = query.where(PublicEntry.publicity_until >= today)

@@ -440,8 +440,8 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
                 ],
             )
             uow.commit()
-    with services.engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
+    with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
     return Seeded(main_token, complete, save_items, guided_items, submit_items)
 
 
@@ -534,6 +534,49 @@ def current_etags(services: Any, items: list[str]) -> list[str]:
     return ["\t".join([*r[:4], f'"{r[3]}-{versions[int(r[3])]}"', r[5]]) for r in rows]
 
 
+def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
+    """EXPLAIN ANALYZE of every statement the hot read endpoints issue, on the seeded data."""
+    from sqlalchemy import event
+
+    captured: list[tuple[str, Any]] = []
+    event.listen(
+        services.engine, "before_cursor_execute", lambda _c, _cur, stmt, params, *_: captured.append((stmt, params))
+    )
+    from sqlalchemy import select
+
+    from entryfiling.db.models import PublicEntry
+    from handlers.register import encode_cursor
+
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {seeded.main_token}"}
+    with services.uow() as uow:  # where page 50 of the design firms starts
+        design = select(PublicEntry).where(PublicEntry.enterprise_type == "design")
+        order = (PublicEntry.name, PublicEntry.enterprise_id)
+        cursor = encode_cursor(uow.session.scalars(design.order_by(*order).offset(980).limit(1)).one())
+    requests_ = {
+        "records": ("/api/v1/filings?page_size=20", bearer),
+        "detail": (f"/api/v1/filings/{seeded.complete_filing}", bearer),
+        "register q=建设 (two characters)": (f"/api/v1/public/enterprises?q={quote('建设')}", {}),
+        "register q=华泰建设 (trigram index)": (f"/api/v1/public/enterprises?q={quote('华泰建设')}", {}),
+        "register by USCC": (f"/api/v1/public/enterprises?uscc={make_uscc(100_123)}", {}),
+        "register by type, page 50": ("/api/v1/public/enterprises?enterprise_type=design&page=50", {}),
+        "register by type, keyset": ("/api/v1/public/enterprises?enterprise_type=design&after=" + cursor, {}),
+        "register by qualification": (f"/api/v1/public/enterprises?qualification={quote('施工总承包')}", {}),
+    }
+    for title, (path, headers) in requests_.items():
+        captured.clear()
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+        print(f"\n### {title}: GET {path}")
+        with services.engine.connect() as connection:
+            cursor = connection.connection.cursor()
+            for statement, params in [c for c in captured if c[0].lstrip().upper().startswith("SELECT")]:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + statement, params)
+                print("\n".join(row[0] for row in cursor.fetchall()))
+                print()
+
+
 def login_codes(wechat_url: str, count: int, round_index: int) -> list[str]:
     """Single-use wx.login codes from the stand-in, for returning users (a few hundred openids)."""
     http = requests.Session()
@@ -569,6 +612,7 @@ def main() -> None:
     parser.add_argument("--submit-pool", type=int, default=4000, help="complete drafts per submit round")
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
+    parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
     only = [name for name in args.only.split(",") if name]
@@ -614,8 +658,11 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     started = time.monotonic()
     print(f"seeding (register of {args.register:,} entries) …", flush=True)
     seeded = seed(services, app, args.register, args.submit_pool * args.rounds, 64)
-    services.engine.dispose()
     print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+    if args.explain:
+        explain_hot_queries(app, services, seeded)
+        return
+    services.engine.dispose()
 
     topology.spawn("worker", entryfiling, "jobs", "worker")
     (work / "hello.py").write_text(
