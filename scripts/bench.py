@@ -577,6 +577,105 @@ def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
                 print()
 
 
+def measure_certificate_sync(services: Any, persons: int, registry_delay: float) -> dict[str, Any]:
+    """一键同步 of ``persons`` employed persons against the registry stand-in answering each call in
+    ``registry_delay`` seconds, run as one worker runs it; wall time and peak traced memory."""
+    import tracemalloc
+
+    from sqlalchemy import insert
+    from stdnum.cn import ric
+
+    from entryfiling.db.models import BackgroundJob, Employment, Enterprise, Person
+    from entryfiling.emulators.registry import RegistryStandIn
+    from handlers import jobs
+    from handlers.sync_certificates import sync_certificates
+
+    registry = RegistryStandIn().start()
+    services.settings = services.settings.with_overrides(registry_api_base_url=registry.url)
+    now = datetime.now(UTC)
+    company = {"name": "新疆同步测试建设工程有限公司", "uscc": make_uscc(7_000_000)}
+    with services.uow() as uow:
+        eid = uow.session.scalars(
+            insert(Enterprise).returning(Enterprise.id),
+            [{**company, "enterprise_type": "construction", "filed_record": {}, "created_at": now, "updated_at": now}],
+        ).one()
+        uow.commit()
+    for start in range(0, persons, 5000):
+        batch = []
+        for n in range(start, min(persons, start + 5000)):
+            body = f"650102{date(1960, 1, 1) + timedelta(days=n):%Y%m%d}001"  # distinct, valid birth dates
+            id_number = body + ric.calc_check_digit(body + "0")
+            batch.append((f"同步人员{n:05d}", id_number))
+            registry.put_person(
+                id_number,
+                f"同步人员{n:05d}",
+                [
+                    {
+                        "certificate_type": "二级注册建造师",
+                        "certificate_number": f"新2{n:08d}{k}",
+                        "specialty": "建筑工程",
+                        "registered_enterprise": company,
+                        "issued_on": "2020-01-01",
+                        "valid_until": "2030-01-01",
+                    }
+                    for k in range(3)
+                ],
+            )
+        with services.uow() as uow:
+            ids = uow.session.scalars(
+                insert(Person).returning(Person.id),
+                [
+                    {
+                        "name": name,
+                        "id_number_sealed": services.cipher.encrypt(idn),
+                        "id_number_index": services.cipher.blind_index(idn),
+                        "verified_at": now,
+                        "created_at": now,
+                    }
+                    for name, idn in batch
+                ],
+            ).all()
+            uow.session.execute(
+                insert(Employment),
+                [{"person_id": pid, "enterprise_id": eid, "role": "employee", "started_at": now} for pid in ids],
+            )
+            uow.commit()
+    job_id = str(uuid.uuid4())
+    with services.uow() as uow:
+        uow.session.add(
+            BackgroundJob(
+                id=job_id,
+                kind="certificate_sync",
+                enterprise_id=eid,
+                status="running",
+                created_at=now,
+                updated_at=now,
+                created_by={},
+            )
+        )
+        uow.commit()
+    registry.set_fault("slow", delay=registry_delay, target="certificates")
+    context = jobs.JobContext(job_id, "certificate_sync", eid, None, 1, None)
+    tracemalloc.start()
+    started = time.monotonic()
+    summary = sync_certificates(
+        services, context, lambda done, total: jobs.report_progress(services, job_id, done, total)
+    )
+    elapsed = time.monotonic() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    registry.stop()
+    return {
+        "persons": persons,
+        "registry_delay_ms": registry_delay * 1000,
+        "seconds": elapsed,
+        "ms_per_person": 1000 * elapsed / persons,
+        "peak_traced_mb": peak / 2**20,
+        "registry_calls": registry.requests_seen("certificates"),
+        "counts": summary.get("counts"),
+    }
+
+
 def login_codes(wechat_url: str, count: int, round_index: int) -> list[str]:
     """Single-use wx.login codes from the stand-in, for returning users (a few hundred openids)."""
     http = requests.Session()
@@ -612,6 +711,7 @@ def main() -> None:
     parser.add_argument("--submit-pool", type=int, default=4000, help="complete drafts per submit round")
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
+    parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
@@ -655,6 +755,11 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     upgrade_database(database_url)
     app = create_app()
     services = app.extensions["entryfiling"]
+    if args.sync_persons:
+        for persons in (args.sync_persons // 10, args.sync_persons):
+            result = measure_certificate_sync(services, persons, 0.005)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        return
     started = time.monotonic()
     print(f"seeding (register of {args.register:,} entries) …", flush=True)
     seeded = seed(services, app, args.register, args.submit_pool * args.rounds, 64)
