@@ -577,7 +577,9 @@ def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
                 print()
 
 
-def measure_certificate_sync(services: Any, persons: int, registry_delay: float) -> dict[str, Any]:
+def measure_certificate_sync(
+    services: Any, registry_url: str, persons: int, registry_delay: float, offset: int = 0
+) -> dict[str, Any]:
     """一键同步 of ``persons`` employed persons against the registry stand-in answering each call in
     ``registry_delay`` seconds, run as one worker runs it; wall time and peak traced memory."""
     import tracemalloc
@@ -586,41 +588,42 @@ def measure_certificate_sync(services: Any, persons: int, registry_delay: float)
     from stdnum.cn import ric
 
     from entryfiling.db.models import BackgroundJob, Employment, Enterprise, Person
-    from entryfiling.emulators.registry import RegistryStandIn
     from handlers import jobs
     from handlers.sync_certificates import sync_certificates
 
-    registry = RegistryStandIn().start()
-    services.settings = services.settings.with_overrides(registry_api_base_url=registry.url)
+    # The stand-in runs in its own process (as the registry would), loaded over its admin API.
+    registry = requests.Session()
+    registry.delete(f"{registry_url}/_admin/faults", timeout=10)
     now = datetime.now(UTC)
-    company = {"name": "新疆同步测试建设工程有限公司", "uscc": make_uscc(7_000_000)}
+    company = {"name": f"新疆同步测试建设工程有限公司{offset}", "uscc": make_uscc(7_000_000 + offset)}
     with services.uow() as uow:
         eid = uow.session.scalars(
             insert(Enterprise).returning(Enterprise.id),
             [{**company, "enterprise_type": "construction", "filed_record": {}, "created_at": now, "updated_at": now}],
         ).one()
         uow.commit()
-    for start in range(0, persons, 5000):
+    for start in range(offset, offset + persons, 5000):
         batch = []
-        for n in range(start, min(persons, start + 5000)):
+        for n in range(start, min(offset + persons, start + 5000)):
             body = f"650102{date(1960, 1, 1) + timedelta(days=n):%Y%m%d}001"  # distinct, valid birth dates
             id_number = body + ric.calc_check_digit(body + "0")
             batch.append((f"同步人员{n:05d}", id_number))
-            registry.put_person(
-                id_number,
-                f"同步人员{n:05d}",
-                [
-                    {
-                        "certificate_type": "二级注册建造师",
-                        "certificate_number": f"新2{n:08d}{k}",
-                        "specialty": "建筑工程",
-                        "registered_enterprise": company,
-                        "issued_on": "2020-01-01",
-                        "valid_until": "2030-01-01",
-                    }
-                    for k in range(3)
-                ],
-            )
+            certificates = [
+                {
+                    "certificate_type": "二级注册建造师",
+                    "certificate_number": f"新2{n:08d}{k}",
+                    "specialty": "建筑工程",
+                    "registered_enterprise": company,
+                    "issued_on": "2020-01-01",
+                    "valid_until": "2030-01-01",
+                }
+                for k in range(3)
+            ]
+            registry.put(
+                f"{registry_url}/_admin/persons/{id_number}",
+                json={"name": f"同步人员{n:05d}", "certificates": certificates},
+                timeout=10,
+            ).raise_for_status()
         with services.uow() as uow:
             ids = uow.session.scalars(
                 insert(Person).returning(Person.id),
@@ -654,7 +657,12 @@ def measure_certificate_sync(services: Any, persons: int, registry_delay: float)
             )
         )
         uow.commit()
-    registry.set_fault("slow", delay=registry_delay, target="certificates")
+    registry.put(
+        f"{registry_url}/_admin/faults",
+        json={"mode": "slow", "delay": registry_delay, "target": "certificates"},
+        timeout=10,
+    ).raise_for_status()
+    calls_before = registry.get(f"{registry_url}/_admin/requests", timeout=10).json().get("certificates", 0)
     context = jobs.JobContext(job_id, "certificate_sync", eid, None, 1, None)
     tracemalloc.start()
     started = time.monotonic()
@@ -664,14 +672,14 @@ def measure_certificate_sync(services: Any, persons: int, registry_delay: float)
     elapsed = time.monotonic() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    registry.stop()
+    calls = registry.get(f"{registry_url}/_admin/requests", timeout=10).json().get("certificates", 0) - calls_before
     return {
         "persons": persons,
         "registry_delay_ms": registry_delay * 1000,
         "seconds": elapsed,
         "ms_per_person": 1000 * elapsed / persons,
         "peak_traced_mb": peak / 2**20,
-        "registry_calls": registry.requests_seen("certificates"),
+        "registry_calls": calls,
         "counts": summary.get("counts"),
     }
 
@@ -748,6 +756,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     topology.spawn("wechat", entryfiling, "emulators", "wechat", "--port", str(wechat_port))
     topology.spawn("registry", entryfiling, "emulators", "registry", "--port", str(registry_port))
     wechat_url = f"http://127.0.0.1:{wechat_port}"
+    registry_url = f"http://127.0.0.1:{registry_port}"
 
     from entryfiling.app import create_app
     from entryfiling.db.session import upgrade_database
@@ -756,8 +765,9 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     app = create_app()
     services = app.extensions["entryfiling"]
     if args.sync_persons:
-        for persons in (args.sync_persons // 10, args.sync_persons):
-            result = measure_certificate_sync(services, persons, 0.005)
+        wait_for(f"{registry_url}/_admin/requests")
+        for offset, persons in ((0, args.sync_persons // 10), (args.sync_persons // 10, args.sync_persons)):
+            result = measure_certificate_sync(services, registry_url, persons, 0.005, offset)
             print(json.dumps(result, ensure_ascii=False), flush=True)
         return
     started = time.monotonic()
