@@ -311,3 +311,15 @@ REGULATOR_NOT_FOUND = "主管部门账号“{username}”不存在"
 REMINDER_DATE_INVALID = "日期格式应为 YYYY-MM-DD"
 NOTIFICATION_IDS_TOO_MANY = "一次最多标记 {limit} 条消息"
 RULE_ALREADY_FILED = "本企业已完成首次信息报送，如需更新信息请办理相应的变更业务（企业基本信息变更、进疆负责人变更等）"
+
+# Operations: readiness (/readyz) and start-up checks
+READY_DATABASE_DOWN = "数据库不可用"
+READY_REDIS_DOWN = "Redis 不可用"
+READY_STORAGE_DOWN = "附件存储不可写"
+READY_TRUST_BUNDLE_MISSING = "CA 根证书（CA_TRUST_BUNDLE）未加载"
+READY_NOT_READY = "服务未就绪：{parts}"
+FONT_MISSING_PRODUCTION = (
+    "未找到可嵌入的 TrueType 中文字体，承诺书 PDF 将无法正确显示：请安装 fonts-wqy-zenhei 等字体或设置 LETTER_FONT"
+)
+# (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
+STORED_FILE_MISSING = "附件文件不存在或已被删除"

@@ -5,24 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from cachelib import BaseCache
 from cryptography import x509
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
+from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
+from entryfiling.integrations.ca import load_trust_roots
+from entryfiling.integrations.cache import make_cache
 from entryfiling.integrations.id_cipher import IdCipher
-from entryfiling.integrations.storage import FileStorage
+from entryfiling.integrations.identity import IdentityVerifier, make_identity_verifier
+from entryfiling.integrations.rate_limits import LimitsCounter, RateCounter
+from entryfiling.integrations.registry import RegistryClient
+from entryfiling.integrations.storage import AttachmentStorage, FileStorage
+from entryfiling.integrations.wechat import WeChat
 
-if TYPE_CHECKING:
-    from cachelib import BaseCache
 
-    from entryfiling.integrations.rate_limits import RateCounter
-    from entryfiling.integrations.registry import RegistryClient
+def make_storage(settings: Settings) -> AttachmentStorage:
+    """The one place that chooses the attachment backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
+    if settings.storage_url:
+        # boto3 is loaded only where an object store is configured: a local-disk deployment never
+        # pays for it. Not an import cycle.
+        from entryfiling.integrations.object_storage import S3Storage
+
+        return S3Storage.from_settings(settings)
+    return FileStorage(settings.storage_dir)
 
 
 def utcnow() -> datetime:
@@ -68,25 +81,24 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     cipher: IdCipher
-    storage: FileStorage
+    storage: AttachmentStorage
     clock: Callable[[], datetime] = utcnow
     dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
-    _wechat: Any = field(default=None, repr=False)
-    _identity: Any = field(default=None, repr=False)
-    _rate_counters: dict[bool, Any] = field(default_factory=dict, repr=False)
-    _cache: Any = field(default=None, repr=False)
+    _wechat: WeChat | None = field(default=None, repr=False)
+    _identity: IdentityVerifier | None = field(default=None, repr=False)
+    _rate_counters: dict[bool, RateCounter] = field(default_factory=dict, repr=False)
+    _cache: BaseCache | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = make_engine(settings.database_url)
-        settings.storage_dir.mkdir(parents=True, exist_ok=True)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             cipher=IdCipher(settings.id_encryption_key),
-            storage=FileStorage(settings.storage_dir),
+            storage=make_storage(settings),
         )
 
     def uow(self) -> UnitOfWork:
@@ -99,8 +111,6 @@ class Services:
         return self.now().astimezone(CHINA_TIME).date()
 
     def registry(self) -> RegistryClient:
-        from entryfiling.integrations.registry import RegistryClient
-
         return RegistryClient(
             self.settings.registry_api_base_url,
             read_timeout=self.settings.registry_timeout_seconds,
@@ -111,26 +121,20 @@ class Services:
 
     def trust_roots(self) -> list[x509.Certificate]:
         """Trusted CA roots, re-read when the bundle file changes (roots are rotated without restarts)."""
-        from entryfiling.integrations.ca import load_trust_roots
-
         path = self.settings.ca_trust_bundle
         mtime = path.stat().st_mtime if path.exists() else -1.0
         if self._trust_roots is None or self._trust_roots[0] != mtime:
             self._trust_roots = (mtime, load_trust_roots(path))
         return self._trust_roots[1]
 
-    def wechat(self) -> Any:
+    def wechat(self) -> WeChat:
         """The WeChat client (entryfiling.integrations.wechat.WeChat), made on first use."""
         if self._wechat is None:
-            from entryfiling.integrations.wechat import WeChat
-
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
 
     def rate_counter(self, *, read_path: bool = False) -> RateCounter:
         """Redis when configured; else the database, or this process's memory for read paths."""
-        from entryfiling.integrations.rate_limits import DatabaseCounter, LimitsCounter
-
         kind = bool(read_path and not self.settings.redis_url)
         if kind not in self._rate_counters:
             if self.settings.redis_url:
@@ -144,15 +148,11 @@ class Services:
     def cache(self) -> BaseCache:
         """Brief caches of public answers: Redis when configured, else this process's memory."""
         if self._cache is None:
-            from entryfiling.integrations.cache import make_cache
-
             self._cache = make_cache(self.settings.redis_url)
         return self._cache
 
-    def identity_verifier(self) -> Any:
+    def identity_verifier(self) -> IdentityVerifier:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""
         if self._identity is None:
-            from entryfiling.integrations.identity import make_identity_verifier
-
             self._identity = make_identity_verifier(self.settings.identity_provider, self)
         return self._identity

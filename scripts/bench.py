@@ -221,10 +221,10 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
     """Data shaped like a deadline: one busy enterprise, many drafts, a large public register."""
     from sqlalchemy import insert, select
 
+    from devkit.demo import load_demo_data
+    from devkit.emulators.registry import DEMO_ENTERPRISE_USCC
+    from devkit.tryout import EXAMPLE, SCANS
     from entryfiling.db.models import Attachment, Employment, Enterprise, Filing, Person, PublicEntry
-    from entryfiling.demo import load_demo_data
-    from entryfiling.emulators.registry import DEMO_ENTERPRISE_USCC
-    from entryfiling.tryout import EXAMPLE, SCANS
     from handlers import tokens
 
     load_demo_data(services, services.settings.ca_trust_bundle.parent)

@@ -3,6 +3,7 @@ every process; otherwise a small cache in this process's memory (the embedded de
 
 from __future__ import annotations
 
+import redis
 from cachelib import BaseCache, RedisCache, SimpleCache
 
 KEY_PREFIX = "entryfiling:cache:"
@@ -10,7 +11,5 @@ KEY_PREFIX = "entryfiling:cache:"
 
 def make_cache(redis_url: str | None) -> BaseCache:
     if redis_url:
-        import redis
-
         return RedisCache(host=redis.Redis.from_url(redis_url), key_prefix=KEY_PREFIX)
     return SimpleCache(threshold=1000)

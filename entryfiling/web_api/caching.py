@@ -31,7 +31,8 @@ def json_response(body: bytes, max_age: int) -> Response:
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    response.make_conditional(request)  # sets 304 and drops the body in place
+    return response
 
 
 def cache_key(prefix: str, args: dict[str, Any], *extra: Any) -> str:
