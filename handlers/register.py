@@ -112,7 +112,7 @@ def search_register(
         query = query.where(PublicEntry.publicity_until >= today)
     elif publicity_status == LAPSED:
         query = query.where((PublicEntry.publicity_until < today) | PublicEntry.publicity_until.is_(None))
-    with services.uow() as uow:
+    with services.reader() as uow:
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         ordered = query.order_by(PublicEntry.name, PublicEntry.enterprise_id).limit(page_size + 1)
         if after:
@@ -127,7 +127,7 @@ def search_register(
 
 
 def public_enterprise(services: Services, uscc: str) -> dict[str, Any]:
-    with services.uow() as uow:
+    with services.reader() as uow:
         entry = uow.session.scalar(select(PublicEntry).where(PublicEntry.uscc == uscc.strip().upper()))
         if entry is None:
             raise NotFound(msg.PUBLIC_ENTERPRISE_NOT_FOUND)

@@ -89,6 +89,7 @@ class Services:
     _identity: IdentityVerifier | None = field(default=None, repr=False)
     _rate_counters: dict[bool, RateCounter] = field(default_factory=dict, repr=False)
     _cache: BaseCache | None = field(default=None, repr=False)
+    _read_sessions: sessionmaker[Session] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -103,6 +104,14 @@ class Services:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for use cases that only read. Its statements run outside a transaction: no
+        BEGIN before them and no ROLLBACK after, two round trips fewer on every read request. Each
+        statement sees what is committed when it runs, which is all a read view needs."""
+        if self._read_sessions is None:
+            self._read_sessions = make_session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return UnitOfWork(self._read_sessions)
 
     def now(self) -> datetime:
         return self.clock()

@@ -37,7 +37,7 @@ SUMMARY_COLUMNS = (
 
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> FilingView:
-    with services.uow() as uow:
+    with services.reader() as uow:
         return filing_view(services, uow.session, load_filing(uow, actor, filing_id))
 
 
@@ -73,7 +73,7 @@ def list_filings(
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    with services.uow() as uow:
+    with services.reader() as uow:
         rows = uow.session.execute(paged).all()
         # Past the last page there is no row to carry the count: then the count alone.
         total = rows[0].total if rows else uow.session.scalar(select(func.count()).select_from(query.subquery()))
