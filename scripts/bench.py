@@ -505,7 +505,18 @@ def wrk(
         "BENCH_ONCE": "1" if once else "0",
     }
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(LUA), url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(LUA),
+            url,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -889,6 +900,10 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         )
     ceiling = statistics.median(r["ceiling_rps"] for r in rows) if rows else 0
     print(f"bare WSGI ceiling: {ceiling:.0f} req/s; largest gunicorn worker RSS: {peak_rss:.0f} MB")
+    if any(row["errors"] for row in rows):
+        log = (work / "app.log").read_text(errors="replace").splitlines()
+        problems = [line for line in log if "Error" in line or "Traceback" in line or '"status": 5' in line]
+        print("errors seen; the app's log says:", *problems[-20:], sep="\n  ")
     args.json.write_text(
         json.dumps(
             {
