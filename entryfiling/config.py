@@ -18,7 +18,11 @@ from cryptography.fernet import Fernet
 
 DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 DEV_WECHAT_PORT = 8701
+# WeChat's accepted values of subscribeMessage.send ``miniprogram_state`` and ``lang``.
+MINIPROGRAM_STATES = ("formal", "trial", "developer")
+MESSAGE_LANGS = ("zh_CN", "en_US", "zh_HK", "zh_TW")
 DEV_REGISTRY_PORT = 8702
+MIN_AUDIT_RETENTION_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,20 @@ class Settings:
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
+    # Lockout: this many failed logins of one identity within the window lock it for the lockout
+    # time; a source address is locked after its own (higher) number of failures.
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 15 * 60
+    login_lockout_seconds: int = 30 * 60
+    login_max_failures_per_source: int = 20
+    # How many reverse proxies in front of the app set X-Forwarded-For (0: trust none of it).
+    trusted_proxy_hops: int = 0
+    # A regulator session ends after this long without a request.
+    regulator_idle_timeout_seconds: int = 30 * 60
+    # Keys ID numbers were sealed with before ID_ENCRYPTION_KEY: still read during a rotation.
+    id_encryption_previous_keys: tuple[str, ...] = ()
+    # Audit rows are kept this long (等保 asks for at least six months), then `entryfiling audit prune` removes them.
+    audit_retention_days: int = 365
     public_queries_per_minute: int = 120
     # How long an answer of the public register is reused (0: never).
     public_cache_seconds: int = 30
@@ -65,6 +83,12 @@ class Settings:
     wechat_result_template_id: str = "dev-filing-result"
     wechat_reminder_template_id: str = "dev-expiry-reminder"
     miniapp_filing_page: str = "pages/filings/detail"
+    # Which build of the mini-program a subscribe message opens (subscribeMessage.send
+    # ``miniprogram_state``): formal 正式版, trial 体验版, developer 开发版.
+    wechat_miniprogram_state: str = "formal"
+    wechat_message_lang: str = "zh_CN"
+    # The page a scanned invitation 小程序码 opens (wxacode.getUnlimited ``page``).
+    miniapp_invitation_page: str = "pages/invitations/accept"
     miniapp_reminder_page: str = "pages/enterprise/index"
     # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
     reminder_cron: str = "0 8 * * *"
@@ -72,6 +96,14 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def __post_init__(self) -> None:
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise ValueError(
+                f"AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} (got {self.audit_retention_days})"
+            )
+        if self.trusted_proxy_hops < 0:
+            raise ValueError("TRUSTED_PROXY_HOPS must not be negative")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -129,6 +161,16 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+        login_max_failures=integer("LOGIN_MAX_FAILURES", 5),
+        login_failure_window_seconds=integer("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60),
+        login_lockout_seconds=integer("LOGIN_LOCKOUT_SECONDS", 30 * 60),
+        login_max_failures_per_source=integer("LOGIN_MAX_FAILURES_PER_SOURCE", 20),
+        trusted_proxy_hops=integer("TRUSTED_PROXY_HOPS", 0),
+        regulator_idle_timeout_seconds=integer("REGULATOR_IDLE_TIMEOUT_SECONDS", 30 * 60),
+        audit_retention_days=integer("AUDIT_RETENTION_DAYS", 365),
+        id_encryption_previous_keys=tuple(
+            k.strip() for k in (env.get("ID_ENCRYPTION_PREVIOUS_KEYS") or "").split(",") if k.strip()
+        ),
         public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
         public_cache_seconds=integer("PUBLIC_CACHE_SECONDS", 30),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
@@ -139,5 +181,17 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         wechat_reminder_template_id=env.get("WECHAT_REMINDER_TEMPLATE_ID") or "dev-expiry-reminder",
         miniapp_filing_page=env.get("MINIAPP_FILING_PAGE") or "pages/filings/detail",
         miniapp_reminder_page=env.get("MINIAPP_REMINDER_PAGE") or "pages/enterprise/index",
+        wechat_miniprogram_state=_one_of(
+            "WECHAT_MINIPROGRAM_STATE", env.get("WECHAT_MINIPROGRAM_STATE") or "formal", MINIPROGRAM_STATES
+        ),
+        wechat_message_lang=_one_of("WECHAT_MESSAGE_LANG", env.get("WECHAT_MESSAGE_LANG") or "zh_CN", MESSAGE_LANGS),
+        miniapp_invitation_page=env.get("MINIAPP_INVITATION_PAGE") or "pages/invitations/accept",
         reminder_cron=env.get("REMINDER_CRON") or "0 8 * * *",
     )
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """A setting WeChat would refuse is a startup error, not a failed push hours later."""
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value

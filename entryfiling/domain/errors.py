@@ -84,3 +84,10 @@ class ExternalServiceError(DomainError):
     """An outside system (WeChat, registry) failed or refused; not the user's fault."""
 
     code = "external_service_error"
+
+
+class ServiceUnavailable(ExternalServiceError):
+    """Something we depend on is down or busy for now (Redis, the database, WeChat answering
+    "system busy"): not the user's fault; try again after ``retry_after`` seconds."""
+
+    code = "service_unavailable"

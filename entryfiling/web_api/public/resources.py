@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from entryfiling.web_api.auth import client_address, services
-from entryfiling.web_api.caching import cache_key, cached_public, encoded
+from entryfiling.http.caching import cache_key, cached_public, encoded
 from entryfiling.web_api.public.schemas import (
     PublicEnterprisePageSchema,
     PublicEnterpriseSchema,
