@@ -16,6 +16,9 @@ from sqlalchemy import event
 from tests.api.flows import complete_first_filing, current_etag, sign_and_submit, upload
 from tests.factories import pdf_bytes
 
+# The bearer token's session is looked up (and kept alive) once per request.
+AUTHENTICATION = 2
+
 
 @contextmanager
 def counted(services: Any) -> Iterator[list[str]]:
@@ -44,8 +47,9 @@ def test_records_list_is_one_statement_for_any_number_of_filings(enterprise, per
     with counted(services) as statements:
         page = enterprise.get("/api/v1/filings?page_size=20")
     assert page.status_code == 200 and page.json["total"] == 4
-    assert len(statements) == 1, statements
-    assert "sections" not in statements[0] and "rule_results" not in statements[0]
+    listing = [s for s in statements if "FROM filings" in s]
+    assert len(listing) == 1 and len(statements) <= 1 + AUTHENTICATION, statements
+    assert "sections" not in listing[0] and "rule_results" not in listing[0]
 
 
 def test_detail_and_save_do_not_grow_with_attachments(enterprise, persons, services):
@@ -70,7 +74,7 @@ def test_detail_and_save_do_not_grow_with_attachments(enterprise, persons, servi
         upload(enterprise, fid, "qualification_certificates", pdf_bytes(), f"资质证书{n}.pdf")
     assert statements_of_detail_and_save() == before
     detail, save = before
-    assert detail <= 4 and save <= 6
+    assert detail <= 4 + AUTHENTICATION and save <= 6 + AUTHENTICATION
 
 
 def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, persons, services):
@@ -83,4 +87,4 @@ def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, perso
     assert response.status_code == 200 and response.json["status"] == "approved", response.json
     filing_updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE FILINGS")]
     assert len(filing_updates) == 1, filing_updates
-    assert len(statements) <= 18, statements
+    assert len(statements) <= 18 + AUTHENTICATION, statements

@@ -8,8 +8,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import client_address, services
 from entryfiling.http.caching import cache_key, cached_public, encoded
+from entryfiling.web_api.auth import client_address, services
 from entryfiling.web_api.public.schemas import (
     PublicEnterprisePageSchema,
     PublicEnterpriseSchema,

@@ -1,7 +1,7 @@
 """indexes the public register searches by (PostgreSQL: pg_trgm and character-pair GIN indexes)
 
 Revision ID: 0010_perf
-Revises: 0005_notifications
+Revises: 0009_conversation
 
 Name and qualification search are ``LIKE '%…%'``, which no B-tree serves. On PostgreSQL a trigram
 GIN index (pg_trgm) answers them for three characters and more. pg_trgm extracts no trigram from a
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010_perf"
-down_revision: str | None = "0005_notifications"
+down_revision: str | None = "0009_conversation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
