@@ -237,7 +237,10 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
 
     def token_for(enterprise_id: int, uscc: str, name: str) -> str:
         return tokens.issue(
-            services, tokens.ENTERPRISE, {"eid": enterprise_id, "uscc": uscc, "name": name, "cert": "1"}
+            services,
+            tokens.ENTERPRISE,
+            {"eid": enterprise_id, "uscc": uscc, "name": name, "cert": "1"},
+            subject=str(enterprise_id),
         )
 
     def call(method: str, path: str, token: str, expect: tuple[int, ...] = (200, 201), **kw: Any) -> Any:
