@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, Enterprise, Filing, Person, PersonCertificate
-from entryfiling.domain.businesses import REGISTERED_CERTIFICATE_TYPES, Business
+from entryfiling.domain.businesses import Business
+from entryfiling.domain.catalogues.certificates import OTHER_REGISTERED_CODE, match_certificate_type
 from entryfiling.domain.errors import Conflict, NotApplicable, NotFound, ValidationFailed
 from entryfiling.domain.fields import RegistrySync, Section
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, require_draft
@@ -31,7 +32,6 @@ CERTIFICATES = "sync_certificates"
 QUALIFICATIONS = "sync_qualifications"
 KIND_OF_SYNC = {"certificates": CERTIFICATES, "qualifications": QUALIFICATIONS}
 MAX_WRITE_ATTEMPTS = 5
-CERTIFICATE_CODES = {o.label: o.value for o in REGISTERED_CERTIFICATE_TYPES}
 
 # ---------------------------------------------------------------------------- starting
 
@@ -317,13 +317,9 @@ def _filing_rows(
             )
             failed.append({"item": item, "reason": reason})
             continue
-        code = CERTIFICATE_CODES.get(cert.certificate_type)
-        if code is None:
-            reason = msg.SYNC_CERT_TYPE_UNKNOWN.format(
-                person=name, certificate=cert.certificate_type, number=cert.certificate_number
-            )
-            failed.append({"item": item, "reason": reason})
-            continue
+        # The registry is the truth: a type this catalogue version does not list is kept, with its wording.
+        known = match_certificate_type(cert.certificate_type).entry
+        code = known.code if known else OTHER_REGISTERED_CODE
         if cert.valid_until is not None and cert.valid_until < today:
             reason = msg.SYNC_CERT_EXPIRED.format(
                 person=name,
@@ -342,6 +338,7 @@ def _filing_rows(
         row = {
             "person": cert.person_id,
             "certificate_type": code,
+            "certificate_type_name": "" if known else cert.certificate_type[:100],
             "certificate_number": cert.certificate_number,
             "specialty": cert.specialty,
             "registered_enterprise": cert.registered_enterprise_name,

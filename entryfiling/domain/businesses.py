@@ -12,6 +12,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from entryfiling import messages as msg
+from entryfiling.domain.catalogues import QUALIFICATION as QUALIFICATION_CATALOGUE
+from entryfiling.domain.catalogues.certificates import (
+    CERTIFICATE_TYPES,
+    OTHER_REGISTERED_CODE,
+    OTHER_REGISTERED_LABEL,
+)
 from entryfiling.domain.fields import (
     PDF,
     AttachmentKind,
@@ -151,7 +157,13 @@ QUALIFICATIONS = Section(
             min_rows=1,
             max_rows=50,
             columns=(
-                Field("name", "资质", required=True, prompt="如：建筑工程施工总承包贰级"),
+                Field(
+                    "name",
+                    "资质",
+                    required=True,
+                    prompt="如：建筑工程施工总承包贰级",
+                    catalogue=QUALIFICATION_CATALOGUE,
+                ),
                 Field("certificate_number", "资质证书编号", required=True, max_length=50),
                 Field("valid_until", "证书有效期", FieldType.DATE, required=True, expires=True),
                 Field("issuing_authority", "发证机关", max_length=100),
@@ -438,21 +450,10 @@ COST_CONSULTING_PROJECT = Business(
 
 # ---------------------------------------------------------------------------- 2, 5, 6: registry-backed
 
-# Registered certificate types (注册类别) as the registry names them; the label is the registry's
-# own wording, which is how synced rows are matched to an option.
+# Registered and safety certificate types (注册类别) from the catalogue; synced rows are matched to an
+# option by the catalogue's matcher, and a type the catalogue does not list is kept as "other".
 REGISTERED_CERTIFICATE_TYPES = option_tuple(
-    ("constructor_1", "一级注册建造师"),
-    ("constructor_2", "二级注册建造师"),
-    ("supervision_engineer", "注册监理工程师"),
-    ("cost_engineer_1", "一级注册造价工程师"),
-    ("cost_engineer_2", "二级注册造价工程师"),
-    ("safety_a", "安全生产考核合格证书（A证）"),
-    ("safety_b", "安全生产考核合格证书（B证）"),
-    ("safety_c", "安全生产考核合格证书（C证）"),
-    ("structural_engineer_1", "一级注册结构工程师"),
-    ("geotechnical_engineer", "注册土木工程师（岩土）"),
-    ("architect_1", "一级注册建筑师"),
-    ("architect_2", "二级注册建筑师"),
+    *[(c.code, c.name) for c in CERTIFICATE_TYPES], (OTHER_REGISTERED_CODE, OTHER_REGISTERED_LABEL)
 )
 
 OTHER_CERTIFICATE_TYPES = option_tuple(
@@ -497,6 +498,8 @@ def _registered_certificates_table(*, read_only: bool) -> Field:
                 required=True,
                 options=REGISTERED_CERTIFICATE_TYPES,
             ),
+            # The registry's own wording of a type this catalogue version does not list (other_registered).
+            Field("certificate_type_name", "注册类别名称", max_length=100),
             Field("certificate_number", "证书编号", required=True, max_length=64),
             Field("specialty", "注册专业", max_length=100),
             Field("registered_enterprise", "注册单位", max_length=200),

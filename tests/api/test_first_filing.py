@@ -297,3 +297,13 @@ def test_a_filed_enterprise_files_changes_not_a_second_first_filing(enterprise, 
     again = enterprise.post("/api/v1/filings", json={"business": "first_filing"})
     assert again.status_code == 403
     assert "已完成首次信息报送" in again.json["detail"]
+
+
+def test_section_save_refuses_an_unknown_qualification_name_with_suggestions(enterprise):
+    filing = open_first_filing(enterprise)
+    rows = qualifications()
+    rows["qualifications"][0]["name"] = "建筑施工总承包二级"
+    problem = save(enterprise, filing, "qualifications", rows, expect=422)
+    assert list(problem["errors"]) == ["qualifications[0].name"]
+    assert "您是否要填写" in problem["errors"]["qualifications[0].name"]
+    assert "建筑工程施工总承包乙级" in problem["errors"]["qualifications[0].name"]

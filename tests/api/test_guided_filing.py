@@ -246,3 +246,13 @@ def test_cost_consulting_project_completed_by_free_text_answers(login_enterprise
     assert project["values"]["region"] == "乌鲁木齐市"
     decided = sign_and_submit(firm, opened.json["id"]).json
     assert decided["status"] == "approved", decided["reasons"]
+
+
+def test_an_unknown_qualification_is_refused_at_the_question_with_suggestions(enterprise):
+    filing = open_first_filing(enterprise)
+    refused = _answer(enterprise, filing["id"], "qualifications.qualifications[0].name", "建筑施工总承包二级")
+    assert refused.status_code == 422
+    assert refused.json["step"]["path"] == "qualifications.qualifications[0].name"
+    assert "建筑工程施工总承包乙级" in refused.json["detail"]
+    accepted = _answer(enterprise, filing["id"], "qualifications.qualifications[0].name", "建筑工程施工总承包贰级")
+    assert accepted.status_code == 200, accepted.json
