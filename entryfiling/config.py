@@ -56,6 +56,9 @@ class Settings:
     miniapp_reminder_page: str = "pages/enterprise/index"
     # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
     reminder_cron: str = "0 8 * * *"
+    # Ages (on the submission date, from the ID number) a legal representative or responsible person may have.
+    person_min_age: int = 18
+    person_max_age: int = 70
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -112,4 +115,6 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         miniapp_filing_page=env.get("MINIAPP_FILING_PAGE") or "pages/filings/detail",
         miniapp_reminder_page=env.get("MINIAPP_REMINDER_PAGE") or "pages/enterprise/index",
         reminder_cron=env.get("REMINDER_CRON") or "0 8 * * *",
+        person_min_age=integer("PERSON_MIN_AGE", 18),
+        person_max_age=integer("PERSON_MAX_AGE", 70),
     )

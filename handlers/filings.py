@@ -71,6 +71,7 @@ from handlers.notifications import record_decision_notices
 from handlers.persons import page_envelope, person_facts
 from handlers.records import record_changes, refresh_public_entry, unseal_record
 from handlers.services import SYSTEM, Actor, Services
+from handlers.verification import verification_facts
 from handlers.views import etag_of, present_attachment, present_filing, present_filing_summary, reference_of
 
 # ---------------------------------------------------------------------------- helpers
@@ -729,6 +730,7 @@ def _approval_context(
         signed_letter=letter,
         other_open_filings=other_open,
         **_record_facts(services, actor, enterprise),
+        **verification_facts(services, session, business, enterprise, filing.enterprise_type, sections),
     )
 
 

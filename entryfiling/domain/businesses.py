@@ -156,6 +156,7 @@ QUALIFICATIONS = Section(
             required=True,
             min_rows=1,
             max_rows=50,
+            unique_by=("name", "certificate_number"),
             columns=(
                 Field(
                     "name",
@@ -220,6 +221,16 @@ COMMON_RULES = (
     "uscc_matches_certificate",
     "persons_verified_employed",
     "no_other_open_filing",
+    # Plausibility (domain/plausibility.py): each looks only at the sections the business has.
+    "no_junk_values",
+    "unrelated_fields_differ",
+    "ages_in_range",
+    "one_name_per_person",
+    "persons_not_serving_elsewhere",
+    "dates_plausible",
+    "uscc_region_plausible",
+    "official_number_formats",
+    "registered_capital_in_bounds",
 )
 
 
@@ -261,7 +272,14 @@ FIRST_FILING = Business(
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(BASIC_INFO, QUALIFICATIONS, RESPONSIBLE_PERSON, TECHNICAL_PERSON),
     # Checked when opening and again at submission: a filed enterprise files changes instead.
-    rules=(*COMMON_RULES, "qualifications_unexpired", "not_yet_filed"),
+    rules=(
+        *COMMON_RULES,
+        "qualifications_unexpired",
+        "not_yet_filed",
+        "rows_unique",
+        "name_matches_certificate",
+        "qualifications_fit_enterprise_type",
+    ),
     effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
     requires_filed_enterprise=False,
     refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},
@@ -619,7 +637,7 @@ QUALIFICATION_CHANGE = Business(
     label="企业资质信息变更",
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(QUALIFICATIONS_CHANGE,),
-    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique"),
+    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique", "qualifications_fit_enterprise_type"),
     description="同步新资质、取消登记资质、查看已取消登记的资质，提交后更新企业备案信息",
 )
 

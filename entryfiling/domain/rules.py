@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.domain.businesses import Business, record_sections
+from entryfiling.domain import plausibility as p
+from entryfiling.domain.businesses import ENTERPRISE_TYPE_LABELS, Business, record_sections
 from entryfiling.domain.fields import RecordMode, duplicate_rows, iter_dates, person_ids, section_status
 from entryfiling.domain.filing import FilingStatus
 
@@ -69,6 +70,19 @@ class ApprovalContext:
     publicity_extension_window_days: int = 0
     # The enterprise name in the login certificate (None when not acting with a certificate).
     certificate_name: str | None = None
+    # Facts the plausibility rules read (gathered by handlers.verification).
+    enterprise_type: str = ""
+    age_range: tuple[int, int] = (18, 70)
+    # Chosen persons' ID numbers (in clear), by person id.
+    person_id_numbers: Mapping[int, str] = field(default_factory=dict)
+    # Names the system knows for ID numbers written in the filing (e.g. the legal representative's).
+    known_names_by_id_number: Mapping[str, str] = field(default_factory=dict)
+    # Person id → (role label, enterprise name) they already hold in another filed enterprise.
+    roles_elsewhere: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    @property
+    def enterprise_type_label(self) -> str:
+        return next((label for t, label in ENTERPRISE_TYPE_LABELS.items() if t.value == self.enterprise_type), "")
 
 
 Check = Callable[[ApprovalContext], list[str]]
@@ -294,6 +308,45 @@ RULES: dict[str, Rule] = {
         Rule("certificates_unexpired", "人员证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
         Rule("rows_unique", "同一表格中没有重复的记录", Stage.SUBMISSION, _rows_unique),
         Rule("not_yet_filed", "企业尚未完成首次信息报送", Stage.OPEN, _not_yet_filed),
+        # ---- plausibility: complete is not enough, the values must be believable (domain/plausibility.py)
+        Rule("no_junk_values", "未填写占位、测试或乱填的内容", Stage.APPROVAL, p.no_junk_values),
+        Rule("unrelated_fields_differ", "不相关的栏目未填写相同内容", Stage.APPROVAL, p.unrelated_fields_differ),
+        Rule("ages_in_range", "法定代表人及负责人年龄在规定范围内（按身份证号）", Stage.APPROVAL, p.ages_in_range),
+        Rule("one_name_per_person", "同一身份证号只对应一个姓名", Stage.APPROVAL, p.one_name_per_person),
+        Rule(
+            "persons_not_serving_elsewhere",
+            "负责人未在其他已备案企业担任同一职务（否则转人工审核）",
+            Stage.APPROVAL,
+            p.persons_not_serving_elsewhere,
+            on_failure=OnFailure.MANUAL_REVIEW,
+        ),
+        Rule(
+            "dates_plausible",
+            "日期合理：发证不晚于今日、有效期不早于发证、期限符合证书类型",
+            Stage.APPROVAL,
+            p.dates_plausible,
+        ),
+        Rule(
+            "uscc_region_plausible",
+            "统一社会信用代码登记地与注册地省份一致且不在新疆",
+            Stage.APPROVAL,
+            p.uscc_region_plausible,
+        ),
+        Rule(
+            "official_number_formats", "资质、证书和许可证编号符合官方格式", Stage.APPROVAL, p.official_number_formats
+        ),
+        Rule(
+            "registered_capital_in_bounds",
+            "注册资本大于 0 且在合理范围内",
+            Stage.APPROVAL,
+            p.registered_capital_in_bounds,
+        ),
+        Rule(
+            "qualifications_fit_enterprise_type",
+            "资质在目录中、属于本企业类型可持有的序列且不重复",
+            Stage.APPROVAL,
+            p.qualifications_fit_enterprise_type,
+        ),
     )
 }
 

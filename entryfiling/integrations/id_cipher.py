@@ -72,8 +72,8 @@ class IdCipher:
     def blind_index(self, plaintext: str) -> str:
         """Deterministic HMAC-SHA256 hex of the normalised value, for uniqueness lookups.
 
-        Normalisation (NFKC, no whitespace, upper case) makes ``11010519491231002x`` and
-        ``11010519491231002X`` index alike; callers should still store validated values.
+        Normalisation (NFKC, no whitespace, upper case) makes ``11010519750109002x`` and
+        ``11010519750109002X`` index alike; callers should still store validated values.
         """
         normalized = "".join(unicodedata.normalize("NFKC", plaintext).split()).upper()
         return hmac.new(self._index_key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()

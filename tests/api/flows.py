@@ -9,7 +9,7 @@ from typing import Any
 from tests.conftest import EnterpriseLogin
 from tests.factories import PNG_BYTES, make_id_number, pdf_bytes
 
-LEGAL_REP_ID = "11010519491231002X"
+LEGAL_REP_ID = "11010519750109002X"
 
 
 def basic_info(enterprise: EnterpriseLogin, **overrides: Any) -> dict[str, Any]:
@@ -30,8 +30,24 @@ def basic_info(enterprise: EnterpriseLogin, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def qualifications(valid_until: date | None = None) -> dict[str, Any]:
+# A qualification each enterprise type may hold (the catalogue's sequences), with its official number.
+QUALIFICATION_OF_TYPE = {
+    "construction": None,  # the two rows below
+    "supervision": ("工程监理综合资质", "E132000001", "中华人民共和国住房和城乡建设部"),
+    "survey": ("岩土工程勘察专业甲级", "B134000123", "安徽省住房和城乡建设厅"),
+    "design": ("建筑行业设计甲级", "A134000456", "安徽省住房和城乡建设厅"),
+    "quality_testing": ("建设工程质量检测机构综合资质", "F134000789", "安徽省住房和城乡建设厅"),
+}
+
+
+def qualifications(valid_until: date | None = None, enterprise_type: str = "construction") -> dict[str, Any]:
     until = (valid_until or date.today() + timedelta(days=400)).isoformat()
+    # Qualification certificates run five years: issued within the last five, never after the validity ends.
+    issued = (min(date.fromisoformat(until), date.today()) - timedelta(days=700)).isoformat()
+    if (other := QUALIFICATION_OF_TYPE.get(enterprise_type)) is not None:
+        name, number, authority = other
+        row = {"name": name, "certificate_number": number, "valid_until": until, "issued_on": issued}
+        return {"qualifications": [row | {"issuing_authority": authority}]}
     return {
         "qualifications": [
             {
@@ -39,13 +55,13 @@ def qualifications(valid_until: date | None = None) -> dict[str, Any]:
                 "certificate_number": "D234023425",
                 "valid_until": until,
                 "issuing_authority": "安徽省住房和城乡建设厅",
-                "issued_on": "2015-12-24",
+                "issued_on": issued,
             },
             {
                 "name": "市政公用工程施工总承包叁级",
                 "certificate_number": "D334023422",
                 "valid_until": until,
-                "issued_on": "2020-11-20",
+                "issued_on": issued,
             },
         ]
     }
@@ -104,7 +120,7 @@ def complete_first_filing(
     save(enterprise, filing, "basic_info", basic_info(enterprise, **basic_overrides))
     upload(enterprise, fid, "business_license")
     upload(enterprise, fid, "legal_representative_id_card")
-    save(enterprise, filing, "qualifications", qualifications(valid_until))
+    save(enterprise, filing, "qualifications", qualifications(valid_until, enterprise_type))
     upload(enterprise, fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
     save(
         enterprise,

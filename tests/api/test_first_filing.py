@@ -32,7 +32,7 @@ def test_first_filing_is_approved_and_published(enterprise, make_person, service
     response = sign_and_submit(enterprise, filing["id"], key="submit-1")
     assert response.status_code == 200, response.json
     decided = response.json
-    assert decided["status"] == "approved"
+    assert decided["status"] == "approved", decided["reasons"]
     assert decided["status_label"] == "审批通过"
     assert [e["to_status"] for e in decided["events"]] == ["draft", "submitted", "approved"]
     assert all(r["passed"] for r in decided["rule_results"])

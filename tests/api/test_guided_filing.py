@@ -21,14 +21,14 @@ FREE_TEXT = {
     "registered_capital": "5000万元",
     "established_on": "2008年5月20日",
     "legal_representative_name": "李德拓",
-    "legal_representative_id_number": "11010519491231002x",
+    "legal_representative_id_number": "11010519750109002x",
     "contact_name": "王小明",
     "contact_phone": "0551-65551234",
     "xinjiang_office_address": "新疆乌鲁木齐市天山区解放北路8号",
     "name": "建筑工程施工总承包贰级",
     "certificate_number": "D234023425",
     "valid_until": "2030.12.31",
-    "issued_on": "2015年12月24日",
+    "issued_on": "2026年1月10日",
     "position": "进疆负责人",
     "mobile": "139 1234 5678",
     "professional_title": "2",
@@ -89,7 +89,8 @@ def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
     assert basic["established_on"] == "2008-05-20"
     assert detail["sections"][2]["values"]["person"]["name"] == "张建国"
     assert detail["sections"][3]["values"]["professional_title"] == "senior"
-    assert sign_and_submit(enterprise, fid).json["status"] == "approved"
+    decided = sign_and_submit(enterprise, fid).json
+    assert decided["status"] == "approved", decided["reasons"]
 
 
 def test_two_persons_of_one_name_must_be_picked(enterprise, make_person):

@@ -9,19 +9,19 @@ from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 
 ANSWERS = {
-    "registered_province": "3",
-    "registered_address": "河北省石家庄市长安区中山东路1号",
+    "registered_province": "12",
+    "registered_address": "安徽省合肥市蜀山区长江西路1号",
     "registered_capital": "1.2亿",
     "established_on": "2010.6.1",
     "legal_representative_name": "李德拓",
-    "legal_representative_id_number": "11010519491231002X",
+    "legal_representative_id_number": "11010519750109002X",
     "contact_name": "赵报送",
     "contact_phone": "13912345678",
     "xinjiang_office_address": "新疆乌鲁木齐市天山区解放北路8号",
     "name": "建筑工程施工总承包贰级",
     "certificate_number": "D234023425",
     "valid_until": "2030年12月31日",
-    "issued_on": "2015-12-24",
+    "issued_on": "2026-01-10",
     "position": "进疆负责人",
     "mobile": "13912345678",
     "professional_title": "高级工程师",
