@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ class Settings:
         return replace(self, **overrides)
 
 
-def _instance_secret(instance_path: Path, name: str, make: Any) -> str:
+def _instance_secret(instance_path: Path, name: str, make: Callable[[], str]) -> str:
     """A dev-only secret kept in the instance folder, created on first use."""
     path = instance_path / name
     if path.exists():

@@ -1,11 +1,12 @@
 """Guided filing on the phone: next item, one answer at a time, back.
 
-Answers are saved through ``filings.save_section``, the same path and validators as the web form,
-so the web and the phone edit one draft under one ETag.
+Answers are saved through ``save_section``, the same path and validators as the web form, so the
+web and the phone edit one draft under one ETag.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from entryfiling import messages as msg
@@ -16,10 +17,94 @@ from entryfiling.domain.errors import ValidationFailed
 from entryfiling.domain.fields import FieldType
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
-from handlers import filings, persons
+from handlers import persons
+from handlers.filings.queries import DraftState, draft_state
+from handlers.filings.sections import save_section
 from handlers.services import Actor, Services
 
 MAX_PERSON_CHOICES = 100
+SIGNED_LETTER_KIND = "commitment_letter"
+
+
+@dataclass(frozen=True)
+class OptionChoice:
+    number: int
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    id: int
+    name: str
+    id_number: str  # masked
+
+
+@dataclass(frozen=True)
+class AttachmentAsk:
+    kind: str
+    label: str
+    content_types: list[str]
+    formats: str
+    max_bytes: int
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One item to answer (a field) or to upload (an attachment kind)."""
+
+    path: str
+    section: str
+    section_label: str
+    label: str
+    prompt: str
+    done: bool
+    # What is filled in now: a value as declared, {id, name} for a person, a count for uploads.
+    current: Any
+    type: str
+    required: bool | None = None
+    example: str | None = None
+    options: list[OptionChoice] | None = None
+    persons: list[PersonChoice] | None = None
+    unit: str | None = None
+    max_length: int | None = None
+    attachment: AttachmentAsk | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What is left once every item is answered: agree, sign the letter, submit."""
+
+    filing_id: int
+    enterprise_id: int
+    signed_letter_kind: str
+    agreement_text: str
+
+
+@dataclass(frozen=True)
+class GuidedView:
+    filing_id: int
+    enterprise_id: int
+    etag: str
+    status: str  # ask / review / ready
+    progress: guided.Progress
+    step: Step | None = None
+    message: str | None = None
+    submission: Submission | None = None
+
+
+def as_json(value: Any) -> Any:
+    """A read model as JSON for an error's details (no URLs in it, absent parts left out)."""
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return as_json(asdict(value))
+    return value
 
 
 def _choices(services: Services, actor: Actor) -> list[guided.Choice]:
@@ -27,7 +112,7 @@ def _choices(services: Services, actor: Actor) -> list[guided.Choice]:
     return [guided.Choice(p["id"], p["name"], p["id_number"]) for p in page["items"]]
 
 
-def _current(item: guided.Item, state: filings.DraftState, choices: list[guided.Choice]) -> Any:
+def _current(item: guided.Item, state: DraftState, choices: list[guided.Choice]) -> Any:
     values = state.sections.get(item.section.key) or {}
     if item.field is None:
         return state.attachment_counts.get(item.attachment.key, 0) if item.attachment else None
@@ -45,8 +130,8 @@ def _current(item: guided.Item, state: filings.DraftState, choices: list[guided.
     return value
 
 
-def _step(item: guided.Item, state: filings.DraftState, choices: list[guided.Choice]) -> dict[str, Any]:
-    step: dict[str, Any] = {
+def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) -> Step:
+    common: dict[str, Any] = {
         "path": item.path,
         "section": item.section.key,
         "section_label": item.section.label,
@@ -57,66 +142,61 @@ def _step(item: guided.Item, state: filings.DraftState, choices: list[guided.Cho
     }
     if item.attachment is not None:
         kind = item.attachment
-        step |= {
-            "type": "attachment",
-            "attachment": {
-                "kind": kind.key,
-                "label": kind.label,
-                "content_types": list(kind.content_types),
-                "formats": "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types),
-                "max_bytes": kind.max_bytes,
-                "min_count": kind.min_count,
-                "max_count": kind.max_count,
-            },
-            "hint": msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(kind=kind.key),
-        }
-        return step
+        return Step(
+            **common,
+            type="attachment",
+            attachment=AttachmentAsk(
+                kind=kind.key,
+                label=kind.label,
+                content_types=list(kind.content_types),
+                formats="、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types),
+                max_bytes=kind.max_bytes,
+                min_count=kind.min_count,
+                max_count=kind.max_count,
+            ),
+            hint=msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(kind=kind.key),
+        )
     fld = item.field
     assert fld is not None
-    step |= {"type": fld.type.value, "required": fld.required, "example": guided.example_for(fld)}
-    if fld.options:
-        step["options"] = [{"number": n, "value": o.value, "label": o.label} for n, o in enumerate(fld.options, 1)]
-    if fld.type is FieldType.PERSON:
-        step["persons"] = [{"id": c.id, "name": c.name, "id_number": c.hint} for c in choices]
-    if fld.unit:
-        step["unit"] = fld.unit
-    if fld.type in (FieldType.TEXT, FieldType.TEXTAREA):
-        step["max_length"] = fld.max_length
-    return step
+    return Step(
+        **common,
+        type=fld.type.value,
+        required=fld.required,
+        example=guided.example_for(fld),
+        options=[OptionChoice(n, o.value, o.label) for n, o in enumerate(fld.options, 1)] if fld.options else None,
+        persons=[PersonChoice(c.id, c.name, c.hint) for c in choices] if fld.type is FieldType.PERSON else None,
+        unit=fld.unit or None,
+        max_length=fld.max_length if fld.type in (FieldType.TEXT, FieldType.TEXTAREA) else None,
+    )
 
 
 def _view(
-    state: filings.DraftState, item: guided.Item | None, all_items: list[guided.Item], choices: list[guided.Choice]
-) -> dict[str, Any]:
-    view: dict[str, Any] = {
+    state: DraftState, item: guided.Item | None, all_items: list[guided.Item], choices: list[guided.Choice]
+) -> GuidedView:
+    status = "ask" if item is not None and not item.done else ("ready" if item is None else "review")
+    common: dict[str, Any] = {
         "filing_id": state.filing_id,
+        "enterprise_id": state.enterprise_id,
         "etag": state.etag,
-        "status": "ask" if item is not None and not item.done else ("ready" if item is None else "review"),
+        "status": status,
         "progress": guided.progress(all_items),
     }
     if item is not None:
-        view["step"] = _step(item, state, choices)
-    else:
-        view["message"] = msg.GUIDED_READY
-        view["submission"] = {
-            "letter_url": f"/filings/{state.filing_id}/commitment-letter",
-            "signed_letter_kind": "commitment_letter",
-            "agreement": {"type": "confirmation", "text": AGREEMENT_TEXT},
-            "submit_url": f"/filings/{state.filing_id}/submit",
-        }
-    return view
+        return GuidedView(**common, step=_step(item, state, choices))
+    submission = Submission(state.filing_id, state.enterprise_id, SIGNED_LETTER_KIND, AGREEMENT_TEXT)
+    return GuidedView(**common, message=msg.GUIDED_READY, submission=submission)
 
 
-def next_step(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
-    state = filings.draft_state(services, actor, filing_id)
+def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
+    state = draft_state(services, actor, filing_id)
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     item = guided.next_item(all_items)
     needs_people = item is not None and item.field is not None and item.field.type is FieldType.PERSON
     return _view(state, item, all_items, _choices(services, actor) if needs_people else [])
 
 
-def back(services: Services, actor: Actor, filing_id: int, from_path: str | None) -> dict[str, Any]:
-    state = filings.draft_state(services, actor, filing_id)
+def back(services: Services, actor: Actor, filing_id: int, from_path: str | None) -> GuidedView:
+    state = draft_state(services, actor, filing_id)
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     try:
         item = guided.previous_item(all_items, from_path)
@@ -125,37 +205,41 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
     item = item or (all_items[0] if all_items else None)
     view = _view(state, item, all_items, _choices(services, actor))
     if item is not None:
-        view["status"] = "review" if item.done else "ask"
+        view = replace(view, status="review" if item.done else "ask")
     return view
 
 
 def answer(
     services: Services, actor: Actor, filing_id: int, path: str, value: Any, if_match: str | None
-) -> dict[str, Any]:
+) -> GuidedView:
     """Understand, validate and save one answer; a wrong one is refused with the same question."""
-    state = filings.draft_state(services, actor, filing_id)
+    state = draft_state(services, actor, filing_id)
     require_draft(state.status)
     try:
         item = guided.resolve(state.business, state.sections, state.attachment_counts, path)
     except InvalidValue as exc:
         raise ValidationFailed.on("field", exc.message) from None
-    if item.field is None:
-        text = msg.GUIDED_ANSWER_NOT_A_FIELD.format(label=item.label)
-        raise ValidationFailed.on("field", text)
-    choices = _choices(services, actor) if item.field.type is FieldType.PERSON else []
+    fld = item.field
+    if fld is None:
+        raise ValidationFailed.on("field", msg.GUIDED_ANSWER_NOT_A_FIELD.format(label=item.label))
+    choices = _choices(services, actor) if fld.type is FieldType.PERSON else []
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     step = _step(item, state, choices)
 
     def refuse(reason: str, **extra: Any) -> ValidationFailed:
-        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=guided.example_for(item.field))
+        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=guided.example_for(fld))
         return ValidationFailed(
-            detail, errors={"value": reason}, step=step, progress=guided.progress(all_items), **extra
+            detail,
+            errors={"value": reason},
+            step=as_json(step),
+            progress=as_json(guided.progress(all_items)),
+            **extra,
         )
 
     try:
-        understood = guided.understand(item.field, value, choices)
+        understood = guided.understand(fld, value, choices)
     except guided.AmbiguousAnswer as exc:
-        options = [{"id": c.id, "name": c.name, "id_number": c.hint} for c in exc.choices]
+        options = [as_json(PersonChoice(c.id, c.name, c.hint)) for c in exc.choices]
         raise refuse(exc.message, choices=options) from None
     except InvalidValue as exc:
         raise refuse(exc.message) from None
@@ -163,14 +247,14 @@ def answer(
     if item.table is not None and item.row is not None:
         rows = [dict(row) for row in section_values.get(item.table.key) or []]
         rows.extend({} for _ in range(item.row + 1 - len(rows)))
-        rows[item.row][item.field.key] = understood
-        payload = {item.table.key: rows}
-        error_path = f"{item.table.key}[{item.row}].{item.field.key}"
+        rows[item.row][fld.key] = understood
+        payload: dict[str, Any] = {item.table.key: rows}
+        error_path = f"{item.table.key}[{item.row}].{fld.key}"
     else:
-        payload = {item.field.key: understood}
-        error_path = item.field.key
+        payload = {fld.key: understood}
+        error_path = fld.key
     try:
-        filings.save_section(services, actor, filing_id, item.section.key, payload, if_match)
+        save_section(services, actor, filing_id, item.section.key, payload, if_match)
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None

@@ -7,7 +7,7 @@ either way, and a killed worker leaves a record that the retry picks up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,28 +54,51 @@ class JobContext:
 
 
 @dataclass(frozen=True)
+class JobProgress:
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    filing_id: int | None
+    attempts: int
+    progress: JobProgress
+    # The use case's summary (counts and details): JSON as the job wrote it.
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Started:
-    job: dict[str, Any]
+    job: JobView
     created: bool
 
 
-def present_job(job: BackgroundJob) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "kind_label": msg.JOB_LABELS.get(job.kind, job.kind),
-        "status": job.status,
-        "status_label": STATUS_LABELS.get(job.status, job.status),
-        "filing_id": job.filing_id,
-        "attempts": job.attempts,
-        "progress": {"done": job.progress_done, "total": job.progress_total},
-        "result": job.result,
-        "error": job.error,
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "ended_at": job.ended_at.isoformat() if job.ended_at else None,
-        "url": f"/api/v1/jobs/{job.id}",
-    }
+def job_view(job: BackgroundJob) -> JobView:
+    return JobView(
+        id=job.id,
+        kind=job.kind,
+        kind_label=msg.JOB_LABELS.get(job.kind, job.kind),
+        status=job.status,
+        status_label=STATUS_LABELS.get(job.status, job.status),
+        filing_id=job.filing_id,
+        attempts=job.attempts,
+        progress=JobProgress(job.progress_done, job.progress_total),
+        result=job.result,
+        error=job.error,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        ended_at=job.ended_at,
+    )
 
 
 def _active_key(kind: str, enterprise_id: int) -> str:
@@ -116,7 +139,7 @@ def start_job(services: Services, actor: Actor, kind: str, *, filing_id: int | N
         running = uow.session.scalar(select(BackgroundJob).where(BackgroundJob.active_key == key))
         if running is not None:
             if not _reconcile(services, running, now):
-                return Started(present_job(running), created=False)
+                return Started(job_view(running), created=False)
             uow.commit()
         job = BackgroundJob(
             id=str(uuid4()),
@@ -142,7 +165,7 @@ def start_job(services: Services, actor: Actor, kind: str, *, filing_id: int | N
             running = uow.session.scalar(select(BackgroundJob).where(BackgroundJob.active_key == key))
             if running is None:
                 raise
-            return Started(present_job(running), created=False)
+            return Started(job_view(running), created=False)
         job_id = job.id
     try:
         if services.dispatcher is None:
@@ -157,17 +180,17 @@ def start_job(services: Services, actor: Actor, kind: str, *, filing_id: int | N
     return Started(get_job(services, actor, job_id), created=True)
 
 
-def get_job(services: Services, actor: Actor, job_id: str) -> dict[str, Any]:
+def get_job(services: Services, actor: Actor, job_id: str) -> JobView:
     with services.uow() as uow:
         job = uow.session.get(BackgroundJob, job_id)
         if job is None or job.enterprise_id != actor.enterprise_id:
             raise NotFound(msg.JOB_NOT_FOUND)
         if _reconcile(services, job, services.now()):
             uow.commit()
-        return present_job(job)
+        return job_view(job)
 
 
-def list_jobs(services: Services, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+def list_jobs(services: Services, actor: Actor, limit: int = 20) -> list[JobView]:
     with services.uow() as uow:
         jobs = uow.session.scalars(
             select(BackgroundJob)
@@ -175,7 +198,7 @@ def list_jobs(services: Services, actor: Actor, limit: int = 20) -> list[dict[st
             .order_by(BackgroundJob.created_at.desc(), BackgroundJob.id)
             .limit(limit)
         ).all()
-        return [present_job(j) for j in jobs]
+        return [job_view(j) for j in jobs]
 
 
 # ---------------------------------------------------------------------------- running a job
@@ -250,15 +273,21 @@ class JobAttemptFailed(Exception):
 UseCase = Callable[[Services, JobContext, Progress], dict[str, Any]]
 
 
-def run_job(services: Services, job_id: str, *, final_attempt: bool, on_progress: Progress | None = None) -> Any:
-    """One attempt of a job: the use case of its kind, with its outcome recorded.
+def attempt_job(
+    services: Services,
+    job_id: str,
+    use_cases: Mapping[str, UseCase],
+    *,
+    final_attempt: bool,
+    on_progress: Progress | None = None,
+) -> Any:
+    """One attempt of a job: the use case of its kind (the job runtime says which), with its
+    outcome recorded.
 
     A transient failure (registry unavailable, unexpected error) raises JobAttemptFailed with
     ``retry=True`` unless this was the last attempt; a refusal a retry cannot fix (filing no
     longer a draft, enterprise unknown to the registry) fails the job at once with ``retry=False``.
     """
-    from handlers.sync import USE_CASES
-
     context = begin_attempt(services, job_id)
     if context is None:
         return None
@@ -269,7 +298,7 @@ def run_job(services: Services, job_id: str, *, final_attempt: bool, on_progress
             on_progress(done, total)
 
     try:
-        result = USE_CASES[context.kind](services, context, progress)
+        result = use_cases[context.kind](services, context, progress)
     except RegistryUnavailable as exc:
         _failed(services, job_id, exc.message, final=final_attempt)
         raise JobAttemptFailed(exc.message, retry=not final_attempt) from exc

@@ -14,11 +14,12 @@ automatic one, so effects on the record, history, register, audit and the push f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from entryfiling import messages as msg
@@ -27,17 +28,12 @@ from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, 
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
 from handlers import tokens
 from handlers.auth import check_rate_limit
-from handlers.filings import (
-    AttachmentFile,
-    attachment_file,
-    check_if_match,
-    commit_or_stale,
-    get_business,
-    record_decision,
-)
-from handlers.persons import page_envelope
+from handlers.filings.attachments import AttachmentFile, attachment_file
+from handlers.filings.common import check_if_match, commit_or_stale, get_business
+from handlers.filings.decisions import Outcome, record_decision
+from handlers.filings.views import FilingSummary, FilingView, filing_summary, filing_view
+from handlers.pages import Page
 from handlers.services import Actor, Services
-from handlers.views import present_filing, present_filing_summary
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
@@ -46,8 +42,6 @@ LOGIN_ATTEMPTS_PER_MINUTE = 10
 REASON_MIN, REASON_MAX = 2, 500
 # Checked when the username is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
-ENTERPRISE_API_FILINGS = "/api/v1/filings/"
-REVIEW_API_FILINGS = "/api/v1/review/filings/"
 
 
 # ---------------------------------------------------------------------------- accounts
@@ -95,7 +89,7 @@ def create_regulator(services: Services, username: str, name: str, password: str
         return {"id": regulator.id, "username": regulator.username, "name": regulator.name}
 
 
-def _account(session: Any, username: str) -> Regulator:
+def _account(session: Session, username: str) -> Regulator:
     regulator = session.scalar(select(Regulator).where(Regulator.username == username))
     if regulator is None:
         raise NotFound(msg.REGULATOR_NOT_FOUND.format(username=username))
@@ -187,11 +181,36 @@ def authenticate(services: Services, token: str) -> Actor:
 # ---------------------------------------------------------------------------- the queue
 
 
-def _enterprise_view(enterprise: Enterprise) -> dict[str, Any]:
-    return {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc}
+@dataclass(frozen=True)
+class EnterpriseRef:
+    id: int
+    name: str
+    uscc: str
 
 
-def review_queue(services: Services, actor: Actor, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+def _enterprise_ref(enterprise: Enterprise) -> EnterpriseRef:
+    return EnterpriseRef(enterprise.id, enterprise.name, enterprise.uscc)
+
+
+@dataclass(frozen=True)
+class QueuedFiling(FilingSummary):
+    enterprise: EnterpriseRef
+    submitted_by: str | None
+
+
+@dataclass(frozen=True)
+class ReviewedFiling(FilingView):
+    """A filing as a regulator sees it: whose it is and who submitted it."""
+
+    enterprise: EnterpriseRef | None = None
+    submitted_by: str | None = None
+
+
+def _fields_of(view: Any) -> dict[str, Any]:
+    return {f.name: getattr(view, f.name) for f in fields(view)}
+
+
+def review_queue(services: Services, actor: Actor, page: int = 1, page_size: int = 20) -> Page[QueuedFiling]:
     """Filings waiting for a person, the longest-waiting first."""
     query = select(Filing).where(Filing.status == FilingStatus.MANUAL_REVIEW)
     with services.uow() as uow:
@@ -205,62 +224,33 @@ def review_queue(services: Services, actor: Actor, page: int = 1, page_size: int
             .limit(page_size)
         ).all()
         items = [
-            present_filing_summary(filing)
-            | {
-                "enterprise": _enterprise_view(enterprise),
-                "submitted_by": (filing.submitted_by or {}).get("name"),
-                "url": f"{REVIEW_API_FILINGS}{filing.id}",
-            }
+            QueuedFiling(
+                **_fields_of(filing_summary(filing)),
+                enterprise=_enterprise_ref(enterprise),
+                submitted_by=(filing.submitted_by or {}).get("name"),
+            )
             for filing, enterprise in rows
         ]
-        return page_envelope(items, total, page, page_size)
+        return Page(items, total, page, page_size)
 
 
-def _relink(view: Any, filing_id: int) -> Any:
-    """Attachment links of the filing view, pointing at the review API's download route."""
-    if isinstance(view, dict):
-        return {
-            k: v.replace(ENTERPRISE_API_FILINGS, REVIEW_API_FILINGS, 1)
-            if k == "download_url" and isinstance(v, str)
-            else _relink(v, filing_id)
-            for k, v in view.items()
-        }
-    if isinstance(view, list):
-        return [_relink(v, filing_id) for v in view]
-    return view
-
-
-def _load_submitted(session: Any, filing_id: int, *, for_update: bool = False) -> Filing:
-    """Any enterprise's filing once submitted; a draft is still the enterprise's own business."""
-    query = select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT)
-    if for_update:
-        query = query.with_for_update()
-    filing = session.scalar(query)
-    if filing is None:
-        raise NotFound(msg.FILING_NOT_FOUND)
-    return filing
-
-
-def _review_view(services: Services, session: Any, filing: Filing, *, flush: bool = False) -> dict[str, Any]:
-    view = present_filing(services, session, filing, flush=flush)
+def _review_view(services: Services, session: Any, filing: Filing, *, flush: bool = False) -> ReviewedFiling:
+    view = filing_view(services, session, filing, flush=flush)
     enterprise = session.get_one(Enterprise, filing.enterprise_id)
-    view = _relink(view, filing.id)
-    view["commitment_letter_url"] = None  # the signed letter is among submission_attachments
-    view["enterprise"] = _enterprise_view(enterprise)
-    view["submitted_by"] = (filing.submitted_by or {}).get("name")
-    view["decision_url"] = f"{REVIEW_API_FILINGS}{filing.id}/decision"
-    return view
+    return ReviewedFiling(
+        **_fields_of(view), enterprise=_enterprise_ref(enterprise), submitted_by=(filing.submitted_by or {}).get("name")
+    )
 
 
-def get_filing(services: Services, actor: Actor, filing_id: int) -> dict[str, Any]:
+def get_filing(services: Services, actor: Actor, filing_id: int) -> ReviewedFiling:
     """The filing with its sections, attachments (downloadable here) and rule results."""
     with services.uow() as uow:
-        return _review_view(services, uow.session, _load_submitted(uow.session, filing_id))
+        return _review_view(services, uow.session, uow.filings.submitted(filing_id))
 
 
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:
     with services.uow() as uow:
-        return attachment_file(services, _load_submitted(uow.session, filing_id), attachment_id)
+        return attachment_file(services, uow.filings.submitted(filing_id), attachment_id)
 
 
 APPROVE, REJECT = "approve", "reject"
@@ -268,7 +258,7 @@ APPROVE, REJECT = "approve", "reject"
 
 def decide(
     services: Services, actor: Actor, filing_id: int, decision: str, reason: str, if_match: str | None = None
-) -> dict[str, Any]:
+) -> ReviewedFiling:
     """Approve or reject a filing in manual review, with the reviewer's reason."""
     reason = (reason or "").strip()
     errors = {}
@@ -280,14 +270,14 @@ def decide(
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     now = services.now()
     with services.uow() as uow:
-        filing = _load_submitted(uow.session, filing_id, for_update=True)
+        filing = uow.filings.submitted(filing_id, for_update=True)
         if if_match:
             check_if_match(filing, if_match)
         if filing.status != FilingStatus.MANUAL_REVIEW:
             raise Conflict(msg.REVIEW_NOT_IN_QUEUE.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
         business = get_business(filing.business)
         # Approval rewrites the enterprise's filed record: serialise with its other approvals.
-        enterprise = uow.session.get_one(Enterprise, filing.enterprise_id, with_for_update=True)
+        enterprise = uow.filings.enterprise(filing.enterprise_id, for_update=True)
         approved = decision == APPROVE
         status = FilingStatus.APPROVED if approved else FilingStatus.REJECTED
         reasons = [] if approved else [msg.REVIEW_REJECTED_REASON.format(reason=reason)]
@@ -303,7 +293,8 @@ def decide(
                 "reviewer": actor.name,
             },
         ]
-        record_decision(services, uow, filing, business, enterprise, status, reasons, results, actor, now, note=note)
+        outcome = Outcome(status, reasons, results, note)
+        record_decision(services, uow, filing, business, enterprise, outcome, actor, now)
         view = _review_view(services, uow.session, filing, flush=True)
-        commit_or_stale(uow, filing)
+        commit_or_stale(uow)
         return view

@@ -28,8 +28,9 @@ from entryfiling.domain.notifications import (
     reminder_remark,
     wechat_date,
 )
-from handlers.notifications import Notice, add_notice, dispatch_pushes, filing_contact_users, sweep
+from handlers.notifications import Notice, add_notice, dispatch_pushes, filing_contact_users
 from handlers.persons import FILING_CONTACT
+from handlers.push import sweep
 from handlers.services import SYSTEM, Services
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Employment, Enterprise, IdentityVerification, Person, WeChatUser
+from entryfiling.db.models import Person, WeChatUser
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited, ValidationFailed
-from entryfiling.domain.validators import mask_id_number, mask_mobile
+from entryfiling.domain.validators import mask_mobile
 from entryfiling.integrations.wechat import CODE2SESSION_RATE_LIMITED, INVALID_CODE, WeChatError
 from handlers import tokens
 from handlers.services import Actor, Services
@@ -121,54 +121,3 @@ def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, An
         uow.audit(user.actor(), "phone_bound", f"wechat_user:{user.id}", now)
         uow.commit()
     return {"phone": mask_mobile(phone)}
-
-
-def me(services: Services, user: MiniappUser) -> dict[str, Any]:
-    """Identity state (masked), employments with history, and where this user may file."""
-    from handlers.employments import present_employment
-
-    with services.uow() as uow:
-        row = uow.session.get_one(WeChatUser, user.id)
-        person = uow.session.get(Person, row.person_id) if row.person_id else None
-        pending = uow.session.scalar(
-            select(IdentityVerification)
-            .where(IdentityVerification.wechat_user_id == user.id)
-            .order_by(IdentityVerification.id.desc())
-            .limit(1)
-        )
-        identity: dict[str, Any] = {"verified": False, "name": None, "id_number": None, "verified_at": None}
-        if person is not None and person.verified_at is not None:
-            identity = {
-                "verified": True,
-                "name": person.name,
-                "id_number": mask_id_number(services.cipher.decrypt(person.id_number_sealed)),
-                "verified_at": person.verified_at.isoformat(),
-            }
-        if pending is not None:
-            identity["last_attempt"] = {
-                "status": pending.status,
-                "provider": pending.provider,
-                "at": pending.created_at.isoformat(),
-                "result": pending.result_detail,
-            }
-        employments: list[dict[str, Any]] = []
-        may_file_for: list[dict[str, Any]] = []
-        if person is not None:
-            rows = uow.session.execute(
-                select(Employment, Enterprise)
-                .join(Enterprise, Enterprise.id == Employment.enterprise_id)
-                .where(Employment.person_id == person.id)
-                .order_by(Employment.started_at.desc(), Employment.id.desc())
-            ).all()
-            employments = [present_employment(services, e, None, ent) for e, ent in rows]
-            may_file_for = [
-                {"id": ent.id, "name": ent.name, "uscc": ent.uscc}
-                for e, ent in rows
-                if e.ended_at is None and e.role == "filing_contact" and person.verified_at is not None
-            ]
-        return {
-            "user": {"id": row.id, "phone": mask_mobile(row.phone) if row.phone else None},
-            "identity": identity,
-            "employments": employments,
-            "may_file_for": may_file_for,
-        }

@@ -51,6 +51,9 @@ class RQDispatcher:
             description=f"{kind}({job_id})",
         )
 
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        return JOBS[kind].retry_intervals
+
     def is_alive(self, job_id: str) -> bool | None:
         try:
             status = Job.fetch(job_id, connection=self.connection).get_status()
@@ -104,6 +107,9 @@ class InProcessDispatcher:
                 log.exception("job %s: could not record its outcome", job_id)
                 return
 
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        return JOBS[kind].retry_intervals
+
     def is_alive(self, job_id: str) -> bool | None:
         with self._lock:
             return True if job_id in self._running else None
@@ -129,6 +135,9 @@ class InlineDispatcher:
             attempt_function(JOBS[kind])(self._services(), job_id, final_attempt=False)
         except JobAttemptFailed as exc:
             log.warning("job %s failed: %s", job_id, exc)
+
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        return JOBS[kind].retry_intervals
 
     def is_alive(self, job_id: str) -> bool | None:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.notifications import push_attempt
+from handlers.push import push_attempt
 from handlers.reminders import run_reminders
 from jobs.runtime import run_attempt, services
 

@@ -25,7 +25,7 @@ class JobSpec:
     failure_ttl: int = 7 * 24 * 3600
     # One attempt, ``(services, job_id, *, final_attempt) -> result``, raising
     # handlers.jobs.JobAttemptFailed to be retried: what the in-process runner calls.
-    attempt: str = "handlers.jobs.run_job"
+    attempt: str = "jobs.runtime.run_job"
 
     @property
     def retries(self) -> int:
@@ -44,7 +44,7 @@ JOBS: dict[str, JobSpec] = {
         NOTIFY_QUEUE,
         timeout=60,
         retry_intervals=(10, 60, 300, 900),
-        attempt="handlers.notifications.push_attempt",
+        attempt="handlers.push.push_attempt",
     ),
 }
 # The daily expiry reminders, run by RQ's cron scheduler (``entryfiling jobs cron``) or, without

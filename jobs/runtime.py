@@ -13,8 +13,14 @@ from typing import Any
 from rq import get_current_job
 
 from entryfiling.config import load_settings
-from handlers.jobs import JobAttemptFailed, run_job
+from handlers import sync
+from handlers.jobs import JobAttemptFailed, UseCase, attempt_job
 from handlers.services import Services
+from handlers.sync_certificates import sync_certificates
+from handlers.sync_qualifications import sync_qualifications
+
+# Which use case a job of each kind runs.
+USE_CASES: dict[str, UseCase] = {sync.CERTIFICATES: sync_certificates, sync.QUALIFICATIONS: sync_qualifications}
 
 _services: Services | None = None
 
@@ -31,6 +37,11 @@ def services() -> Services:
     return _services
 
 
+def run_job(services: Services, job_id: str, *, final_attempt: bool, on_progress: Any = None) -> Any:
+    """One attempt of the registry job with this id (what the in-process runner calls)."""
+    return attempt_job(services, job_id, USE_CASES, final_attempt=final_attempt, on_progress=on_progress)
+
+
 def run(job_id: str) -> Any:
     """One attempt of the job with this id, reporting progress in the RQ job's meta.
 
@@ -42,7 +53,7 @@ def run(job_id: str) -> Any:
     def progress(done: int, total: int) -> None:
         if rq_job is not None:
             rq_job.meta["progress"] = {"done": done, "total": total}
-            rq_job.save_meta()
+            rq_job.save_meta()  # type: ignore[no-untyped-call]
 
     return run_attempt(
         lambda final_attempt: run_job(services(), job_id, final_attempt=final_attempt, on_progress=progress)

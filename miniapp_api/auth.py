@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-
 from entryfiling import messages as msg
-from entryfiling.domain.errors import AuthenticationFailed
-from handlers.services import Services
+from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
 from handlers.wechat_users import MiniappUser, authenticate
 
-BEARER_SECURITY = [{"bearerAuth": []}]
-
-
-def services() -> Services:
-    return current_app.extensions["entryfiling"]
+__all__ = ["BEARER_SECURITY", "client_address", "current_user", "services"]
 
 
 def current_user() -> MiniappUser:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(msg.MINIAPP_AUTH_REQUIRED)
-    return authenticate(services(), token.strip())
+    return authenticate(services(), bearer_token(msg.MINIAPP_AUTH_REQUIRED))

@@ -6,9 +6,16 @@ REDIS_URL, REGISTRY_API_BASE_URL, …) and runs with RQ's scheduler, which rq.Re
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from jobs.queues import QUEUES
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from entryfiling.config import Settings
 
 
 @click.group("jobs")
@@ -16,7 +23,7 @@ def jobs_cli() -> None:
     """Background jobs on RQ (后台任务)."""
 
 
-def _connection():  # type: ignore[no-untyped-def]
+def _connection() -> tuple[Settings, Redis]:
     from redis import Redis
 
     from entryfiling.config import load_settings
@@ -66,7 +73,7 @@ def cron_command() -> None:
         name="expiry-reminders",
     )
     click.echo(f"到期提醒：按 cron “{settings.reminder_cron}” 加入队列 {REMINDERS_QUEUE}")
-    scheduler.start()
+    scheduler.start()  # type: ignore[no-untyped-call]
 
 
 @jobs_cli.command("status")
@@ -78,9 +85,10 @@ def status_command() -> None:
     _settings, connection = _connection()
     for name in QUEUES:
         queue = Queue(name, connection=connection)
+        scheduled = ScheduledJobRegistry(name, connection=connection).count  # type: ignore[no-untyped-call]
         click.echo(
             f"{name}: queued={queue.count} started={StartedJobRegistry(name, connection=connection).count} "
-            f"scheduled={ScheduledJobRegistry(name, connection=connection).count} "
+            f"scheduled={scheduled} "
             f"failed={FailedJobRegistry(name, connection=connection).count}"
         )
     for worker in Worker.all(connection=connection):

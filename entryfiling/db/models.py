@@ -123,7 +123,7 @@ class Filing(Base):
         back_populates="filing", order_by="FilingEvent.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
 
 class Attachment(Base):

@@ -9,16 +9,19 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.db.models import AuditEvent
+from entryfiling.db.repositories import FilingRepository
 
 
 class UnitOfWork:
     session: Session
+    filings: FilingRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        self.filings = FilingRepository(self.session)
         self._after_commit: list[Callable[[], None]] = []
         return self
 

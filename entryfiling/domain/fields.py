@@ -7,7 +7,7 @@ so a field's label, type and requiredness are written once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -462,7 +462,7 @@ def duplicate_rows(section: Section, values: Mapping[str, Any]) -> list[tuple[Fi
     return found
 
 
-def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dict[str, Any]:
+def map_sensitive(section: Section, values: Mapping[str, Any], transform: Callable[[Any], Any]) -> dict[str, Any]:
     """Apply ``transform`` to every ID-number value (to encrypt, decrypt or mask it)."""
     out = dict(values)
     for fld in section.fields:
@@ -480,7 +480,7 @@ def map_sensitive(section: Section, values: Mapping[str, Any], transform) -> dic
     return out
 
 
-def map_sensitive_record(section: Section, value: Any, transform) -> Any:
+def map_sensitive_record(section: Section, value: Any, transform: Callable[[Any], Any]) -> Any:
     """``map_sensitive`` over a filed-record entry: one section's values, or a list of them (append mode)."""
     if isinstance(value, list):
         return [map_sensitive(section, item, transform) for item in value if isinstance(item, Mapping)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -61,3 +62,8 @@ def require_draft(current: str) -> None:
     """Editing is only possible while the filing is a draft."""
     if current != FilingStatus.DRAFT:
         raise Conflict(msg.NOT_A_DRAFT.format(status=STATUS_LABELS[FilingStatus(current)]))
+
+
+def filing_reference(filing_id: int, created_at: datetime) -> str:
+    """The 办件编号 users quote: JJ, the day it was opened (China time) and the id."""
+    return f"JJ{created_at.astimezone(CHINA_TIME):%Y%m%d}{filing_id:06d}"

@@ -134,19 +134,34 @@ def previous_item(all_items: Sequence[Item], path: str | None) -> Item | None:
     return all_items[index - 1] if index > 0 else None
 
 
-def progress(all_items: Sequence[Item]) -> dict[str, Any]:
-    per_section: dict[str, dict[str, Any]] = {}
+@dataclass(frozen=True)
+class SectionProgress:
+    section: str
+    label: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    sections: list[SectionProgress]
+
+
+def progress(all_items: Sequence[Item]) -> Progress:
+    counts: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
     for item in all_items:
-        entry = per_section.setdefault(
-            item.section.key, {"section": item.section.key, "label": item.section.label, "done": 0, "total": 0}
-        )
-        entry["total"] += 1
-        entry["done"] += int(item.done)
-    return {
-        "done": sum(int(i.done) for i in all_items),
-        "total": len(all_items),
-        "sections": list(per_section.values()),
-    }
+        done_total = counts.setdefault(item.section.key, [0, 0])
+        labels[item.section.key] = item.section.label
+        done_total[0] += int(item.done)
+        done_total[1] += 1
+    return Progress(
+        done=sum(int(i.done) for i in all_items),
+        total=len(all_items),
+        sections=[SectionProgress(key, labels[key], done, total) for key, (done, total) in counts.items()],
+    )
 
 
 # ---------------------------------------------------------------------------- prompts

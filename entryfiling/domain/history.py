@@ -35,7 +35,9 @@ def display_value(fld: Field, value: Any, persons: Mapping[int, str], mask: Mask
     return value
 
 
-def display_values(section: Section, values: Mapping[str, Any], persons: Mapping[int, str], mask: Mask) -> dict:
+def display_values(
+    section: Section, values: Mapping[str, Any], persons: Mapping[int, str], mask: Mask
+) -> dict[str, Any]:
     return {f.key: display_value(f, values[f.key], persons, mask) for f in section.fields if f.key in values}
 
 
@@ -78,7 +80,7 @@ def diff_record(
     return changes
 
 
-def _entry(record_key: str, section_label: str, key: str | None, label: str, before: Any, after: Any) -> dict:
+def _entry(record_key: str, section_label: str, key: str | None, label: str, before: Any, after: Any) -> dict[str, Any]:
     change = "added" if before is None else "removed" if after is None else "modified"
     return {
         "section": record_key,

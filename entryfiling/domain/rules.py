@@ -128,8 +128,8 @@ def _sections_complete(ctx: ApprovalContext) -> list[str]:
             continue
         for missing in status.missing_fields:
             reasons.append(msg.RULE_FIELD_MISSING.format(section=section.label, field=missing.label))
-        for missing in status.missing_attachments:
-            reasons.append(msg.RULE_ATTACHMENT_MISSING.format(section=section.label, attachment=missing.label))
+        for gap in status.missing_attachments:
+            reasons.append(msg.RULE_ATTACHMENT_MISSING.format(section=section.label, attachment=gap.label))
     return reasons
 
 
@@ -233,12 +233,12 @@ def _record_qualifications_unexpired(ctx: ApprovalContext) -> list[str]:
             record[section.record_key] = ctx.sections[section.key]
     reasons = []
     for record_key, values in record.items():
-        section = sections.get(record_key)
-        if section is None or section.record_mode is not RecordMode.REPLACE or not isinstance(values, Mapping):
+        recorded = sections.get(record_key)
+        if recorded is None or recorded.record_mode is not RecordMode.REPLACE or not isinstance(values, Mapping):
             continue
-        for label, _fld, until in iter_dates(section, values):
+        for label, _fld, until in iter_dates(recorded, values):
             if until < ctx.today:
-                reasons.append(msg.RULE_RECORD_EXPIRED.format(section=section.label, label=label, date=until))
+                reasons.append(msg.RULE_RECORD_EXPIRED.format(section=recorded.label, label=label, date=until))
     return reasons
 
 

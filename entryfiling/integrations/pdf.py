@@ -16,8 +16,11 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from reportlab.lib import colors
 from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
@@ -151,7 +154,7 @@ def resolve_cjk_font(candidates: Sequence[str | os.PathLike[str]] | None = None)
         return CJKFont(name=CID_FALLBACK_FONT, path=None)
 
 
-class _Title(Flowable):
+class _Title(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
     """Centred, letter-spaced title; faux bold by stroking, since CJK fonts ship no bold face."""
 
     def __init__(self, text: str, font_name: str, size: float) -> None:
@@ -201,7 +204,7 @@ def _underlined(value: str) -> str:
 def _signature_block(parties: LetterParties, styles: dict[str, ParagraphStyle]) -> Table:
     """承诺企业（盖章）/ 法定代表人（签字）/ 驻疆负责人（签字）/ 日期, with lines to sign on."""
     rows = []
-    style_cmds: list[tuple] = [
+    style_cmds: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -287,9 +290,6 @@ def render_commitment_letter(
 
 def is_readable_pdf(path: str | os.PathLike[str]) -> bool:
     """Whether a PDF reader opens the file and finds at least one page (the signed letter check)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         return len(PdfReader(os.fspath(path), strict=False).pages) > 0
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):

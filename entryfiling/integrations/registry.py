@@ -155,7 +155,8 @@ class RegistryClient:
                 raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE) from None
             if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
                 raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
-            return body["data"]
+            data: dict[str, Any] = body["data"]
+            return data
         raise RegistryUnavailable(msg.REGISTRY_GAVE_UP.format(attempts=self.retries + 1, problem=last_problem))
 
     def _attempts(self) -> Iterator[int]:

@@ -7,10 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import client_address
 from handlers import wechat_users
 from handlers.auth import check_rate_limit
-from miniapp_api.auth import services
+from miniapp_api.auth import client_address, services
 from miniapp_api.login.schemas import LoginSchema, MiniappTokenSchema
 
 blp = Blueprint("miniapp_login", __name__, url_prefix="/miniapp/v1", description="微信登录")

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from handlers import wechat_users
+from handlers import me, wechat_users
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
 from miniapp_api.me.schemas import MeSchema, PhoneCodeSchema, PhoneSchema
 
@@ -20,7 +20,7 @@ class MeResource(MethodView):
     @blp.response(200, MeSchema)
     def get(self) -> dict[str, Any]:
         """实名认证状态（脱敏）、聘用关系，以及可代为报送的企业"""
-        return wechat_users.me(services(), current_user())
+        return me.me(services(), current_user())
 
 
 @blp.route("/phone")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from entryfiling.domain.fields import MAX_ID
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
-from handlers import notifications
+from entryfiling.http.links import link, register_links
+from entryfiling.http.pagination import PageArgsSchema, page_schema
+from handlers import inbox
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
+from miniapp_api.filings.resources import NAME as FILING_ROUTES
 
 blp = Blueprint(
     "miniapp_notifications",
@@ -29,7 +32,7 @@ class PushSchema(Schema):
     state = fields.String(metadata={"description": "微信推送状态"})
     state_label = fields.String()
     errcode = fields.Integer(allow_none=True, metadata={"description": "微信最后一次返回的错误码"})
-    sent_at = fields.String(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
 
 
 class NotificationSchema(Schema):
@@ -39,11 +42,11 @@ class NotificationSchema(Schema):
     body = fields.String()
     enterprise_id = fields.Integer(allow_none=True)
     filing_id = fields.Integer(allow_none=True)
-    filing_url = fields.String(allow_none=True)
+    filing_url = link("filing", "该消息所说的办件（小程序）")
     page = fields.String(allow_none=True, metadata={"description": "小程序页面路径"})
     read = fields.Boolean()
-    read_at = fields.String(allow_none=True)
-    created_at = fields.String()
+    read_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
     push = fields.Nested(PushSchema)
 
 
@@ -77,9 +80,9 @@ class NotificationCollection(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(NotificationArgsSchema, location="query")
     @blp.response(200, NotificationPageSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Any:
         """我的消息（最新的在前），分页，附未读数"""
-        return notifications.list_notifications(services(), current_user(), **args)
+        return inbox.list_notifications(services(), current_user(), **args)
 
 
 @blp.route("/read")
@@ -89,7 +92,7 @@ class MarkAllRead(MethodView):
     @blp.response(200, MarkedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, int]:
         """标记已读：给出的消息，或全部"""
-        return notifications.mark_all_read(services(), current_user(), body.get("ids"))
+        return inbox.mark_all_read(services(), current_user(), body.get("ids"))
 
 
 @blp.route("/templates")
@@ -110,6 +113,15 @@ class Templates(MethodView):
 class MarkRead(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, NotificationSchema)
-    def post(self, notification_id: int) -> dict[str, Any]:
+    def post(self, notification_id: int) -> Any:
         """标记一条消息为已读"""
-        return notifications.mark_read(services(), current_user(), notification_id)
+        return inbox.mark_read(services(), current_user(), notification_id)
+
+
+def _filing_link(notice: Any) -> str | None:
+    if not (notice.enterprise_id and notice.filing_id):
+        return None
+    return url_for(f"{FILING_ROUTES}.FilingItem", enterprise_id=notice.enterprise_id, filing_id=notice.filing_id)
+
+
+register_links(blp.name, filing=_filing_link)

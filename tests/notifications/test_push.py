@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 
 from entryfiling.db.models import Notification, SubscriptionQuota
-from handlers.notifications import sweep
+from handlers.push import sweep
 from tests.api.flows import basic_info, complete_first_filing, qualifications, sign_and_submit
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import PhoneFiling, make_contact

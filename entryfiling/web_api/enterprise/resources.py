@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from entryfiling.http.pagination import PageArgsSchema, page_schema
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
 from handlers import enterprises, persons
 
 blp = Blueprint("enterprise", __name__, url_prefix="/api/v1", description="本企业信息与可选人员")
@@ -22,8 +22,8 @@ class EnterpriseSchema(Schema):
     enterprise_type = fields.String(allow_none=True)
     enterprise_type_label = fields.String(allow_none=True)
     filed = fields.Boolean()
-    filed_at = fields.String(allow_none=True)
-    publicity_until = fields.String(allow_none=True)
+    filed_at = fields.DateTime(allow_none=True)
+    publicity_until = fields.Date(allow_none=True)
     publicity_lapsed = fields.Boolean()
     filed_record = fields.Dict()
 
@@ -47,7 +47,7 @@ PersonPageSchema = page_schema(PersonSchema, "PersonPage")
 class EnterpriseResource(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, EnterpriseSchema)
-    def get(self) -> dict[str, Any]:
+    def get(self) -> Any:
         """本企业的备案信息与公示有效期"""
         return enterprises.enterprise_profile(services(), current_enterprise())
 

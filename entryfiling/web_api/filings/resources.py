@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from entryfiling.http.filings.routes import filings_blueprint
 from entryfiling.web_api.auth import current_enterprise
-from entryfiling.web_api.filings.routes import filings_blueprint
 from handlers.services import Actor
 
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields
 
-from entryfiling.web_api.pagination import page_schema
+from entryfiling.http.pagination import page_schema
 
 
 class ChangeSchema(Schema):
@@ -18,7 +18,7 @@ class HistoryItemSchema(Schema):
     reference = fields.String()
     business = fields.String()
     business_label = fields.String()
-    decided_at = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
     changes = fields.List(fields.Nested(ChangeSchema))
 
 

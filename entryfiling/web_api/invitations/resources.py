@@ -7,9 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from entryfiling.http.pagination import PageArgsSchema
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
 from entryfiling.web_api.invitations.schemas import CreateInvitationSchema, InvitationPageSchema, InvitationSchema
-from entryfiling.web_api.pagination import PageArgsSchema
 from handlers import employments
 
 blp = Blueprint(

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
+from entryfiling.http.pagination import PageArgsSchema, page_schema
 
 
 class CreateInvitationSchema(Schema):

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any
 
-from flask.typing import ResponseReturnValue
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from entryfiling.http.links import Answer, register_links
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
-from entryfiling.web_api.jobs.schemas import FilingSyncSchema, JobListSchema, JobSchema, SyncedCertificateListSchema
-from handlers import jobs, sync
+from entryfiling.web_api.jobs.schemas import (
+    FilingSyncSchema,
+    JobListSchema,
+    JobSchema,
+    StartedJobSchema,
+    SyncedCertificateListSchema,
+)
+from handlers import jobs, sync, sync_certificates
 
 blp = Blueprint(
     "jobs",
@@ -20,17 +28,22 @@ blp = Blueprint(
 )
 
 
-def accepted(started: jobs.Started) -> ResponseReturnValue:
-    view = started.job | {"reused": not started.created}
-    return view, 202, {"Location": view["url"]}
+@dataclass(frozen=True)
+class StartedJob(jobs.JobView):
+    reused: bool = False
+
+
+def accepted(started: jobs.Started) -> Answer:
+    view = StartedJob(**{f.name: getattr(started.job, f.name) for f in fields(started.job)}, reused=not started.created)
+    return view, 202, {"Location": url_for("jobs.JobItem", job_id=view.id)}
 
 
 @blp.route("/filings/<int:filing_id>/sync")
 class FilingSync(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(FilingSyncSchema)
-    @blp.response(202, JobSchema)
-    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+    @blp.response(202, StartedJobSchema)
+    def post(self, body: dict[str, Any], filing_id: int) -> Answer:
         """一键同步人员注册证书 / 同步资质：后台同步并填入本办件，返回任务（202）"""
         return accepted(sync.start_filing_sync(services(), current_enterprise(), filing_id, body["kind"]))
 
@@ -41,11 +54,11 @@ class CertificateSync(MethodView):
     @blp.response(200, SyncedCertificateListSchema)
     def get(self) -> dict[str, Any]:
         """已同步的在职人员注册证书（注册在其他企业的证书已标记）"""
-        return {"items": sync.enterprise_certificates(services(), current_enterprise())}
+        return {"items": sync_certificates.enterprise_certificates(services(), current_enterprise())}
 
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(202, JobSchema)
-    def post(self) -> ResponseReturnValue:
+    @blp.response(202, StartedJobSchema)
+    def post(self) -> Answer:
         """同步本企业全部在职且已实名认证人员的注册证书（不填入办件），返回任务（202）"""
         return accepted(sync.start_enterprise_sync(services(), current_enterprise(), sync.CERTIFICATES))
 
@@ -53,8 +66,8 @@ class CertificateSync(MethodView):
 @blp.route("/sync/qualifications")
 class QualificationSync(MethodView):
     @blp.doc(security=BEARER_SECURITY)
-    @blp.response(202, JobSchema)
-    def post(self) -> ResponseReturnValue:
+    @blp.response(202, StartedJobSchema)
+    def post(self) -> Answer:
         """查询全国平台上本企业的资质，结果中列出新增或变更的资质（不填入办件），返回任务（202）"""
         return accepted(sync.start_enterprise_sync(services(), current_enterprise(), sync.QUALIFICATIONS))
 
@@ -63,7 +76,7 @@ class QualificationSync(MethodView):
 class JobCollection(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, JobListSchema)
-    def get(self) -> dict[str, Any]:
+    def get(self) -> Any:
         """本企业最近的后台任务"""
         return {"items": jobs.list_jobs(services(), current_enterprise())}
 
@@ -72,6 +85,9 @@ class JobCollection(MethodView):
 class JobItem(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, JobSchema)
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str) -> Any:
         """任务状态、进度（done/total）与结果（新增/更新/未变/失败及原因）"""
         return jobs.get_job(services(), current_enterprise(), job_id)
+
+
+register_links(blp.name, job=lambda job: url_for("jobs.JobItem", job_id=job.id))

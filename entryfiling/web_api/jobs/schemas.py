@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from entryfiling.http.links import link
 from handlers.sync import CERTIFICATES, QUALIFICATIONS
 
 
@@ -22,10 +23,13 @@ class JobSchema(Schema):
         metadata={"description": "完成后的结果：counts（added/updated/unchanged/removed/failed）及明细，failed 含原因"},
     )
     error = fields.String(allow_none=True, metadata={"description": "失败（或等待重试）的原因"})
-    created_at = fields.String()
-    started_at = fields.String(allow_none=True)
-    ended_at = fields.String(allow_none=True)
-    url = fields.String()
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    url = link("job", "任务状态")
+
+
+class StartedJobSchema(JobSchema):
     reused = fields.Boolean(metadata={"description": "true：同一企业已有同类同步在执行，返回的是该任务"})
 
 

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from entryfiling.domain.businesses import EnterpriseType
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
+from entryfiling.http.pagination import PageArgsSchema, page_schema
 from handlers.register import LAPSED, VALID
 
 

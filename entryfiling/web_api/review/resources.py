@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import BEARER_SECURITY, bearer_token, client_address, services
-from entryfiling.web_api.filings.routes import FILE_RESPONSE, send_attachment
+from entryfiling import messages as msg
+from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
+from entryfiling.http.filings.routes import FILE_RESPONSE, send_attachment
+from entryfiling.http.links import Answer, register_links
 from entryfiling.web_api.review.schemas import (
     DecisionSchema,
     RegulatorLoginSchema,
@@ -42,7 +44,7 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    return regulators.authenticate(services(), bearer_token())
+    return regulators.authenticate(services(), bearer_token(msg.AUTH_REQUIRED))
 
 
 @blp.route("/login")
@@ -65,7 +67,7 @@ class ReviewQueue(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(ReviewQueueArgsSchema, location="query")
     @blp.response(200, ReviewQueueSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Any:
         """待人工审核的办件（等待最久的在前），分页"""
         return regulators.review_queue(services(), current_regulator(), **args)
 
@@ -74,10 +76,10 @@ class ReviewQueue(MethodView):
 class ReviewFiling(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, ReviewFilingSchema)
-    def get(self, filing_id: int) -> ResponseReturnValue:
+    def get(self, filing_id: int) -> Answer:
         """办件详情：各栏目、附件（可下载）、规则检查结果、状态记录"""
         view = regulators.get_filing(services(), current_regulator(), filing_id)
-        return view, 200, {"ETag": view["etag"]}
+        return view, 200, {"ETag": view.etag}
 
 
 @blp.route("/filings/<int:filing_id>/attachments/<string:attachment_id>")
@@ -93,7 +95,7 @@ class ReviewDecision(MethodView):
     @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH_OPTIONAL])
     @blp.arguments(DecisionSchema)
     @blp.response(200, ReviewFilingSchema)
-    def post(self, body: dict[str, Any], filing_id: int) -> ResponseReturnValue:
+    def post(self, body: dict[str, Any], filing_id: int) -> Answer:
         """审核：通过（备案信息生效、公示、推送结果）或不通过（审核意见即原因）"""
         view = regulators.decide(
             services(),
@@ -103,4 +105,13 @@ class ReviewDecision(MethodView):
             body["reason"],
             request.headers.get("If-Match"),
         )
-        return view, 200, {"ETag": view["etag"]}
+        return view, 200, {"ETag": view.etag}
+
+
+register_links(
+    blp.name,
+    filing=lambda f: url_for("review.ReviewFiling", filing_id=f.id),
+    decision=lambda f: url_for("review.ReviewDecision", filing_id=f.id),
+    attachment=lambda a: url_for("review.ReviewAttachment", filing_id=a.filing_id, attachment_id=a.id),
+    commitment_letter=lambda _f: None,
+)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from entryfiling.web_api.filings.schemas import FilingSchema, FilingSummarySchema
-from entryfiling.web_api.pagination import PageArgsSchema, page_schema
+from entryfiling.http.filings.schemas import FilingSchema, FilingSummarySchema
+from entryfiling.http.links import link
+from entryfiling.http.pagination import PageArgsSchema, page_schema
 
 
 class RegulatorLoginSchema(Schema):
@@ -33,7 +34,7 @@ class EnterpriseRefSchema(Schema):
 class ReviewItemSchema(FilingSummarySchema):
     enterprise = fields.Nested(EnterpriseRefSchema)
     submitted_by = fields.String(allow_none=True, metadata={"description": "提交人"})
-    url = fields.String()
+    url = link("filing", "办件详情（审核）")
 
 
 ReviewQueueSchema = page_schema(ReviewItemSchema, "ReviewQueuePage")
@@ -41,10 +42,12 @@ ReviewQueueArgsSchema = PageArgsSchema
 
 
 class ReviewFilingSchema(FilingSchema):
-    commitment_letter_url = fields.String(allow_none=True)
+    """The filing as a regulator sees it; the signed letter is among ``submission_attachments``,
+    so ``commitment_letter_url`` is null here."""
+
     enterprise = fields.Nested(EnterpriseRefSchema)
     submitted_by = fields.String(allow_none=True)
-    decision_url = fields.String()
+    decision_url = link("decision", "审核（通过或不通过）")
 
 
 class DecisionSchema(Schema):

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from entryfiling.integrations.dev_ca import sign_nonce
+from devkit.dev_ca import sign_nonce
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "first_filing.json"
 
@@ -88,4 +88,4 @@ def run_first_filing(base_url: str, cert: Path, key: Path, echo: Callable[[str],
     records = call("GET", "/api/v1/filings").json()
     for item in records["items"]:
         echo(f"  记录：{item['reference']} {item['business_label']} {item['status_label']}")
-    return result
+    return dict(result)

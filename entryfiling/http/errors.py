@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -104,7 +104,8 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
                 flat[str(name)] = text
         else:
             flat[str(location)] = located
-    return _translate(flat)
+    translated: dict[str, Any] = _translate(flat)
+    return translated
 
 
 def problem(status: int, detail: str, *, code: str | None = None, errors: Any = None, **extra: Any) -> Response:
@@ -142,8 +143,6 @@ def http_error_response(error: HTTPException) -> Response:
         415: msg.HTTP_UNSUPPORTED_MEDIA,
     }.get(status, error.description or TITLES.get(status, "错误"))
     if status == 413:
-        from flask import current_app
-
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
@@ -175,7 +174,7 @@ class ProblemSchema(Schema):
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
 
 
-class ProblemApi(Api):
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
     """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
 
     ERROR_SCHEMA = ProblemSchema

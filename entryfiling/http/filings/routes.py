@@ -1,8 +1,9 @@
 """The filing routes, built once for every HTTP layer that handles filings.
 
 The enterprise API (CA login) and the mini-program (a filing contact acting for an enterprise)
-offer the same operations on the same use cases; they differ only in the URL prefix, in who the
-actor is, and in where links in the responses point. Both build their blueprint here.
+offer the same operations on the same use cases; they differ only in the URL prefix and in who
+the actor is. Links in the answers are built for the blueprint that serves them, so each API's
+answers point at its own routes.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request, send_file
+from flask import Response, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
-from entryfiling.web_api.auth import BEARER_SECURITY, services
-from entryfiling.web_api.filings.schemas import (
+from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
     FilingListArgsSchema,
@@ -32,7 +33,9 @@ from entryfiling.web_api.filings.schemas import (
     UploadFileSchema,
     UploadFormSchema,
 )
+from entryfiling.http.links import Answer, register_links
 from handlers import filings, guided, rows
+from handlers.filings import FilingView
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -55,12 +58,31 @@ MAX_IDEMPOTENCY_KEY = 200
 
 # (actor for the URL's scope, e.g. the enterprise id of the mini-program's prefix)
 ActorOf = Callable[..., Actor]
-# (response view, URL scope) -> the view with its links pointing at this layer's URLs
-Relink = Callable[[Any, dict[str, Any]], Any]
+# The URL prefix's arguments for a read model (e.g. its enterprise id), to link it.
+ScopeOf = Callable[[Any], dict[str, Any]]
 
 
-def _unchanged(view: Any, _scope: dict[str, Any]) -> Any:
-    return view
+def no_scope(_model: Any) -> dict[str, Any]:
+    return {}
+
+
+def register_filing_links(blueprint: str, filing_routes: str, scope_of: ScopeOf) -> None:
+    """Links of ``blueprint``'s answers to the filing routes of ``filing_routes`` (often itself)."""
+
+    def to(endpoint: str, model: Any, **values: Any) -> str:
+        return url_for(f"{filing_routes}.{endpoint}", **scope_of(model), **values)
+
+    register_links(
+        blueprint,
+        attachment=lambda a: to("AttachmentItem", a, filing_id=a.filing_id, attachment_id=a.id),
+        commitment_letter=lambda f: to("CommitmentLetter", f, filing_id=_filing_id(f)),
+        submit=lambda f: to("SubmitResource", f, filing_id=_filing_id(f)),
+        filing=lambda f: to("FilingItem", f, filing_id=_filing_id(f)),
+    )
+
+
+def _filing_id(model: Any) -> int:
+    return int(model.filing_id if hasattr(model, "filing_id") else model.id)
 
 
 def send_attachment(found: filings.AttachmentFile) -> Response:
@@ -85,20 +107,22 @@ def _idempotency_key() -> str | None:
 
 
 def filings_blueprint(
-    name: str, import_name: str, url_prefix: str, description: str, actor_of: ActorOf, relink: Relink = _unchanged
+    name: str, import_name: str, url_prefix: str, description: str, actor_of: ActorOf, scope_of: ScopeOf = no_scope
 ) -> Blueprint:
-    """A blueprint with every filing operation; ``actor_of`` receives the URL prefix's arguments."""
+    """A blueprint with every filing operation; ``actor_of`` receives the URL prefix's arguments,
+    ``scope_of`` gives them back for a read model when linking it."""
     blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    register_filing_links(name, name, scope_of)
 
-    def answer(view: dict[str, Any], scope: dict[str, Any], status: int = 200) -> ResponseReturnValue:
-        return relink(view, scope), status, {"ETag": view["etag"]}
+    def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
+        return view, status, {"ETag": view.etag}
 
     @blp.route("")
     class FilingCollection(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.arguments(FilingListArgsSchema, location="query")
         @blp.response(200, FilingPageSchema)
-        def get(self, args: dict[str, Any], **scope: Any) -> dict[str, Any]:
+        def get(self, args: dict[str, Any], **scope: Any) -> Any:
             """查询进疆信息报送记录（status=draft 为草稿箱），分页"""
             return filings.list_filings(services(), actor_of(**scope), **args)
 
@@ -106,7 +130,7 @@ def filings_blueprint(
         @blp.arguments(OpenFilingSchema)
         @blp.response(201, FilingSchema)
         @blp.alt_response(200, schema=FilingSchema, description="已有同一业务的在办办件，返回该办件")
-        def post(self, body: dict[str, Any], **scope: Any) -> ResponseReturnValue:
+        def post(self, body: dict[str, Any], **scope: Any) -> Answer:
             """办理业务：新建草稿（同一业务已有在办办件时返回该办件）"""
             opened = filings.open_filing(services(), actor_of(**scope), body["business"], body["enterprise_type"])
             return answer(opened.filing, scope, 201 if opened.created else 200)
@@ -115,7 +139,7 @@ def filings_blueprint(
     class FilingItem(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, FilingSchema)
-        def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def get(self, filing_id: int, **scope: Any) -> Answer:
             """办件详情：各栏目、附件、完整性、状态记录"""
             return answer(filings.get_filing(services(), actor_of(**scope), filing_id), scope)
 
@@ -130,7 +154,7 @@ def filings_blueprint(
         @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
         @blp.arguments(SectionValuesSchema)
         @blp.response(200, FilingSchema)
-        def put(self, values: dict[str, Any], filing_id: int, section_key: str, **scope: Any) -> ResponseReturnValue:
+        def put(self, values: dict[str, Any], filing_id: int, section_key: str, **scope: Any) -> Answer:
             """保存一个栏目（可部分保存；给出的字段逐项校验，null 清空该字段）"""
             view = filings.save_section(
                 services(), actor_of(**scope), filing_id, section_key, values, request.headers.get("If-Match")
@@ -145,7 +169,7 @@ def filings_blueprint(
         @blp.response(201, FilingSchema)
         def post(
             self, form: dict[str, Any], files: dict[str, Any], filing_id: int, **scope: Any
-        ) -> ResponseReturnValue:
+        ) -> Answer:
             """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
             upload = files.get("file")
             if upload is None:
@@ -164,7 +188,7 @@ def filings_blueprint(
 
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, FilingSchema)
-        def delete(self, filing_id: int, attachment_id: str, **scope: Any) -> ResponseReturnValue:
+        def delete(self, filing_id: int, attachment_id: str, **scope: Any) -> Answer:
             """删除草稿中的附件"""
             return answer(filings.delete_attachment(services(), actor_of(**scope), filing_id, attachment_id), scope)
 
@@ -173,8 +197,10 @@ def filings_blueprint(
         @blp.doc(security=BEARER_SECURITY, responses=PDF_RESPONSE)
         def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
             """下载企业诚信守法承诺书（已填入法定代表人和驻疆负责人信息的 PDF）"""
-            pdf, filename = filings.commitment_letter(services(), actor_of(**scope), filing_id)
-            return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+            letter = filings.commitment_letter(services(), actor_of(**scope), filing_id)
+            return send_file(
+                io.BytesIO(letter.pdf), mimetype="application/pdf", as_attachment=True, download_name=letter.filename
+            )
 
     @blp.route("/<int:filing_id>/submit")
     class SubmitResource(MethodView):
@@ -191,7 +217,7 @@ def filings_blueprint(
                 signed_letter_id=body["signed_letter"],
                 idempotency_key=_idempotency_key(),
             )
-            view, status, headers = answer(result.filing, scope)  # type: ignore[misc]
+            view, status, headers = answer(result.filing, scope)
             if result.replayed:
                 headers["Idempotent-Replayed"] = "true"
             return view, status, headers
@@ -200,7 +226,7 @@ def filings_blueprint(
     class WithdrawResource(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, FilingSchema)
-        def post(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def post(self, filing_id: int, **scope: Any) -> Answer:
             """撤回：审批决定前撤回已提交的办件（If-Match 可选）"""
             view = filings.withdraw_filing(services(), actor_of(**scope), filing_id, request.headers.get("If-Match"))
             return answer(view, scope)
@@ -209,7 +235,7 @@ def filings_blueprint(
     class CopyResource(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(201, FilingSchema)
-        def post(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def post(self, filing_id: int, **scope: Any) -> Answer:
             """复制审批不通过（或已撤回）的办件为新草稿，修改后重新提交；签章承诺书需重新上传"""
             return answer(filings.copy_filing(services(), actor_of(**scope), filing_id), scope, 201)
 
@@ -217,7 +243,7 @@ def filings_blueprint(
     class RowCancel(MethodView):
         @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
         @blp.response(200, FilingSchema)
-        def post(self, filing_id: int, section_key: str, field_key: str, row: int, **scope: Any) -> ResponseReturnValue:
+        def post(self, filing_id: int, section_key: str, field_key: str, row: int, **scope: Any) -> Answer:
             """取消登记：把表格第 row 行（从 1 起）移入已取消登记的记录（如已取消登记资质）"""
             view = rows.cancel_row(
                 services(), actor_of(**scope), filing_id, section_key, field_key, row, request.headers.get("If-Match")
@@ -231,14 +257,14 @@ def filings_blueprint(
 def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     """Step-by-step filling: next item, one answer, back (web and phone alike)."""
 
-    def answer(view: dict[str, Any]) -> ResponseReturnValue:
-        return view, 200, {"ETag": view["etag"]}
+    def answer(view: guided.GuidedView) -> Answer:
+        return view, 200, {"ETag": view.etag}
 
     @blp.route("/<int:filing_id>/next")
     class GuidedNext(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, GuidedStepSchema)
-        def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def get(self, filing_id: int, **scope: Any) -> Answer:
             """逐项填写：下一项还缺什么（栏目、字段、提示、类型、可选项或可选人员、进度）；全部完成时说明如何提交"""
             return answer(guided.next_step(services(), actor_of(filing_id=filing_id, **scope), filing_id))
 
@@ -247,7 +273,7 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
         @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
         @blp.arguments(AnswerSchema)
         @blp.response(200, GuidedStepSchema)
-        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """逐项填写：回答一项（与栏目保存同样的校验），返回下一项；答错时返回原因和同一问题"""
             actor = actor_of(filing_id=filing_id, **scope)
             return answer(
@@ -261,6 +287,6 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
         @blp.doc(security=BEARER_SECURITY)
         @blp.arguments(BackSchema)
         @blp.response(200, GuidedStepSchema)
-        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> ResponseReturnValue:
+        def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """逐项填写：回到上一项（可修改任何已答项）"""
             return answer(guided.back(services(), actor_of(filing_id=filing_id, **scope), filing_id, body["from_"]))

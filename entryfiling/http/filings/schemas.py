@@ -1,0 +1,242 @@
+from typing import Any
+
+from flask_smorest.fields import Upload
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
+
+from entryfiling.domain.filing import FilingStatus
+from entryfiling.http.links import link
+from entryfiling.http.pagination import PageArgsSchema, page_schema
+
+
+class OpenFilingSchema(Schema):
+    business = fields.String(required=True, metadata={"description": "业务类型，如 first_filing"})
+    enterprise_type = fields.String(
+        load_default=None,
+        metadata={
+            "description": "企业类型（首次办理时必填）：construction/supervision/survey/design/"
+            "quality_testing/cost_consulting"
+        },
+    )
+
+
+class FilingListArgsSchema(PageArgsSchema):
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf([s.value for s in FilingStatus]),
+        metadata={"description": "状态；草稿箱为 draft"},
+    )
+    business = fields.String(load_default=None)
+    date_from = fields.Date(load_default=None, metadata={"description": "创建日期起（含）"})
+    date_to = fields.Date(load_default=None, metadata={"description": "创建日期止（含）"})
+
+
+class SectionValuesSchema(Schema):
+    """The section's fields as declared in GET /api/v1/businesses; a key set to null clears it."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class UploadFormSchema(Schema):
+    kind = fields.String(load_default=None, metadata={"description": "附件类型（见业务声明的 attachments）"})
+
+
+class UploadFileSchema(Schema):
+    file = Upload(load_default=None)
+
+
+class SubmitSchema(Schema):
+    agreed = fields.Boolean(required=True, metadata={"description": "已阅读并同意企业诚信守法承诺书所有条款"})
+    signed_letter = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "签章承诺书的附件编号（附件类型 commitment_letter）"},
+    )
+
+
+class MissingFieldSchema(Schema):
+    path = fields.String()
+    label = fields.String()
+
+
+class MissingAttachmentSchema(Schema):
+    kind = fields.String()
+    label = fields.String()
+    required = fields.Integer(attribute="required_count")
+    uploaded = fields.Integer(attribute="uploaded_count")
+
+
+class AttachmentSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    kind_label = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+    uploaded_by = fields.String()
+    download_url = link("attachment", "下载该附件")
+
+
+class SectionSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    saved = fields.Boolean()
+    complete = fields.Boolean(metadata={"description": "必填字段和附件是否齐全（绿色对勾）"})
+    missing_fields = fields.List(fields.Nested(MissingFieldSchema))
+    missing_attachments = fields.List(fields.Nested(MissingAttachmentSchema))
+    warnings = fields.List(fields.String())
+    values = fields.Dict(metadata={"description": "栏目字段的值（身份证号已脱敏，人员显示姓名）"})
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class EventSchema(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    to_status_label = fields.String()
+    actor = fields.String()
+    at = fields.DateTime()
+    note = fields.List(fields.String())
+
+
+class FilingSummarySchema(Schema):
+    id = fields.Integer()
+    reference = fields.String(metadata={"description": "办件编号"})
+    business = fields.String()
+    business_label = fields.String()
+    enterprise_type = fields.String()
+    enterprise_type_label = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    version = fields.Integer()
+    etag = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    reasons = fields.List(fields.String(), metadata={"description": "审批不通过或转人工的原因"})
+
+
+class FilingSchema(FilingSummarySchema):
+    sections = fields.List(
+        fields.Nested(SectionSchema), metadata={"description": "各栏目：值、是否完整、缺少的字段和附件"}
+    )
+    complete = fields.Boolean()
+    agreed = fields.Boolean()
+    signed_letter_id = fields.String(allow_none=True)
+    submission_attachments = fields.List(fields.Nested(AttachmentSchema))
+    commitment_letter_url = link("commitment_letter", "下载预填的企业诚信守法承诺书（PDF）")
+    rule_results = fields.List(fields.Dict())
+    record_changes = fields.List(
+        fields.Dict(), metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"}
+    )
+    copied_from_id = fields.Integer(allow_none=True, metadata={"description": "复制自哪个办件"})
+    events = fields.List(fields.Nested(EventSchema), metadata={"description": "状态变化记录"})
+    attachment = fields.Nested(AttachmentSchema, metadata={"description": "（上传时）刚上传的附件"})
+
+    @post_dump
+    def _omit_absent_upload(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+        if data.get("attachment") is None:
+            data.pop("attachment", None)
+        return data
+
+
+FilingPageSchema = page_schema(FilingSummarySchema, "FilingPage")
+
+
+class AnswerSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "要回答的项，如 basic_info.contact_name"})
+    value = fields.Raw(required=True, allow_none=True, metadata={"description": "回答：可为口语化文本"})
+
+
+class BackSchema(Schema):
+    from_ = fields.String(data_key="from", load_default=None, metadata={"description": "从哪一项返回上一项"})
+
+
+class OmitNoneSchema(Schema):
+    """Leaves out what does not apply (a field step has no attachment, a ready view no step)."""
+
+    @post_dump
+    def _omit_none(self, data: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if v is not None or k in self.keep_none}
+
+    keep_none: tuple[str, ...] = ()
+
+
+class OptionChoiceSchema(Schema):
+    number = fields.Integer()
+    value = fields.String()
+    label = fields.String()
+
+
+class PersonChoiceSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "身份证号（脱敏）"})
+
+
+class AttachmentAskSchema(Schema):
+    kind = fields.String()
+    label = fields.String()
+    content_types = fields.List(fields.String())
+    formats = fields.String()
+    max_bytes = fields.Integer()
+    min_count = fields.Integer()
+    max_count = fields.Integer()
+
+
+class StepSchema(OmitNoneSchema):
+    keep_none = ("current",)
+
+    path = fields.String(metadata={"description": "回答时的 field，如 basic_info.contact_name"})
+    section = fields.String()
+    section_label = fields.String()
+    label = fields.String()
+    prompt = fields.String()
+    done = fields.Boolean()
+    current = fields.Raw(allow_none=True, metadata={"description": "当前已填的值（人员为 {id, name}，附件为已上传数）"})
+    type = fields.String(metadata={"description": "字段类型，或 attachment（需上传附件）"})
+    required = fields.Boolean()
+    example = fields.String()
+    options = fields.List(fields.Nested(OptionChoiceSchema))
+    persons = fields.List(fields.Nested(PersonChoiceSchema))
+    unit = fields.String()
+    max_length = fields.Integer()
+    attachment = fields.Nested(AttachmentAskSchema)
+    hint = fields.String()
+
+
+class SectionProgressSchema(Schema):
+    section = fields.String()
+    label = fields.String()
+    done = fields.Integer()
+    total = fields.Integer()
+
+
+class GuidedProgressSchema(Schema):
+    done = fields.Integer()
+    total = fields.Integer()
+    sections = fields.List(fields.Nested(SectionProgressSchema))
+
+
+class AgreementSchema(Schema):
+    type = fields.Constant("confirmation")
+    text = fields.String(attribute="agreement_text")
+
+
+class SubmissionSchema(Schema):
+    letter_url = link("commitment_letter", "下载预填的企业诚信守法承诺书（PDF）")
+    signed_letter_kind = fields.String(metadata={"description": "上传签章承诺书时的附件类型"})
+    agreement = fields.Function(lambda s: AgreementSchema().dump(s))
+    submit_url = link("submit", "提交申请")
+
+
+class GuidedStepSchema(OmitNoneSchema):
+    filing_id = fields.Integer()
+    etag = fields.String()
+    status = fields.String(metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"})
+    step = fields.Nested(StepSchema)
+    progress = fields.Nested(GuidedProgressSchema)
+    message = fields.String()
+    submission = fields.Nested(SubmissionSchema)

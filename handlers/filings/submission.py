@@ -1,0 +1,162 @@
+"""Submit a draft and decide it automatically, once per Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Enterprise, Filing, IdempotencyRecord
+from entryfiling.db.uow import UnitOfWork
+from entryfiling.domain.businesses import Business
+from entryfiling.domain.errors import Conflict, SubmissionRefused, ValidationFailed
+from entryfiling.domain.fields import person_ids
+from entryfiling.domain.filing import FilingStatus
+from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, run_rules
+from entryfiling.integrations.pdf import is_readable_pdf
+from handlers.filings.common import attachment_counts, load_draft, move, unseal_sections
+from handlers.filings.decisions import Outcome, record_decision, result_record
+from handlers.filings.opening import record_facts
+from handlers.filings.views import FilingView, filing_view
+from handlers.persons import person_facts
+from handlers.services import SYSTEM, Actor, Services
+from handlers.verification import verification_facts
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    filing: FilingView
+    replayed: bool
+
+
+def _fingerprint(filing_id: int, agreed: bool, signed_letter_id: str | None) -> str:
+    payload = json.dumps({"filing": filing_id, "agreed": agreed, "letter": signed_letter_id}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replayed_filing_id(session: Session, scope: str, key: str, fingerprint: str) -> int | None:
+    """The filing a request with this key already submitted (None: first time)."""
+    record = session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
+    if record is None:
+        return None
+    if record.request_fingerprint != fingerprint:
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED)
+    return int(record.response["id"])
+
+
+def _replay(services: Services, uow: UnitOfWork, filing_id: int) -> SubmitResult:
+    """The answer of the first request: the filing as it is now (its decision is final)."""
+    filing = uow.session.get_one(Filing, filing_id)
+    return SubmitResult(filing_view(services, uow.session, filing), replayed=True)
+
+
+def submit_filing(
+    services: Services,
+    actor: Actor,
+    filing_id: int,
+    *,
+    agreed: bool,
+    signed_letter_id: str | None,
+    idempotency_key: str | None = None,
+) -> SubmitResult:
+    """Submit, then decide automatically. A retried request with the same key gets the first answer."""
+    now = services.now()
+    scope = f"enterprise:{actor.enterprise_id}"
+    fingerprint = _fingerprint(filing_id, agreed, signed_letter_id)
+    with services.uow() as uow:
+        if idempotency_key and (done := _replayed_filing_id(uow.session, scope, idempotency_key, fingerprint)):
+            return _replay(services, uow, done)
+        draft = load_draft(uow, actor, filing_id)
+        filing, business = draft.filing, draft.business
+        # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
+        enterprise = uow.filings.enterprise(filing.enterprise_id, for_update=True)
+        context = _approval_context(services, uow, actor, business, enterprise, filing, agreed, signed_letter_id)
+        problems = [
+            r for stage in (Stage.OPEN, Stage.SUBMISSION) for r in run_rules(business, context, stage) if not r.passed
+        ]
+        if problems:
+            reasons = [reason for r in problems for reason in r.reasons]
+            raise SubmissionRefused(
+                msg.SUBMISSION_REFUSED.format(count=len(reasons)),
+                errors={r.key: list(r.reasons) for r in problems},
+                problems=reasons,
+            )
+        filing.agreed = True
+        filing.signed_letter_id = signed_letter_id
+        filing.submitted_at = now
+        filing.submitted_by = actor.as_dict()
+        move(filing, actor, FilingStatus.SUBMITTED, now)
+        uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, {"business": business.key})
+        decision = decide(business, context)
+        outcome = Outcome(decision.status, decision.reasons, [result_record(r) for r in decision.results])
+        record_decision(services, uow, filing, business, enterprise, outcome, SYSTEM, now)
+        view = filing_view(services, uow.session, filing, flush=True)
+        if idempotency_key:
+            uow.session.add(
+                IdempotencyRecord(
+                    scope=scope,
+                    key=idempotency_key,
+                    request_fingerprint=fingerprint,
+                    status_code=200,
+                    response={"id": filing.id},
+                    created_at=now,
+                )
+            )
+        try:
+            uow.commit()
+        except (StaleDataError, IntegrityError):
+            uow.rollback()
+            # A concurrent retry of the same submit won the race: answer as it did.
+            if idempotency_key and (done := _replayed_filing_id(uow.session, scope, idempotency_key, fingerprint)):
+                return _replay(services, uow, done)
+            raise Conflict(msg.SUBMIT_CONCURRENT) from None
+        return SubmitResult(view, replayed=False)
+
+
+def _approval_context(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    business: Business,
+    enterprise: Enterprise,
+    filing: Filing,
+    agreed: bool,
+    signed_letter_id: str | None,
+) -> ApprovalContext:
+    sections = unseal_sections(services, business, filing.sections)
+    chosen = [pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key, {}))]
+    letter = None
+    if signed_letter_id:
+        attachment = next((a for a in filing.attachments if a.id == signed_letter_id), None)
+        if attachment is None:
+            raise ValidationFailed.on("signed_letter", msg.SIGNED_LETTER_NOT_FOUND)
+        letter = AttachmentFacts(
+            attachment.id,
+            attachment.kind,
+            attachment.content_type,
+            readable_pdf=attachment.content_type == "application/pdf"
+            and is_readable_pdf(services.storage.path(attachment.storage_key)),
+        )
+    return ApprovalContext(
+        business=business,
+        enterprise_id=enterprise.id,
+        enterprise_uscc=enterprise.uscc,
+        certificate_uscc=actor.certificate_uscc,
+        sections=sections,
+        attachment_counts=attachment_counts(filing),
+        persons=person_facts(uow.session, chosen),
+        today=services.today(),
+        agreed=agreed,
+        signed_letter=letter,
+        other_open_filings=uow.filings.count_other_open(filing),
+        **record_facts(services, actor, enterprise),
+        **verification_facts(services, uow.session, business, enterprise, filing.enterprise_type, sections),
+    )

@@ -1,0 +1,275 @@
+"""一键同步人员注册证书: the certificates of the enterprise's employed, verified persons from the
+national registry, kept per person and filled into the filing's table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from entryfiling import messages as msg
+from entryfiling.db.models import Employment, Enterprise, Person, PersonCertificate
+from entryfiling.domain.catalogues.certificates import OTHER_REGISTERED_CODE, match_certificate_type
+from entryfiling.domain.errors import NotFound
+from entryfiling.domain.validators import InvalidValue, parse_iso_date
+from entryfiling.integrations.registry import RegistryCertificate, RegistryUnavailable
+from handlers import jobs
+from handlers.services import Actor, Services
+from handlers.sync import draft_for_sync, fingerprint, write_table
+
+
+def _date_or_none(text: str) -> date | None:
+    return parse_iso_date(text) if text else None
+
+
+# ---------------------------------------------------------------------------- certificates
+
+
+def _employed_persons(session: Session, enterprise_id: int) -> list[Person]:
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Employment, Employment.person_id == Person.id)
+            .where(
+                Employment.enterprise_id == enterprise_id,
+                Employment.ended_at.is_(None),
+                Person.verified_at.is_not(None),
+            )
+            .order_by(Person.id)
+            .distinct()
+        )
+    )
+
+
+def _stored_certificates(session: Session, person_ids: list[int]) -> dict[str, dict[str, str]]:
+    """person id → certificate key → fingerprint of what we hold."""
+    held: dict[str, dict[str, str]] = {str(pid): {} for pid in person_ids}
+    if not person_ids:
+        return held
+    for cert in session.scalars(select(PersonCertificate).where(PersonCertificate.person_id.in_(person_ids))):
+        held[str(cert.person_id)][_cert_key(cert.certificate_type, cert.certificate_number)] = fingerprint(
+            _cert_values(cert)
+        )
+    return held
+
+
+def _cert_key(certificate_type: str, number: str) -> str:
+    return f"{certificate_type}|{number}"
+
+
+def _cert_values(cert: PersonCertificate) -> dict[str, Any]:
+    return {
+        "specialty": cert.specialty,
+        "registered_enterprise_name": cert.registered_enterprise_name,
+        "registered_enterprise_uscc": cert.registered_enterprise_uscc,
+        "issued_on": cert.issued_on.isoformat() if cert.issued_on else None,
+        "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
+    }
+
+
+def _upsert_person_certificates(
+    services: Services, person_id: int, name: str, fetched: list[RegistryCertificate], failed: list[dict[str, str]]
+) -> None:
+    """Make our copy of one person's certificates equal to the registry's, in one transaction."""
+    now = services.now()
+    with services.uow() as uow:
+        held = {
+            _cert_key(c.certificate_type, c.certificate_number): c
+            for c in uow.session.scalars(select(PersonCertificate).where(PersonCertificate.person_id == person_id))
+        }
+        seen: set[str] = set()
+        for item in fetched:
+            label = item.certificate_type or "证书"
+            try:
+                if not item.certificate_type or not item.certificate_number:
+                    raise InvalidValue(msg.INVALID_VALUE_MISSING)
+                issued_on, valid_until = _date_or_none(item.issued_on), _date_or_none(item.valid_until)
+            except InvalidValue as exc:
+                reason = msg.SYNC_CERT_INVALID.format(
+                    person=name, certificate=label, number=item.certificate_number, reason=exc.message
+                )
+                failed.append({"item": f"{name} {label}", "reason": reason})
+                seen.add(_cert_key(item.certificate_type, item.certificate_number))  # keep what we hold
+                continue
+            key = _cert_key(item.certificate_type, item.certificate_number)
+            seen.add(key)
+            cert = held.get(key)
+            if cert is None:
+                cert = PersonCertificate(
+                    person_id=person_id,
+                    certificate_type=item.certificate_type[:64],
+                    certificate_number=item.certificate_number[:64],
+                    synced_at=now,
+                )
+                uow.session.add(cert)
+            values = {
+                "specialty": item.specialty[:100],
+                "registered_enterprise_name": item.registered_enterprise_name[:200],
+                "registered_enterprise_uscc": item.registered_enterprise_uscc[:18],
+                "issued_on": issued_on,
+                "valid_until": valid_until,
+            }
+            if any(getattr(cert, k, None) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(cert, k, v)
+                cert.synced_at = now
+        for key, cert in held.items():
+            if key not in seen:
+                uow.session.delete(cert)  # no longer registered
+        uow.commit()
+
+
+def sync_certificates(services: Services, context: jobs.JobContext, progress: jobs.Progress) -> dict[str, Any]:
+    """For every verified, employed person: fetch registered certificates and upsert them."""
+    client = services.registry()
+    with services.uow() as uow:
+        enterprise = uow.session.get(Enterprise, context.enterprise_id)
+        if enterprise is None:
+            raise NotFound(msg.ENTERPRISE_NOT_FOUND)
+        uscc = enterprise.uscc
+        draft_for_sync(uow.session, context)  # fail early when the filing cannot take the rows
+        persons = _employed_persons(uow.session, context.enterprise_id)
+        person_ids = [p.id for p in persons]
+        before = _stored_certificates(uow.session, person_ids)
+        # Detached copies: name and sealed ID number are all the loop needs.
+        people = [(p.id, p.name, services.cipher.decrypt(p.id_number_sealed)) for p in persons]
+    baseline = jobs.keep_baseline(services, context.id, {"certificates": before})["certificates"]
+    failed: list[dict[str, str]] = []
+    total = len(people)
+    progress(0, total)
+    for done, (person_id, name, id_number) in enumerate(people, start=1):
+        try:
+            fetched = client.certificates(id_number)
+        except RegistryUnavailable:
+            raise
+        except Exception as exc:  # one person's bad answer must not sink the others
+            reason = getattr(exc, "message", str(exc))
+            failed.append({"item": name, "reason": msg.SYNC_PERSON_FAILED.format(person=name, reason=reason)})
+        else:
+            _upsert_person_certificates(services, person_id, name, fetched, failed)
+        progress(done, total)
+
+    with services.uow() as uow:
+        after = _stored_certificates(uow.session, person_ids)
+        held = list(
+            uow.session.scalars(
+                select(PersonCertificate)
+                .where(PersonCertificate.person_id.in_(person_ids))
+                .order_by(PersonCertificate.person_id, PersonCertificate.certificate_type)
+            )
+        )
+    names = {pid: name for pid, name, _ in people}
+    summary = _compare(baseline, after, names)
+    rows = _filing_rows(services, held, names, uscc, failed)
+    summary["failed"] = failed
+    summary["counts"]["failed"] = len(failed)
+    if context.filing_id is not None:
+        changed = write_table(services, context, lambda _current: rows)
+        summary["filing"] = {"id": context.filing_id, "rows": len(rows), "changed": changed}
+    return summary
+
+
+def _compare(
+    before: dict[str, dict[str, str]], after: dict[str, dict[str, str]], names: dict[int, str]
+) -> dict[str, Any]:
+    added, updated, unchanged, removed = [], [], [], []
+    for pid_text in sorted(set(before) | set(after), key=int):
+        old, new = before.get(pid_text, {}), after.get(pid_text, {})
+        name = names.get(int(pid_text), pid_text)
+        for key in sorted(set(old) | set(new)):
+            label = f"{name} {key.replace('|', ' ')}"
+            if key not in old:
+                added.append(label)
+            elif key not in new:
+                removed.append(label)
+            elif old[key] != new[key]:
+                updated.append(label)
+            else:
+                unchanged.append(label)
+    return {
+        "counts": {"added": len(added), "updated": len(updated), "unchanged": len(unchanged), "removed": len(removed)},
+        "added": added,
+        "updated": updated,
+        "removed": removed,
+    }
+
+
+def _filing_rows(
+    services: Services, held: list[PersonCertificate], names: dict[int, str], uscc: str, failed: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """The certificates a filing may carry: this enterprise's, of a known type, unexpired; the rest flagged."""
+    today = services.today()
+    rows = []
+    for cert in held:
+        name = names[cert.person_id]
+        item = f"{name} {cert.certificate_type}"
+        if cert.registered_enterprise_uscc and cert.registered_enterprise_uscc != uscc:
+            reason = msg.SYNC_CERT_OTHER_ENTERPRISE.format(
+                person=name,
+                certificate=cert.certificate_type,
+                number=cert.certificate_number,
+                enterprise=cert.registered_enterprise_name or cert.registered_enterprise_uscc,
+            )
+            failed.append({"item": item, "reason": reason})
+            continue
+        # The registry is the truth: a type this catalogue version does not list is kept, with its wording.
+        known = match_certificate_type(cert.certificate_type).entry
+        code = known.code if known else OTHER_REGISTERED_CODE
+        if cert.valid_until is not None and cert.valid_until < today:
+            reason = msg.SYNC_CERT_EXPIRED.format(
+                person=name,
+                certificate=cert.certificate_type,
+                number=cert.certificate_number,
+                date=cert.valid_until.isoformat(),
+            )
+            failed.append({"item": item, "reason": reason})
+            continue
+        if cert.issued_on is None or cert.valid_until is None:
+            reason = msg.SYNC_CERT_INVALID.format(
+                person=name, certificate=cert.certificate_type, number=cert.certificate_number, reason="缺少日期"
+            )
+            failed.append({"item": item, "reason": reason})
+            continue
+        row = {
+            "person": cert.person_id,
+            "certificate_type": code,
+            "certificate_type_name": "" if known else cert.certificate_type[:100],
+            "certificate_number": cert.certificate_number,
+            "specialty": cert.specialty,
+            "registered_enterprise": cert.registered_enterprise_name,
+            "issued_on": cert.issued_on.isoformat(),
+            "valid_until": cert.valid_until.isoformat(),
+        }
+        rows.append({k: v for k, v in row.items() if v not in ("", None)})
+    return rows
+
+
+def enterprise_certificates(services: Services, actor: Actor) -> list[dict[str, Any]]:
+    """What the last syncs hold for the employed persons; certificates of other enterprises flagged."""
+    with services.uow() as uow:
+        enterprise = uow.session.get(Enterprise, actor.enterprise_id)
+        if enterprise is None:
+            raise NotFound(msg.ENTERPRISE_NOT_FOUND)
+        persons = {p.id: p.name for p in _employed_persons(uow.session, enterprise.id)}
+        held = uow.session.scalars(
+            select(PersonCertificate)
+            .where(PersonCertificate.person_id.in_(list(persons)))
+            .order_by(PersonCertificate.person_id, PersonCertificate.certificate_type)
+        ).all()
+        return [
+            {
+                "person": {"id": c.person_id, "name": persons[c.person_id]},
+                "certificate_type": c.certificate_type,
+                "certificate_number": c.certificate_number,
+                "specialty": c.specialty,
+                "registered_enterprise": c.registered_enterprise_name,
+                "issued_on": c.issued_on.isoformat() if c.issued_on else None,
+                "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+                "registered_elsewhere": bool(c.registered_enterprise_uscc)
+                and c.registered_enterprise_uscc != enterprise.uscc,
+                "synced_at": c.synced_at.isoformat(),
+            }
+            for c in held
+        ]
