@@ -2,8 +2,9 @@
 
 From our database: the chosen persons' ID numbers, the names already known for the ID numbers written
 in the filing, and whether a chosen responsible person already holds that role for another filed
-enterprise. The submit path calls ``verification_facts`` with one line and passes the result into the
-rule context.
+enterprise. From the national registry: every qualification and registered certificate the filing
+names, looked up by number and by the person's ID number. The submit path (and a regulator opening a
+filing) calls ``verification_facts`` with one line and passes the result into the rule context.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Enterprise, Person
 from entryfiling.domain.businesses import Business
+from entryfiling.domain.errors import ExternalServiceError
 from entryfiling.domain.fields import FieldType, person_ids
+from entryfiling.domain.registry_checks import (
+    RegistryCertificateRecord,
+    RegistryFacts,
+    RegistryQualificationRecord,
+    claimed_certificates,
+    qualification_rows,
+)
+from entryfiling.integrations.registry import RegistryClient, RegistryNotFound
 from handlers.services import Services
 
 # Record parts whose person holds a role one enterprise at a time, with the role's label.
@@ -34,13 +44,80 @@ def verification_facts(
     """Keyword arguments of ApprovalContext the plausibility rules read."""
     chosen = {pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key) or {})}
     persons = session.scalars(select(Person).where(Person.id.in_(chosen))).all() if chosen else []
+    id_numbers = {p.id: services.cipher.decrypt(p.id_number_sealed) for p in persons}
     return {
         "enterprise_type": enterprise_type,
         "age_range": (services.settings.person_min_age, services.settings.person_max_age),
-        "person_id_numbers": {p.id: services.cipher.decrypt(p.id_number_sealed) for p in persons},
+        "person_id_numbers": id_numbers,
         "known_names_by_id_number": _known_names(services, session, business, sections),
         "roles_elsewhere": _roles_elsewhere(session, business, enterprise, sections),
+        "registry": registry_facts(services.registry(), business, enterprise.uscc, sections, id_numbers),
     }
+
+
+def registry_facts(
+    client: RegistryClient,
+    business: Business,
+    uscc: str,
+    sections: Mapping[str, Mapping[str, Any]],
+    id_numbers: Mapping[int, str],
+) -> RegistryFacts | None:
+    """Look up what the filing names; None when it names nothing the registry keeps."""
+    numbers = [str(r.get("certificate_number")) for r in qualification_rows(sections) if r.get("certificate_number")]
+    numbers = numbers if business.section("qualifications") else []
+    claims = list(claimed_certificates(business, sections))
+    if not numbers and not claims:
+        return None
+    try:
+        qualifications = _registry_qualifications(client, uscc, numbers)
+        certificates: dict[str, tuple[RegistryCertificateRecord, ...]] = {}
+        for claim in claims:
+            id_number = id_numbers.get(claim.person_id)
+            if id_number and id_number not in certificates:
+                certificates[id_number] = tuple(
+                    RegistryCertificateRecord(
+                        c.certificate_type,
+                        c.certificate_number,
+                        c.specialty,
+                        c.registered_enterprise_uscc,
+                        c.registered_enterprise_name,
+                        c.issued_on,
+                        c.valid_until,
+                    )
+                    for c in client.certificates(id_number)
+                )
+    except ExternalServiceError as exc:
+        return RegistryFacts(unavailable=exc.message)
+    return RegistryFacts(qualifications=qualifications, certificates=certificates)
+
+
+def _registry_qualifications(
+    client: RegistryClient, uscc: str, numbers: list[str]
+) -> dict[str, tuple[RegistryQualificationRecord, ...]]:
+    if not numbers:
+        return {}
+    try:
+        own = client.qualifications(uscc)
+    except RegistryNotFound:
+        own = []
+    found: dict[str, list[RegistryQualificationRecord]] = {}
+    for q in own:
+        found.setdefault(q.certificate_number, []).append(
+            RegistryQualificationRecord(q.name, q.certificate_number, q.valid_until, q.issued_on, uscc, "")
+        )
+    for number in numbers:
+        if number in found:
+            continue
+        # Not under this enterprise: whose is it, if anyone's?
+        other = client.qualification_certificate(number)
+        if other is not None:
+            found[number] = [
+                RegistryQualificationRecord(
+                    q.name, q.certificate_number, q.valid_until, q.issued_on, other.holder_uscc, other.holder_name
+                )
+                for q in other.qualifications
+            ]
+    return {number: tuple(records) for number, records in found.items()}
 
 
 def _known_names(

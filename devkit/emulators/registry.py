@@ -266,6 +266,29 @@ def create_registry_app(state: RegistryState) -> Flask:
             return _error(404, "enterprise_not_found", "未查询到该企业")
         return _paged(enterprise["qualifications"], *paging)
 
+    @app.get("/api/qualification-certificates/<number>")
+    def qualification_certificate(number: str) -> Any:
+        """Who holds a qualification certificate number, and what it lists (as the registry's search does)."""
+        if (answer := faulted("qualifications")) is not None:
+            return answer
+        with state.lock:
+            holders = [
+                (uscc, copy.deepcopy(e))
+                for uscc, e in state.enterprises.items()
+                if any(q.get("certificate_number") == number for q in e["qualifications"])
+            ]
+        if not holders:
+            return _error(404, "certificate_not_found", "未查询到该资质证书")
+        uscc, enterprise = holders[0]
+        listed = [q for q in enterprise["qualifications"] if q.get("certificate_number") == number]
+        return jsonify(
+            {
+                "code": 0,
+                "message": "ok",
+                "data": {"enterprise": {"name": enterprise["name"], "uscc": uscc}, "qualifications": listed},
+            }
+        )
+
     @app.get("/api/persons/<id_number>/certificates")
     def certificates(id_number: str) -> Any:
         if (answer := faulted("certificates")) is not None:

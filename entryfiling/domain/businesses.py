@@ -17,6 +17,7 @@ from entryfiling.domain.catalogues.certificates import (
     CERTIFICATE_TYPES,
     OTHER_REGISTERED_CODE,
     OTHER_REGISTERED_LABEL,
+    CertificateKind,
 )
 from entryfiling.domain.fields import (
     PDF,
@@ -99,6 +100,11 @@ PROVINCES = option_tuple(
             "台湾省",
         )
     ]
+)
+
+# Registered practising qualifications (注册执业资格) a technical responsible person may hold.
+REGISTERED_PRACTICE_TYPES = option_tuple(
+    *[(c.code, c.name) for c in CERTIFICATE_TYPES if c.kind is CertificateKind.REGISTERED]
 )
 
 PROFESSIONAL_TITLES = option_tuple(
@@ -202,6 +208,19 @@ TECHNICAL_PERSON = Section(
         Field("person", "进疆技术负责人", FieldType.PERSON, required=True),
         Field("professional_title", "职称", FieldType.ENUM, required=True, options=PROFESSIONAL_TITLES),
         Field("title_certificate_number", "职称证书编号", required=True, max_length=50),
+        Field("title_specialty", "职称专业", required=True, max_length=50, prompt="如：建筑工程、结构工程"),
+        Field("years_in_field", "从事本专业年限", FieldType.INTEGER, required=True, unit="年"),
+        # The registered certificate the technical head holds: checked against the registry and the
+        # enterprise's main qualification (catalogues.fit).
+        Field(
+            "registered_certificate_type",
+            "注册证书类别",
+            FieldType.ENUM,
+            required=True,
+            options=REGISTERED_PRACTICE_TYPES,
+        ),
+        Field("registered_certificate_number", "注册证书编号", required=True, max_length=64),
+        Field("registered_specialty", "注册专业", required=True, max_length=100, prompt="如：建筑工程、岩土、结构"),
         Field("mobile", "手机号码", FieldType.MOBILE, required=True),
     ),
     attachments=(
@@ -231,6 +250,10 @@ COMMON_RULES = (
     "uscc_region_plausible",
     "official_number_formats",
     "registered_capital_in_bounds",
+    # The national registry (domain/registry_checks.py): each looks at what the business names.
+    "registry_qualifications_match",
+    "registry_certificates_match",
+    "technical_person_fits",
 )
 
 

@@ -12,15 +12,52 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from entryfiling import messages as msg
 from entryfiling.domain.catalogues import certificates as cert_catalogue
 from entryfiling.domain.catalogues import qualifications as qual_catalogue
 from entryfiling.domain.fields import Field, FieldType, Section
 
-if TYPE_CHECKING:
-    from entryfiling.domain.rules import ApprovalContext
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Business(Protocol):
+    @property
+    def sections(self) -> tuple[Section, ...]: ...
+
+    def section(self, key: str) -> Section | None: ...
+
+
+class ApprovalContext(Protocol):
+    """What these checks read of ``rules.ApprovalContext``; declared here so the modules do not import each other."""
+
+    @property
+    def business(self) -> _Business: ...
+    @property
+    def sections(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def persons(self) -> Mapping[int, _Named]: ...
+    @property
+    def today(self) -> date: ...
+    @property
+    def enterprise_uscc(self) -> str: ...
+    @property
+    def enterprise_type(self) -> str: ...
+    @property
+    def enterprise_type_label(self) -> str: ...
+    @property
+    def age_range(self) -> tuple[int, int]: ...
+    @property
+    def person_id_numbers(self) -> Mapping[int, str]: ...
+    @property
+    def known_names_by_id_number(self) -> Mapping[str, str]: ...
+    @property
+    def roles_elsewhere(self) -> Mapping[int, tuple[tuple[str, str], ...]]: ...
+
 
 # ---------------------------------------------------------------------------- tables
 
@@ -85,6 +122,7 @@ UNRELATED_FIELDS = (
     ("basic_info.registered_address", "basic_info.business_scope"),
     ("responsible_person.position", "responsible_person.office_phone"),
     ("technical_person.title_certificate_number", "qualifications.safety_license_number"),
+    ("technical_person.title_certificate_number", "technical_person.registered_certificate_number"),
     ("xinjiang_office.office_name", "xinjiang_office.address"),
     ("project.project_name", "project.address"),
     ("project.project_name", "project.client_name"),

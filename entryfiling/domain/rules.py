@@ -15,9 +15,11 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.domain import plausibility as p
+from entryfiling.domain import registry_checks as registry
 from entryfiling.domain.businesses import ENTERPRISE_TYPE_LABELS, Business, record_sections
 from entryfiling.domain.fields import RecordMode, duplicate_rows, iter_dates, person_ids, section_status
 from entryfiling.domain.filing import FilingStatus
+from entryfiling.domain.registry_checks import CannotCheck, Finding, RegistryFacts
 
 
 class Stage(StrEnum):
@@ -79,13 +81,22 @@ class ApprovalContext:
     known_names_by_id_number: Mapping[str, str] = field(default_factory=dict)
     # Person id → (role label, enterprise name) they already hold in another filed enterprise.
     roles_elsewhere: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # What the national registry said of this filing's qualifications and certificates (None: not asked).
+    registry: RegistryFacts | None = None
 
     @property
     def enterprise_type_label(self) -> str:
         return next((label for t, label in ENTERPRISE_TYPE_LABELS.items() if t.value == self.enterprise_type), "")
 
 
-Check = Callable[[ApprovalContext], list[str]]
+# A check returns its failures (a reason, or a Finding with evidence); it raises CannotCheck when it cannot run.
+Check = Callable[[ApprovalContext], list[Any]]
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not_checked"  # the check could not run: a person must look
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,9 @@ class RuleResult:
     passed: bool
     reasons: tuple[str, ...]
     on_failure: OnFailure
+    outcome: Outcome = Outcome.PASSED
+    # Per failure, what was filed and what the source of truth records ({"item", "filed", "registry"}).
+    evidence: tuple[Mapping[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -347,6 +361,25 @@ RULES: dict[str, Rule] = {
             Stage.APPROVAL,
             p.qualifications_fit_enterprise_type,
         ),
+        # ---- the national registry (domain/registry_checks.py); unreachable → not checked → manual review
+        Rule(
+            "registry_qualifications_match",
+            "资质与全国建筑市场监管公共服务平台登记一致（编号、名称等级、有效期、持有企业）",
+            Stage.APPROVAL,
+            registry.registry_qualifications_match,
+        ),
+        Rule(
+            "registry_certificates_match",
+            "注册证书与全国建筑市场监管公共服务平台登记一致（编号、类别专业、有效期、注册单位、本人）",
+            Stage.APPROVAL,
+            registry.registry_certificates_match,
+        ),
+        Rule(
+            "technical_person_fits",
+            "进疆技术负责人的注册证书与企业主项资质相符",
+            Stage.APPROVAL,
+            registry.technical_person_fits,
+        ),
     )
 }
 
@@ -357,9 +390,22 @@ def run_rules(business: Business, ctx: ApprovalContext, stage: Stage) -> list[Ru
         rule = RULES[key]
         if rule.stage is not stage:
             continue
-        reasons = rule.check(ctx)
-        results.append(RuleResult(rule.key, rule.description, not reasons, tuple(reasons), rule.on_failure))
+        results.append(evaluate(rule, ctx))
     return results
+
+
+def evaluate(rule: Rule, ctx: ApprovalContext) -> RuleResult:
+    """Run one rule: passed, failed (with reasons and evidence), or not checked (a person must look)."""
+    try:
+        failures = rule.check(ctx)
+    except CannotCheck as exc:
+        return RuleResult(
+            rule.key, rule.description, False, (exc.reason,), OnFailure.MANUAL_REVIEW, Outcome.NOT_CHECKED
+        )
+    reasons = tuple(f.reason if isinstance(f, Finding) else str(f) for f in failures)
+    evidence = tuple(f.evidence() for f in failures if isinstance(f, Finding))
+    outcome = Outcome.FAILED if reasons else Outcome.PASSED
+    return RuleResult(rule.key, rule.description, not reasons, reasons, rule.on_failure, outcome, evidence)
 
 
 def decide(business: Business, ctx: ApprovalContext) -> Decision:

@@ -6,6 +6,9 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+import requests
+
+from entryfiling.db.models import Person
 from tests.conftest import EnterpriseLogin
 from tests.factories import PNG_BYTES, make_id_number, pdf_bytes
 
@@ -67,6 +70,99 @@ def qualifications(valid_until: date | None = None, enterprise_type: str = "cons
     }
 
 
+# The registered certificate a technical responsible person of each type holds (it fits the main qualification).
+TECHNICAL_CERTIFICATE_OF_TYPE = {
+    "construction": ("constructor_1", "一级注册建造师", "皖1342010201812345", "建筑工程"),
+    "supervision": ("supervision_engineer", "注册监理工程师", "34012345", "房屋建筑工程"),
+    "survey": ("geotechnical_engineer", "注册土木工程师（岩土）", "AY134000123", "岩土"),
+    "design": ("architect_1", "一级注册建筑师", "JZ134000123", "建筑"),
+    "quality_testing": ("structural_engineer_1", "一级注册结构工程师", "JG134000123", "结构"),
+}
+
+
+def technical_person(technical_id: int, enterprise_type: str = "construction", **overrides: Any) -> dict[str, Any]:
+    code, _name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
+    values = {
+        "person": technical_id,
+        "professional_title": "senior",
+        "title_certificate_number": "GC2019-001",
+        "title_specialty": "建筑工程",
+        "years_in_field": 15,
+        "registered_certificate_type": code,
+        "registered_certificate_number": number,
+        "registered_specialty": specialty,
+        "mobile": "13812345678",
+    }
+    return values | overrides
+
+
+def _registry_url(enterprise: EnterpriseLogin) -> str:
+    return enterprise.client.application.extensions["entryfiling"].settings.registry_api_base_url
+
+
+def id_number_of(enterprise: EnterpriseLogin, person_id: int) -> str:
+    services = enterprise.client.application.extensions["entryfiling"]
+    with services.uow() as uow:
+        return services.cipher.decrypt(uow.session.get_one(Person, person_id).id_number_sealed)
+
+
+def registry_knows_qualifications(enterprise: EnterpriseLogin, rows: list[dict[str, Any]]) -> None:
+    """The registry stand-in records these qualifications for the enterprise (as the real one would)."""
+    listed = [
+        {
+            "qualification_name": row["name"],
+            "certificate_number": row["certificate_number"],
+            "valid_until": row["valid_until"],
+            "issuing_authority": row.get("issuing_authority", ""),
+            "issued_on": row["issued_on"],
+        }
+        for row in rows
+    ]
+    body = {"name": enterprise.name, "qualifications": listed}
+    requests.put(f"{_registry_url(enterprise)}/_admin/enterprises/{enterprise.uscc}", json=body, timeout=10)
+
+
+def registry_knows_certificate(
+    enterprise: EnterpriseLogin,
+    person_id: int,
+    certificate_type: str,
+    number: str,
+    specialty: str,
+    *,
+    holder: tuple[str, str] | None = None,
+    valid_until: date | None = None,
+) -> None:
+    """The registry stand-in records this registered certificate for the person (registered to ``holder``)."""
+    name, uscc = holder or (enterprise.name, enterprise.uscc)
+    certificate = {
+        "certificate_type": certificate_type,
+        "certificate_number": number,
+        "specialty": specialty,
+        "registered_enterprise": {"name": name, "uscc": uscc},
+        "issued_on": (date.today() - timedelta(days=700)).isoformat(),
+        "valid_until": (valid_until or date.today() + timedelta(days=400)).isoformat(),
+    }
+    url = f"{_registry_url(enterprise)}/_admin/persons/{id_number_of(enterprise, person_id)}"
+    requests.put(url, json={"name": "", "certificates": [certificate]}, timeout=10)
+
+
+# What the step-by-step tests answer for the one qualification row asked.
+GUIDED_QUALIFICATION = {
+    "name": "建筑工程施工总承包贰级",
+    "certificate_number": "D234023425",
+    "valid_until": "2030-12-31",
+    "issued_on": "2026-01-10",
+}
+
+
+def registry_agrees(enterprise: EnterpriseLogin, technical_id: int, rows: list[dict[str, Any]] | None = None) -> None:
+    """The registry records what a construction baseline files: its qualifications and the technical head's
+    一级注册建造师 (建筑工程), registered to this enterprise."""
+    registry_knows_qualifications(enterprise, rows if rows is not None else [GUIDED_QUALIFICATION])
+    _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE["construction"]
+    registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)
+
+
 def open_first_filing(enterprise: EnterpriseLogin, enterprise_type: str = "construction") -> dict[str, Any]:
     response = enterprise.post("/api/v1/filings", json={"business": "first_filing", "enterprise_type": enterprise_type})
     assert response.status_code in (200, 201), response.json
@@ -120,7 +216,9 @@ def complete_first_filing(
     save(enterprise, filing, "basic_info", basic_info(enterprise, **basic_overrides))
     upload(enterprise, fid, "business_license")
     upload(enterprise, fid, "legal_representative_id_card")
-    save(enterprise, filing, "qualifications", qualifications(valid_until, enterprise_type))
+    rows = qualifications(valid_until, enterprise_type)
+    save(enterprise, filing, "qualifications", rows)
+    registry_knows_qualifications(enterprise, rows["qualifications"])
     upload(enterprise, fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
     save(
         enterprise,
@@ -130,17 +228,9 @@ def complete_first_filing(
     )
     upload(enterprise, fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     upload(enterprise, fid, "responsible_person_id_card")
-    save(
-        enterprise,
-        filing,
-        "technical_person",
-        {
-            "person": technical_id,
-            "professional_title": "senior",
-            "title_certificate_number": "GC2019-001",
-            "mobile": "13812345678",
-        },
-    )
+    save(enterprise, filing, "technical_person", technical_person(technical_id, enterprise_type))
+    _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
+    registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)
     upload(enterprise, fid, "technical_title_certificate")
     last = upload(enterprise, fid, "technical_person_appointment")
     assert last["complete"], [s for s in last["sections"] if not s["complete"]]

@@ -13,6 +13,8 @@ from tests.api.flows import (
     complete_first_filing,
     current_etag,
     qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
     save,
     sign_and_submit,
     upload,
@@ -192,6 +194,7 @@ def test_technical_person_change(filed, make_person, client):
     newcomer = make_person("周总工", employed_by=enterprise.id)
     filing = open_business(enterprise, "technical_person_change")
     save(enterprise, filing, "technical_person", {"person": newcomer, "professional_title": "senior_professor"})
+    registry_knows_certificate(enterprise, newcomer, "一级注册建造师", "皖1342010201812345", "建筑工程")
     upload(enterprise, filing["id"], "technical_title_certificate")
     upload(enterprise, filing["id"], "technical_person_appointment")
     decided = sign_and_submit(enterprise, filing["id"]).json
@@ -238,6 +241,7 @@ def test_rejected_filing_is_copied_into_a_new_draft(enterprise, make_person):
     assert again.status_code == 409 and again.json["open_filing_id"] == draft["id"]
 
     save(enterprise, draft, "qualifications", qualifications())
+    registry_knows_qualifications(enterprise, qualifications()["qualifications"])  # the renewed certificates
     decided = sign_and_submit(enterprise, draft["id"]).json
     assert decided["status"] == "approved", decided["reasons"]
     approved_copy = enterprise.post(f"/api/v1/filings/{draft['id']}/copy")
@@ -283,6 +287,7 @@ def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app,
     ):
         filing = open_business(enterprise, business)
         save(enterprise, filing, section, {"person": person})
+        registry_knows_certificate(enterprise, person, "一级注册建造师", "皖1342010201812345", "建筑工程")
         for kind in kinds:
             upload(enterprise, filing["id"], kind)
         letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]

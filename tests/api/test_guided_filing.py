@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from entryfiling.domain import businesses
 from entryfiling.domain.businesses import EnterpriseType
 from entryfiling.domain.fields import AttachmentKind, Field, FieldType, Option, Section
-from tests.api.flows import open_first_filing, sign_and_submit, upload
+from tests.api.flows import open_first_filing, registry_agrees, sign_and_submit, upload
 from tests.factories import pdf_bytes
 
 FREE_TEXT = {
@@ -33,6 +33,11 @@ FREE_TEXT = {
     "mobile": "139 1234 5678",
     "professional_title": "2",
     "title_certificate_number": "GC2019-001",
+    "title_specialty": "建筑工程",
+    "years_in_field": "15",
+    "registered_certificate_type": "一级注册建造师",
+    "registered_certificate_number": "皖1342010201812345",
+    "registered_specialty": "建筑工程",
 }
 
 
@@ -62,7 +67,7 @@ def _walk(enterprise, filing_id, answers, limit=60):
 
 
 def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
-    make_person("张建国", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("张建国", employed_by=enterprise.id))
     make_person("刘工", employed_by=enterprise.id)
     filing = open_first_filing(enterprise)
     fid = filing["id"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from devkit.emulators.registry import OTHER_ENTERPRISE_NAME, OTHER_ENTERPRISE_USCC, RegistryStandIn
 from handlers import persons
 from handlers.services import utcnow
 from tests.api.flows import (
@@ -21,6 +22,8 @@ from tests.api.flows import (
     basic_info,
     complete_first_filing,
     qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
     save,
     sign_and_submit,
     upload,
@@ -41,6 +44,7 @@ class World:
     make_person: Callable[..., int]
     login_enterprise: Callable[..., EnterpriseLogin]
     services: Any
+    registry: RegistryStandIn
 
     def persons(self, enterprise: EnterpriseLogin | None = None) -> tuple[int, int]:
         ent = enterprise or self.enterprise
@@ -67,6 +71,8 @@ def first_filing(
     technical: int | None = None,
     enterprise: EnterpriseLogin | None = None,
     enterprise_type: str = "construction",
+    technical_values: dict[str, Any] | None = None,
+    before_submit: Callable[[EnterpriseLogin, int], None] | None = None,
 ) -> Any:
     ent = enterprise or world.enterprise
     default_responsible, default_technical = world.persons(ent)
@@ -84,6 +90,10 @@ def first_filing(
         if row_changes:
             table["qualifications"][0].update(row_changes)
         save(ent, filing, "qualifications", table | (extra or {}))
+    if technical_values:
+        save(ent, filing, "technical_person", technical_values)
+    if before_submit is not None:
+        before_submit(ent, technical or default_technical)
     return sign_and_submit(ent, filing["id"])
 
 
@@ -123,6 +133,7 @@ def qualification_change(world: World, added: dict[str, Any]) -> Any:
     filing = open_business(world.enterprise, "qualification_change")
     rows = next(s for s in filing["sections"] if s["key"] == "qualifications")["values"]["qualifications"]
     save(world.enterprise, filing, "qualifications", {"qualifications": [*rows, added]})
+    registry_knows_qualifications(world.enterprise, [*rows, added])  # the registry lists the new one too
     return sign_and_submit(world.enterprise, filing["id"])
 
 
@@ -175,6 +186,12 @@ def consulting_project(world: World, *, basic: dict[str, Any] | None = None, **p
     )
     upload(firm, filing["id"], "consulting_contract", pdf_bytes(), "合同.pdf")
     return sign_and_submit(firm, filing["id"])
+
+
+def registered(world: World, person_id: int) -> int:
+    """The person holds the baseline technical person's registered certificate, in the registry too."""
+    registry_knows_certificate(world.enterprise, person_id, "一级注册建造师", "皖1342010201812345", "建筑工程")
+    return person_id
 
 
 def aged(world: World, birth: str, name: str = "少年") -> int:
@@ -336,6 +353,88 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
         "与 CA 证书中的",
         lambda w: first_filing(w, basic={"enterprise_name": "安徽德拓建设有限公司"}),
     ),
+    # the national registry
+    (
+        "qualification number the registry never heard of",
+        "无此资质证书编号",
+        lambda w: first_filing(w, row_changes={"certificate_number": "D999999999"}),
+    ),
+    (
+        "another enterprise's qualification",
+        f"登记在“{OTHER_ENTERPRISE_NAME}”名下",
+        lambda w: first_filing(w, row_changes={"name": "建筑工程施工总承包壹级", "certificate_number": "D132045678"}),
+    ),
+    (
+        "grade above the registry's",
+        "与填写的资质名称或等级不一致",
+        lambda w: first_filing(w, row_changes={"name": "建筑工程施工总承包甲级"}),
+    ),
+    (
+        "validity longer than the registry's",
+        "与平台登记的",
+        lambda w: first_filing(w, row_changes={"valid_until": days(800)}),
+    ),
+    (
+        "qualification expired in the registry",
+        "已过",
+        lambda w: first_filing(
+            w,
+            before_submit=lambda ent, _t: registry_knows_qualifications(
+                ent, [r | {"valid_until": days(-1)} for r in qualifications()["qualifications"]]
+            ),
+        ),
+    ),
+    (
+        "hand-typed constructor number unknown to the registry",
+        "该人员名下无此注册证书",
+        lambda w: first_filing(w, technical_values={"registered_certificate_number": "皖1342010201899999"}),
+    ),
+    (
+        "technical person's certificate registered elsewhere",
+        f"注册在“{OTHER_ENTERPRISE_NAME}”",
+        lambda w: first_filing(
+            w,
+            before_submit=lambda ent, t: registry_knows_certificate(
+                ent,
+                t,
+                "一级注册建造师",
+                "皖1342010201812345",
+                "建筑工程",
+                holder=(OTHER_ENTERPRISE_NAME, OTHER_ENTERPRISE_USCC),
+            ),
+        ),
+    ),
+    (
+        "technical person's certificate expired in the registry",
+        "已过",
+        lambda w: first_filing(
+            w,
+            before_submit=lambda ent, t: registry_knows_certificate(
+                ent, t, "一级注册建造师", "皖1342010201812345", "建筑工程", valid_until=TODAY - timedelta(days=2)
+            ),
+        ),
+    ),
+    (
+        "supervision engineer as a builder's technical head",
+        "进疆技术负责人应持有",
+        lambda w: first_filing(
+            w,
+            technical_values={
+                "registered_certificate_type": "supervision_engineer",
+                "registered_specialty": "房屋建筑工程",
+            },
+        ),
+    ),
+    (
+        "constructor of another specialty",
+        "进疆技术负责人应持有",
+        lambda w: first_filing(w, technical_values={"registered_specialty": "公路工程"}),
+    ),
+    (
+        "registry unreachable",
+        "暂时无法查询",
+        lambda w: first_filing(w, before_submit=lambda _e, _t: w.registry.set_fault("error", status=503)),
+    ),
     # other businesses
     (
         "3: placeholder legal representative",
@@ -407,8 +506,8 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
 
 
 @pytest.fixture
-def world(enterprise, make_person, login_enterprise, services) -> World:
-    return World(enterprise, make_person, login_enterprise, services)
+def world(enterprise, make_person, login_enterprise, services, registry) -> World:
+    return World(enterprise, make_person, login_enterprise, services, registry)
 
 
 def reasons_of(response: Any) -> list[str]:
@@ -444,7 +543,7 @@ def test_the_valid_baseline_of_every_enterprise_type_is_approved(world, enterpri
     "baseline",
     [
         lambda w: basic_info_change(w, contact_name="赵新联"),
-        lambda w: person_change(w, "technical_person_change", {"person": aged(w, "19800101", "吴新工")}),
+        lambda w: person_change(w, "technical_person_change", {"person": registered(w, aged(w, "19800101", "吴新工"))}),
         lambda w: qualification_change(
             w,
             {

@@ -7,7 +7,13 @@ import io
 from sqlalchemy import select
 
 from entryfiling.db.models import AuditEvent
-from tests.api.flows import basic_info, qualifications
+from tests.api.flows import (
+    basic_info,
+    qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
+    technical_person,
+)
 from tests.factories import PNG_BYTES, pdf_bytes
 
 
@@ -68,16 +74,9 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     )
     flow.upload(fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     flow.upload(fid, "responsible_person_id_card")
-    flow.save(
-        fid,
-        "technical_person",
-        {
-            "person": persons["钱技术"],
-            "professional_title": "senior",
-            "title_certificate_number": "GC2019-001",
-            "mobile": "13812345678",
-        },
-    )
+    flow.save(fid, "technical_person", technical_person(persons["钱技术"]))
+    registry_knows_qualifications(enterprise, qualifications()["qualifications"])
+    registry_knows_certificate(enterprise, persons["钱技术"], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
     last = flow.upload(fid, "technical_person_appointment")
     assert last["complete"] is True

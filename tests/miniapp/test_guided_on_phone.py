@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.api.flows import open_first_filing
+from tests.api.flows import open_first_filing, registry_agrees
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 
@@ -26,12 +26,17 @@ ANSWERS = {
     "mobile": "13912345678",
     "professional_title": "高级工程师",
     "title_certificate_number": "GC2019-001",
+    "title_specialty": "建筑工程",
+    "years_in_field": "15",
+    "registered_certificate_type": "一级注册建造师",
+    "registered_certificate_number": "皖1342010201812345",
+    "registered_specialty": "建筑工程",
 }
 
 
 def test_contact_completes_a_first_filing_by_answers_and_submits(enterprise, verified_user, make_person):
     contact = make_contact(enterprise, verified_user)
-    make_person("张建国", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("张建国", employed_by=enterprise.id))
     filing = open_first_filing(enterprise)  # opened on the web, continued on the phone
     fid = filing["id"]
     answers = ANSWERS | {"enterprise_name": enterprise.name, "uscc": enterprise.uscc, "person": "张建国"}
