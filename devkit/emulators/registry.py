@@ -50,6 +50,9 @@ DEMO_SUPERVISION_NAME = demo_enterprise("supervision").name
 DEMO_PERSONS = ALL_DEMO_PERSONS[:5]
 
 
+EXAMPLE_ISSUED, EXAMPLE_UNTIL = "2026-01-10", "2030-12-31"
+
+
 def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     def years(n: int) -> str:
         return (today + timedelta(days=365 * n)).isoformat()
@@ -65,9 +68,12 @@ def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
         DEMO_ENTERPRISE_USCC: {
             "name": DEMO_ENTERPRISE_NAME,
             "qualifications": [
-                _qualification("建筑工程施工总承包贰级", "D234023425", years(3), authority, ago(2)),
+                # The two rows of devkit/examples/first_filing.json, with its dates: the example files the truth.
+                _qualification("建筑工程施工总承包贰级", "D234023425", EXAMPLE_UNTIL, authority, EXAMPLE_ISSUED),
                 _qualification("建筑装饰装修工程专业承包贰级", "D234023425", years(3), authority, ago(2)),
-                _qualification("地基基础工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
+                _qualification(
+                    "地基基础工程专业承包叁级", "D334023422", EXAMPLE_UNTIL, "合肥市城乡建设局", EXAMPLE_ISSUED
+                ),
                 _qualification("起重设备安装工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
                 _qualification("钢结构工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
                 _qualification("市政公用工程施工总承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
