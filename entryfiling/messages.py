@@ -351,3 +351,15 @@ REGISTRY_CERT_TYPE = "{item}：填写的证书类别“{filed}”与平台登记
 REGISTRY_CERT_SPECIALTY = "{item}：填写的注册专业“{filed}”与平台登记的“{registry}”不一致"
 TECHNICAL_PERSON_UNFIT = "企业主项资质为“{main}”，进疆技术负责人应持有{wanted}，当前为{held}"
 RULE_ALREADY_FILED = "本企业已完成首次信息报送，如需更新信息请办理相应的变更业务（企业基本信息变更、进疆负责人变更等）"
+
+# Operations: readiness (/readyz) and start-up checks
+READY_DATABASE_DOWN = "数据库不可用"
+READY_REDIS_DOWN = "Redis 不可用"
+READY_STORAGE_DOWN = "附件存储不可写"
+READY_TRUST_BUNDLE_MISSING = "CA 根证书（CA_TRUST_BUNDLE）未加载"
+READY_NOT_READY = "服务未就绪：{parts}"
+FONT_MISSING_PRODUCTION = (
+    "未找到可嵌入的 TrueType 中文字体，承诺书 PDF 将无法正确显示：请安装 fonts-wqy-zenhei 等字体或设置 LETTER_FONT"
+)
+# (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
+STORED_FILE_MISSING = "附件文件不存在或已被删除"

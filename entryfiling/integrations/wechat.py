@@ -32,6 +32,7 @@ from wechatpy.session import SessionStorage
 from entryfiling import messages as msg
 from entryfiling.db.models import KeyValue
 from entryfiling.domain.errors import ExternalServiceError
+from entryfiling.metrics import count_push
 
 # WeChat error codes this project acts on.
 INVALID_CREDENTIAL = 40001
@@ -227,7 +228,12 @@ class WeChat:
         return WeChatSession(result["openid"], result.get("unionid"), result["session_key"])
 
     def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any], page: str | None) -> int:
-        result = self._call(lambda: self.client.wxa.send_subscribe_message(openid, template_id, data, page))
+        try:
+            result = self._call(lambda: self.client.wxa.send_subscribe_message(openid, template_id, data, page))
+        except WeChatError as error:
+            count_push(error.errcode)
+            raise
+        count_push(0)
         return int(result.get("msgid") or 0)
 
     def get_phone_number(self, code: str) -> str:
