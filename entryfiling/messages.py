@@ -124,6 +124,10 @@ RULE_NOT_AGREED = "请先阅读并勾选“我已阅读并同意《企业诚信�
 RULE_LETTER_MISSING = "请上传签字盖章后的企业诚信守法承诺书"
 RULE_LETTER_NOT_PDF = "签章承诺书必须是 PDF 文件"
 RULE_LETTER_UNREADABLE = "签章承诺书不是可打开的 PDF 文件"
+RULE_LETTER_REFERENCE_UNREADABLE = "签章承诺书上未能识别出办件编号 {reference}（文字或二维码），需主管部门人工核对"
+RULE_LETTER_OTHER_FILING = (
+    "上传的签章承诺书属于办件 {found}，不是本办件 {reference} 的承诺书，请下载本办件的承诺书签章后上传"
+)
 RULE_USCC_CERT_MISMATCH = "登录 CA 证书的统一社会信用代码与企业不一致"
 RULE_USCC_MISMATCH = "填写的统一社会信用代码 {filled} 与 CA 证书中的 {certificate} 不一致"
 RULE_EXPIRED = "{label}已于 {date} 过期"

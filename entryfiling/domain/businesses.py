@@ -237,6 +237,7 @@ COMMON_RULES = (
     "commitment_agreed",
     "signed_letter_present",
     "signed_letter_readable",
+    "signed_letter_names_this_filing",
     "uscc_matches_certificate",
     "persons_verified_employed",
     "no_other_open_filing",

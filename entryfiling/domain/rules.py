@@ -48,6 +48,8 @@ class AttachmentFacts:
     content_type: str
     # Set by the caller for the signed letter: does a PDF reader open it?
     readable_pdf: bool | None = None
+    # Filing references the letter shows (text layer or QR code); None: it could not be read.
+    references: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class ApprovalContext:
     roles_elsewhere: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # What the national registry said of this filing's qualifications and certificates (None: not asked).
     registry: RegistryFacts | None = None
+    # This filing's 办件编号, which its signed letter must show.
+    filing_reference: str = ""
 
     @property
     def enterprise_type_label(self) -> str:
@@ -163,6 +167,26 @@ def _signed_letter_present(ctx: ApprovalContext) -> list[str]:
 def _signed_letter_readable(ctx: ApprovalContext) -> list[str]:
     letter = ctx.signed_letter
     return [] if letter is not None and letter.readable_pdf else [msg.RULE_LETTER_UNREADABLE]
+
+
+def _signed_letter_names_this_filing(ctx: ApprovalContext) -> list[Any]:
+    """The uploaded letter is this filing's: it shows its reference (text or QR); unreadable → a person looks."""
+    letter = ctx.signed_letter
+    if letter is None or not ctx.filing_reference:
+        return []
+    if not letter.references:
+        raise CannotCheck(msg.RULE_LETTER_REFERENCE_UNREADABLE.format(reference=ctx.filing_reference))
+    if ctx.filing_reference in letter.references:
+        return []
+    found = "、".join(letter.references)
+    return [
+        Finding(
+            msg.RULE_LETTER_OTHER_FILING.format(found=found, reference=ctx.filing_reference),
+            "签章承诺书",
+            ctx.filing_reference,
+            found,
+        )
+    ]
 
 
 def _uscc_matches_certificate(ctx: ApprovalContext) -> list[str]:
@@ -289,6 +313,12 @@ RULES: dict[str, Rule] = {
         Rule("commitment_agreed", "已阅读并同意企业诚信守法承诺书", Stage.SUBMISSION, _commitment_agreed),
         Rule("signed_letter_present", "已上传签章的承诺书（PDF）", Stage.SUBMISSION, _signed_letter_present),
         Rule("signed_letter_readable", "签章承诺书是可打开的 PDF 文件", Stage.APPROVAL, _signed_letter_readable),
+        Rule(
+            "signed_letter_names_this_filing",
+            "签章承诺书显示本办件编号（文字或二维码；无法识别时转人工审核）",
+            Stage.APPROVAL,
+            _signed_letter_names_this_filing,
+        ),
         Rule("uscc_matches_certificate", "统一社会信用代码与 CA 证书一致", Stage.APPROVAL, _uscc_matches_certificate),
         Rule("qualifications_unexpired", "资质证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
         Rule(

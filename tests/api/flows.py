@@ -237,8 +237,17 @@ def complete_first_filing(
     return last
 
 
+def signed_letter(enterprise: EnterpriseLogin, filing_id: int) -> bytes:
+    """The filing's own letter as the signed upload (printed, signed and saved again keeps its text and QR)."""
+    response = enterprise.get(f"/api/v1/filings/{filing_id}/commitment-letter")
+    assert response.status_code == 200, response.json
+    return bytes(response.data)
+
+
 def sign_and_submit(enterprise: EnterpriseLogin, filing_id: int, key: str | None = None, agreed: bool = True) -> Any:
-    letter = upload(enterprise, filing_id, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    letter = upload(
+        enterprise, filing_id, "commitment_letter", signed_letter(enterprise, filing_id), "承诺书-签章.pdf"
+    )["attachment"]
     headers = {"Idempotency-Key": key} if key else {}
     return enterprise.post(
         f"/api/v1/filings/{filing_id}/submit", json={"agreed": agreed, "signed_letter": letter["id"]}, headers=headers

@@ -17,6 +17,7 @@ from tests.api.flows import (
     registry_knows_qualifications,
     save,
     sign_and_submit,
+    signed_letter,
     upload,
 )
 from tests.factories import make_id_number, pdf_bytes
@@ -290,7 +291,8 @@ def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app,
         registry_knows_certificate(enterprise, person, "一级注册建造师", "皖1342010201812345", "建筑工程")
         for kind in kinds:
             upload(enterprise, filing["id"], kind)
-        letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]
+        signed = signed_letter(enterprise, filing["id"])
+        letter = upload(enterprise, filing["id"], "commitment_letter", signed, "letter.pdf")["attachment"]
         ready.append((filing["id"], letter["id"]))
 
     def submit(item: tuple[int, str]) -> int:

@@ -18,9 +18,9 @@ from tests.api.flows import (
     qualifications,
     save,
     sign_and_submit,
+    signed_letter,
     upload,
 )
-from tests.factories import pdf_bytes
 
 
 def test_first_filing_is_approved_and_published(enterprise, make_person, services):
@@ -51,7 +51,8 @@ def test_first_filing_is_approved_and_published(enterprise, make_person, service
 def test_retried_submit_returns_first_result_and_files_once(enterprise, make_person, services):
     person = make_person(employed_by=enterprise.id)
     filing = complete_first_filing(enterprise, person, person)
-    letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]
+    signed = signed_letter(enterprise, filing["id"])
+    letter = upload(enterprise, filing["id"], "commitment_letter", signed, "letter.pdf")["attachment"]
     body = {"agreed": True, "signed_letter": letter["id"]}
     first = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json=body, headers={"Idempotency-Key": "k-1"})
     again = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json=body, headers={"Idempotency-Key": "k-1"})

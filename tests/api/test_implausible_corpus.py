@@ -26,6 +26,7 @@ from tests.api.flows import (
     registry_knows_qualifications,
     save,
     sign_and_submit,
+    signed_letter,
     upload,
 )
 from tests.conftest import EnterpriseLogin
@@ -73,6 +74,7 @@ def first_filing(
     enterprise_type: str = "construction",
     technical_values: dict[str, Any] | None = None,
     before_submit: Callable[[EnterpriseLogin, int], None] | None = None,
+    letter: Callable[[EnterpriseLogin], bytes] | None = None,
 ) -> Any:
     ent = enterprise or world.enterprise
     default_responsible, default_technical = world.persons(ent)
@@ -94,7 +96,17 @@ def first_filing(
         save(ent, filing, "technical_person", technical_values)
     if before_submit is not None:
         before_submit(ent, technical or default_technical)
+    if letter is not None:
+        uploaded = upload(ent, filing["id"], "commitment_letter", letter(ent), "承诺书.pdf")["attachment"]
+        return ent.post(
+            f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": uploaded["id"]}
+        )
     return sign_and_submit(ent, filing["id"])
+
+
+def another_filings_letter(enterprise: EnterpriseLogin) -> bytes:
+    other = open_business(enterprise, "personnel_certificates", enterprise_type="construction")
+    return signed_letter(enterprise, other["id"])
 
 
 def filed(world: World) -> tuple[int, int]:
@@ -435,6 +447,9 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
         "暂时无法查询",
         lambda w: first_filing(w, before_submit=lambda _e, _t: w.registry.set_fault("error", status=503)),
     ),
+    # the signed letter
+    ("another filing's letter", "不是本办件", lambda w: first_filing(w, letter=another_filings_letter)),
+    ("a letter without the reference", "未能识别出办件编号", lambda w: first_filing(w, letter=lambda _e: pdf_bytes())),
     # other businesses
     (
         "3: placeholder legal representative",

@@ -85,7 +85,7 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
 
     letter_pdf = contact.get(last["commitment_letter_url"])
     assert letter_pdf.status_code == 200 and letter_pdf.data.startswith(b"%PDF")
-    letter = flow.upload(fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    letter = flow.upload(fid, "commitment_letter", letter_pdf.data, "承诺书-签章.pdf")["attachment"]
     submitted = contact.post(
         f"{flow.base}/{fid}/submit",
         json={"agreed": True, "signed_letter": letter["id"]},
@@ -167,7 +167,10 @@ def test_contact_change_with_the_certificate_name_is_approved_not_sent_to_review
     assert saved.status_code == 200, saved.json
     letter = contact.post(
         f"{base}/{filing['id']}/attachments",
-        data={"kind": "commitment_letter", "file": (io.BytesIO(pdf_bytes()), "letter.pdf")},
+        data={
+            "kind": "commitment_letter",
+            "file": (io.BytesIO(contact.get(f"{base}/{filing['id']}/commitment-letter").data), "letter.pdf"),
+        },
         content_type="multipart/form-data",
     ).json["attachment"]
     decided = contact.post(f"{base}/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]})

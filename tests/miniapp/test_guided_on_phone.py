@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.api.flows import open_first_filing, registry_agrees
+from tests.api.flows import open_first_filing, registry_agrees, signed_letter
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 
@@ -80,7 +80,7 @@ def test_contact_completes_a_first_filing_by_answers_and_submits(enterprise, ver
     assert web["complete"] and web["sections"][0]["values"]["registered_capital"] == "12000.00"
     letter = contact.post(
         f"/miniapp/v1/enterprises/{enterprise.id}/filings/{fid}/attachments",
-        data={"kind": "commitment_letter", "file": (io.BytesIO(pdf_bytes()), "letter.pdf")},
+        data={"kind": "commitment_letter", "file": (io.BytesIO(signed_letter(enterprise, fid)), "letter.pdf")},
         content_type="multipart/form-data",
     ).json["attachment"]
     decided = contact.post(

@@ -49,7 +49,8 @@ def file_from_phone(enterprise, contact, technical_name: str = "钱技术") -> d
     registry_knows_certificate(enterprise, persons[technical_name], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
     flow.upload(fid, "technical_person_appointment")
-    letter = flow.upload(fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    signed = contact.get(f"{flow.base}/{fid}/commitment-letter").data
+    letter = flow.upload(fid, "commitment_letter", signed, "承诺书-签章.pdf")["attachment"]
     submitted = contact.post(f"{flow.base}/{fid}/submit", json={"agreed": True, "signed_letter": letter["id"]})
     assert submitted.status_code == 200, submitted.json
     return submitted.json
