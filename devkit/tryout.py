@@ -19,7 +19,11 @@ EXAMPLE = Path(__file__).resolve().parent / "examples" / "first_filing.json"
 SCANS = {
     "basic_info": ["business_license", "legal_representative_id_card"],
     "qualifications": ["qualification_certificates"],
-    "responsible_person": ["responsible_person_appointment", "responsible_person_id_card"],
+    "responsible_person": [
+        "responsible_person_appointment",
+        "responsible_person_id_card",
+        "responsible_person_employment_proof",
+    ],
     "technical_person": ["technical_title_certificate", "technical_person_appointment"],
 }
 

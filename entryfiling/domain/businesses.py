@@ -196,6 +196,13 @@ RESPONSIBLE_PERSON = Section(
     attachments=(
         AttachmentKind("responsible_person_appointment", "进疆负责人授权委托书或任命文件"),
         AttachmentKind("responsible_person_id_card", "进疆负责人身份证正反面扫描件", max_count=2),
+        # The person really works for this enterprise: a labour contract or social-insurance record with it.
+        AttachmentKind(
+            "responsible_person_employment_proof",
+            "进疆负责人与本企业的劳动合同或社保缴纳证明",
+            max_count=5,
+            description="劳动合同，或近三个月由本企业缴纳的社会保险缴费证明（图片或 PDF）",
+        ),
     ),
 )
 

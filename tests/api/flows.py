@@ -228,6 +228,7 @@ def complete_first_filing(
     )
     upload(enterprise, fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     upload(enterprise, fid, "responsible_person_id_card")
+    upload(enterprise, fid, "responsible_person_employment_proof", pdf_bytes(), "劳动合同.pdf")
     save(enterprise, filing, "technical_person", technical_person(technical_id, enterprise_type))
     _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
     registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)

@@ -172,6 +172,7 @@ def test_responsible_person_change_regenerates_letter_and_publishes_new_name(fil
     save(enterprise, filing, "responsible_person", {"person": newcomer, "mobile": "13700001111"})
     upload(enterprise, filing["id"], "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     upload(enterprise, filing["id"], "responsible_person_id_card")
+    upload(enterprise, filing["id"], "responsible_person_employment_proof")
 
     letter = enterprise.get(f"/api/v1/filings/{filing['id']}/commitment-letter")
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(letter.data)).pages)
@@ -277,7 +278,7 @@ def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app,
             "responsible_person_change",
             "responsible_person",
             boss,
-            ("responsible_person_appointment", "responsible_person_id_card"),
+            ("responsible_person_appointment", "responsible_person_id_card", "responsible_person_employment_proof"),
         ),
         (
             "technical_person_change",

@@ -131,7 +131,7 @@ def person_change(world: World, business: str, values: dict[str, Any]) -> Any:
     section = "responsible_person" if business == "responsible_person_change" else "technical_person"
     save(world.enterprise, filing, section, values)
     kinds = (
-        ("responsible_person_appointment", "responsible_person_id_card")
+        ("responsible_person_appointment", "responsible_person_id_card", "responsible_person_employment_proof")
         if section == "responsible_person"
         else ("technical_title_certificate", "technical_person_appointment")
     )

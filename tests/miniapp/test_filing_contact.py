@@ -74,6 +74,7 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     )
     flow.upload(fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     flow.upload(fid, "responsible_person_id_card")
+    flow.upload(fid, "responsible_person_employment_proof", pdf_bytes(), "社保缴纳证明.pdf")
     flow.save(fid, "technical_person", technical_person(persons["钱技术"]))
     registry_knows_qualifications(enterprise, qualifications()["qualifications"])
     registry_knows_certificate(enterprise, persons["钱技术"], "一级注册建造师", "皖1342010201812345", "建筑工程")

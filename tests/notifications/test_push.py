@@ -44,6 +44,7 @@ def file_from_phone(enterprise, contact, technical_name: str = "钱技术") -> d
     flow.save(fid, "responsible_person", responsible)
     flow.upload(fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     flow.upload(fid, "responsible_person_id_card")
+    flow.upload(fid, "responsible_person_employment_proof", pdf_bytes(), "劳动合同.pdf")
     flow.save(fid, "technical_person", technical_person(persons[technical_name]))
     registry_knows_qualifications(enterprise, qualifications()["qualifications"])
     registry_knows_certificate(enterprise, persons[technical_name], "一级注册建造师", "皖1342010201812345", "建筑工程")
