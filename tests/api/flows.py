@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date, timedelta
 from typing import Any
 
 import requests
+from PIL import Image
 
 from entryfiling.db.models import Person
 from tests.conftest import EnterpriseLogin
@@ -243,6 +245,20 @@ def signed_letter(enterprise: EnterpriseLogin, filing_id: int) -> bytes:
     response = enterprise.get(f"/api/v1/filings/{filing_id}/commitment-letter")
     assert response.status_code == 200, response.json
     return bytes(response.data)
+
+
+def letter_photo(enterprise: EnterpriseLogin, filing_id: int, tmp_dir: Any) -> bytes:
+    """A phone photo (JPEG) of the filing's printed letter, QR code and all (needs poppler's pdftoppm)."""
+    source = tmp_dir / f"letter-{filing_id}.pdf"
+    source.write_bytes(signed_letter(enterprise, filing_id))
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_dir / f"page-{filing_id}")],
+        check=True,
+        timeout=60,
+    )
+    out = io.BytesIO()
+    Image.open(tmp_dir / f"page-{filing_id}.png").convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
 
 
 def sign_and_submit(enterprise: EnterpriseLogin, filing_id: int, key: str | None = None, agreed: bool = True) -> Any:
