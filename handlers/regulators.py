@@ -27,6 +27,7 @@ from entryfiling.db.models import Enterprise, Filing, Regulator
 from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.fields import person_ids
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
+from entryfiling.domain.review import APPROVE, REJECT, reason_problem
 from entryfiling.domain.rules import RULES, ApprovalContext, evaluate
 from entryfiling.domain.rules import Outcome as RuleOutcome
 from handlers import lockout, tokens
@@ -43,7 +44,6 @@ from handlers.verification import verification_facts
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-REASON_MIN, REASON_MAX = 2, 500
 # Checked when the username is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
 
@@ -300,9 +300,6 @@ def open_attachment(services: Services, actor: Actor, filing_id: int, attachment
         return attachment_file(services, uow.filings.submitted(filing_id), attachment_id)
 
 
-APPROVE, REJECT = "approve", "reject"
-
-
 def decide(
     services: Services, actor: Actor, filing_id: int, decision: str, reason: str, if_match: str | None = None
 ) -> ReviewedFiling:
@@ -311,8 +308,9 @@ def decide(
     errors = {}
     if decision not in (APPROVE, REJECT):
         errors["decision"] = msg.REVIEW_DECISION_UNKNOWN
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        errors["reason"] = msg.REVIEW_REASON_REQUIRED
+    reason_refused = reason_problem(decision, reason)
+    if reason_refused:
+        errors["reason"] = reason_refused
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     now = services.now()
