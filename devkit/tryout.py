@@ -19,7 +19,11 @@ EXAMPLE = Path(__file__).resolve().parent / "examples" / "first_filing.json"
 SCANS = {
     "basic_info": ["business_license", "legal_representative_id_card"],
     "qualifications": ["qualification_certificates"],
-    "responsible_person": ["responsible_person_appointment", "responsible_person_id_card"],
+    "responsible_person": [
+        "responsible_person_appointment",
+        "responsible_person_id_card",
+        "responsible_person_employment_proof",
+    ],
     "technical_person": ["technical_title_certificate", "technical_person_appointment"],
 }
 
@@ -50,7 +54,7 @@ def run_first_filing(base_url: str, cert: Path, key: Path, echo: Callable[[str],
     by_name = {p["name"]: p["id"] for p in persons}
     example = json.loads(EXAMPLE.read_text())
     example["responsible_person"]["person"] = by_name["张建国"]
-    example["technical_person"]["person"] = by_name["刘卫东"]
+    example["technical_person"]["person"] = by_name["张建国"]  # holds the 一级注册建造师 the example names
     example["basic_info"]["uscc"] = token["enterprise"]["uscc"]
     example["basic_info"]["enterprise_name"] = token["enterprise"]["name"]
 

@@ -92,6 +92,9 @@ class Settings:
     miniapp_reminder_page: str = "pages/enterprise/index"
     # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
     reminder_cron: str = "0 8 * * *"
+    # Ages (on the submission date, from the ID number) a legal representative or responsible person may have.
+    person_min_age: int = 18
+    person_max_age: int = 70
 
     @property
     def is_production(self) -> bool:
@@ -187,6 +190,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         wechat_message_lang=_one_of("WECHAT_MESSAGE_LANG", env.get("WECHAT_MESSAGE_LANG") or "zh_CN", MESSAGE_LANGS),
         miniapp_invitation_page=env.get("MINIAPP_INVITATION_PAGE") or "pages/invitations/accept",
         reminder_cron=env.get("REMINDER_CRON") or "0 8 * * *",
+        person_min_age=integer("PERSON_MIN_AGE", 18),
+        person_max_age=integer("PERSON_MAX_AGE", 70),
     )
 
 

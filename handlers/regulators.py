@@ -25,15 +25,21 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing, Regulator
 from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.fields import person_ids
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
 from entryfiling.domain.review import APPROVE, REJECT, reason_problem
+from entryfiling.domain.rules import RULES, ApprovalContext, evaluate
+from entryfiling.domain.rules import Outcome as RuleOutcome
 from handlers import lockout, tokens
 from handlers.filings.attachments import AttachmentFile, attachment_file
-from handlers.filings.common import check_if_match, commit_or_stale, get_business
-from handlers.filings.decisions import Outcome, record_decision
+from handlers.filings.common import attachment_counts, check_if_match, commit_or_stale, get_business, unseal_sections
+from handlers.filings.decisions import Outcome, record_decision, result_record
 from handlers.filings.views import FilingSummary, FilingView, filing_summary, filing_view
 from handlers.pages import Page
+from handlers.persons import person_facts
+from handlers.records import unseal_record
 from handlers.services import Actor, Services
+from handlers.verification import verification_facts
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
@@ -243,9 +249,50 @@ def _review_view(services: Services, session: Any, filing: Filing, *, flush: boo
 
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> ReviewedFiling:
-    """The filing with its sections, attachments (downloadable here) and rule results."""
+    """The filing with its sections, attachments (downloadable here) and rule results.
+
+    Checks that could not run at submission (the registry was unreachable) are run again now, so the
+    regulator judges with what the registry says today.
+    """
     with services.uow() as uow:
-        return _review_view(services, uow.session, uow.filings.submitted(filing_id))
+        filing = uow.filings.submitted(filing_id)
+        if filing.status == FilingStatus.MANUAL_REVIEW and _recheck_not_checked(services, uow.session, filing):
+            uow.audit(actor, "rules_rechecked", f"filing:{filing.id}", services.now())
+            view = _review_view(services, uow.session, filing, flush=True)
+            commit_or_stale(uow)
+            return view
+        return _review_view(services, uow.session, filing)
+
+
+def _recheck_not_checked(services: Services, session: Session, filing: Filing) -> bool:
+    """Re-run the rules whose stored outcome is "not checked"; True when any result was replaced."""
+    stored = list(filing.rule_results or [])
+    pending = [i for i, r in enumerate(stored) if r.get("outcome") == RuleOutcome.NOT_CHECKED.value]
+    if not pending:
+        return False
+    business = get_business(filing.business)
+    enterprise = session.get_one(Enterprise, filing.enterprise_id)
+    sections = unseal_sections(services, business, filing.sections)
+    chosen = [pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key, {}))]
+    context = ApprovalContext(
+        business=business,
+        enterprise_id=enterprise.id,
+        enterprise_uscc=enterprise.uscc,
+        certificate_uscc=None,
+        sections=sections,
+        attachment_counts=attachment_counts(filing),
+        persons=person_facts(session, chosen),
+        today=services.today(),
+        filed_record=unseal_record(services, enterprise.filed_record),
+        **verification_facts(services, session, business, enterprise, filing.enterprise_type, sections),
+    )
+    for index in pending:
+        rule = RULES.get(str(stored[index].get("rule")))
+        if rule is not None:
+            stored[index] = result_record(evaluate(rule, context))
+    filing.rule_results = stored
+    filing.reasons = [reason for r in stored if not r.get("passed") for reason in r.get("reasons", [])]
+    return True
 
 
 def open_attachment(services: Services, actor: Actor, filing_id: int, attachment_id: str) -> AttachmentFile:

@@ -7,11 +7,13 @@ and never by the storage backend, which cannot know who else refers to a key.
 
 from __future__ import annotations
 
+import io
 from typing import BinaryIO
 
 from sqlalchemy import func, select
 
 from entryfiling.db.models import Attachment
+from entryfiling.integrations.letter_reading import read_letter_references
 from entryfiling.integrations.pdf import is_readable_pdf
 from handlers.services import Services
 
@@ -31,3 +33,10 @@ def open_file(services: Services, key: str) -> BinaryIO:
 def is_readable_stored_pdf(services: Services, key: str) -> bool:
     with services.storage.open(key) as stream:
         return is_readable_pdf(stream)
+
+
+def stored_letter_references(services: Services, key: str) -> tuple[str, ...] | None:
+    """The filing references a stored signed letter shows; None when it cannot be read at all."""
+    with services.storage.open(key) as stream:
+        reading = read_letter_references(io.BytesIO(stream.read()))
+    return reading.references if reading.readable else None

@@ -14,15 +14,13 @@ from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, Enterprise, Person, PersonCertificate
-from entryfiling.domain.businesses import REGISTERED_CERTIFICATE_TYPES
+from entryfiling.domain.catalogues.certificates import OTHER_REGISTERED_CODE, match_certificate_type
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.validators import InvalidValue, parse_iso_date
 from entryfiling.integrations.registry import RegistryCertificate, RegistryUnavailable
 from handlers import jobs
 from handlers.services import Actor, Services
 from handlers.sync import draft_for_sync, fingerprint, write_table
-
-CERTIFICATE_CODES = {o.label: o.value for o in REGISTERED_CERTIFICATE_TYPES}
 
 # Registry calls in flight at once for one sync: each waits mostly on the network, so a few threads
 # overlap the waits; bounded so one enterprise's sync cannot flood the registry.
@@ -277,7 +275,10 @@ def _filing_rows(
         assert cert.issued_on is not None and cert.valid_until is not None  # checked by _left_out_because
         row = {
             "person": cert.person_id,
-            "certificate_type": CERTIFICATE_CODES[cert.certificate_type],
+            "certificate_type": _certificate_code(cert.certificate_type),
+            "certificate_type_name": ""
+            if match_certificate_type(cert.certificate_type).entry
+            else cert.certificate_type[:100],
             "certificate_number": cert.certificate_number,
             "specialty": cert.specialty,
             "registered_enterprise": cert.registered_enterprise_name,
@@ -298,8 +299,6 @@ def _left_out_because(cert: PersonCertificate, name: str, uscc: str, today: date
             number=number,
             enterprise=cert.registered_enterprise_name or cert.registered_enterprise_uscc,
         )
-    if cert.certificate_type not in CERTIFICATE_CODES:
-        return msg.SYNC_CERT_TYPE_UNKNOWN.format(person=name, certificate=cert.certificate_type, number=number)
     if cert.valid_until is not None and cert.valid_until < today:
         return msg.SYNC_CERT_EXPIRED.format(
             person=name, certificate=cert.certificate_type, number=number, date=cert.valid_until.isoformat()
@@ -309,6 +308,12 @@ def _left_out_because(cert: PersonCertificate, name: str, uscc: str, today: date
             person=name, certificate=cert.certificate_type, number=number, reason=msg.SYNC_CERT_DATES_MISSING
         )
     return None
+
+
+def _certificate_code(registry_type: str) -> str:
+    """The registry is the truth: a type this catalogue version does not list is kept, as "other"."""
+    known = match_certificate_type(registry_type).entry
+    return known.code if known else OTHER_REGISTERED_CODE
 
 
 def enterprise_certificates(services: Services, actor: Actor) -> list[dict[str, Any]]:

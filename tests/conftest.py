@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
+from devkit.emulators.registry import RegistryStandIn
 from entryfiling.app import create_app
 from entryfiling.config import load_settings
 from entryfiling.db.models import Base
@@ -52,15 +53,26 @@ def instance_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Path) -> Any:
+def registry() -> Iterator[RegistryStandIn]:
+    """The national registry's stand-in on loopback: approval cross-checks every filing against it."""
+    stand_in = RegistryStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Path, registry: RegistryStandIn) -> Any:
     env = {
         "DATABASE_URL": database_url,
         "STORAGE_DIR": str(tmp_path / "attachments"),
         "CA_TRUST_BUNDLE": str(dev_ca / "ca.pem"),
         # Tests read the register right after approvals; the brief cache has its own test.
         "PUBLIC_CACHE_SECONDS": "0",
+        "REGISTRY_API_BASE_URL": registry.url,
+        "REGISTRY_RETRIES": "1",
+        "REGISTRY_TIMEOUT_SECONDS": "2",
     }
-    return load_settings(env, instance_path=instance_path)
+    return load_settings(env, instance_path=instance_path).with_overrides(registry_backoff_seconds=0.01)
 
 
 @pytest.fixture

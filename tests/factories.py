@@ -10,10 +10,10 @@ from stdnum.cn import ric, uscc
 _counter = itertools.count(1)
 
 
-def make_uscc(seq: int | None = None) -> str:
-    """A valid 统一社会信用代码 (GB 32100-2015) distinct per call."""
+def make_uscc(seq: int | None = None, region: str = "340100") -> str:
+    """A valid 统一社会信用代码 (GB 32100-2015) distinct per call, registered in ``region`` (安徽省合肥市)."""
     n = next(_counter) if seq is None else seq
-    body = f"91350100M{n:08d}"
+    body = f"91{region}M{n:08d}"
     return body + uscc.calc_check_digit(body)
 
 

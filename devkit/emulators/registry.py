@@ -37,7 +37,8 @@ def _uscc(body: str) -> str:
 
 # ---------------------------------------------------------------------------- demo data
 # Realistic records for the demo enterprises (their CA certificates are issued with these USCCs
-# by `dev-ca issue`); dates are relative to today so the demo never goes stale.
+# by `dev-ca issue`); dates are relative to today so the demo never goes stale, and no document runs
+# longer than its type does (five years for qualifications and registrations).
 
 DEMO_ENTERPRISE_USCC = demo_enterprise("construction").uscc
 DEMO_ENTERPRISE_NAME = demo_enterprise("construction").name
@@ -47,6 +48,9 @@ DEMO_SUPERVISION_USCC = demo_enterprise("supervision").uscc
 DEMO_SUPERVISION_NAME = demo_enterprise("supervision").name
 # The persons of the dev demo whose certificates the registry knows (one demo data set for both).
 DEMO_PERSONS = ALL_DEMO_PERSONS[:5]
+
+
+EXAMPLE_ISSUED, EXAMPLE_UNTIL = "2026-01-10", "2030-12-31"
 
 
 def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -64,9 +68,12 @@ def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
         DEMO_ENTERPRISE_USCC: {
             "name": DEMO_ENTERPRISE_NAME,
             "qualifications": [
-                _qualification("建筑工程施工总承包贰级", "D234023425", years(3), authority, ago(5)),
-                _qualification("建筑装饰装修工程专业承包贰级", "D234023425", years(3), authority, ago(5)),
-                _qualification("地基基础工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
+                # The two rows of devkit/examples/first_filing.json, with its dates: the example files the truth.
+                _qualification("建筑工程施工总承包贰级", "D234023425", EXAMPLE_UNTIL, authority, EXAMPLE_ISSUED),
+                _qualification("建筑装饰装修工程专业承包贰级", "D234023425", years(3), authority, ago(2)),
+                _qualification(
+                    "地基基础工程专业承包叁级", "D334023422", EXAMPLE_UNTIL, "合肥市城乡建设局", EXAMPLE_ISSUED
+                ),
                 _qualification("起重设备安装工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
                 _qualification("钢结构工程专业承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
                 _qualification("市政公用工程施工总承包叁级", "D334023422", years(2), "合肥市城乡建设局", ago(2)),
@@ -77,14 +84,14 @@ def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
             "name": OTHER_ENTERPRISE_NAME,
             "qualifications": [
                 _qualification(
-                    "建筑工程施工总承包壹级", "D132045678", years(4), "中华人民共和国住房和城乡建设部", ago(6)
+                    "建筑工程施工总承包壹级", "D132045678", years(4), "中华人民共和国住房和城乡建设部", ago(1)
                 ),
             ],
         },
         DEMO_SUPERVISION_USCC: {
             "name": DEMO_SUPERVISION_NAME,
             "qualifications": [
-                _qualification("工程监理综合资质", "E133012345", years(3), ministry, ago(4)),
+                _qualification("工程监理综合资质", "E133012345", years(3), ministry, ago(2)),
             ],
         },
     }
@@ -114,13 +121,13 @@ def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
         chen.id_number: {
             "name": chen.name,
             "certificates": [
-                _certificate("一级注册建造师", "苏1322013201467890", "机电工程", other, ago(5), years(1)),
+                _certificate("一级注册建造师", "苏1322013201467890", "机电工程", other, ago(4), years(1)),
             ],
         },
         zhao.id_number: {
             "name": zhao.name,
             "certificates": [
-                _certificate("一级注册造价工程师", "建[造]13340001234", "土木建筑工程", own, ago(4), years(3)),
+                _certificate("一级注册造价工程师", "建[造]13340001234", "土木建筑工程", own, ago(2), years(3)),
             ],
         },
     }
@@ -264,6 +271,29 @@ def create_registry_app(state: RegistryState) -> Flask:
         if enterprise is None:
             return _error(404, "enterprise_not_found", "未查询到该企业")
         return _paged(enterprise["qualifications"], *paging)
+
+    @app.get("/api/qualification-certificates/<number>")
+    def qualification_certificate(number: str) -> Any:
+        """Who holds a qualification certificate number, and what it lists (as the registry's search does)."""
+        if (answer := faulted("qualifications")) is not None:
+            return answer
+        with state.lock:
+            holders = [
+                (uscc, copy.deepcopy(e))
+                for uscc, e in state.enterprises.items()
+                if any(q.get("certificate_number") == number for q in e["qualifications"])
+            ]
+        if not holders:
+            return _error(404, "certificate_not_found", "未查询到该资质证书")
+        uscc, enterprise = holders[0]
+        listed = [q for q in enterprise["qualifications"] if q.get("certificate_number") == number]
+        return jsonify(
+            {
+                "code": 0,
+                "message": "ok",
+                "data": {"enterprise": {"name": enterprise["name"], "uscc": uscc}, "qualifications": listed},
+            }
+        )
 
     @app.get("/api/persons/<id_number>/certificates")
     def certificates(id_number: str) -> Any:

@@ -12,6 +12,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from entryfiling import messages as msg
+from entryfiling.domain.catalogues import QUALIFICATION as QUALIFICATION_CATALOGUE
+from entryfiling.domain.catalogues.certificates import (
+    CERTIFICATE_TYPES,
+    OTHER_REGISTERED_CODE,
+    OTHER_REGISTERED_LABEL,
+    CertificateKind,
+)
 from entryfiling.domain.fields import (
     PDF,
     AttachmentKind,
@@ -93,6 +100,11 @@ PROVINCES = option_tuple(
             "台湾省",
         )
     ]
+)
+
+# Registered practising qualifications (注册执业资格) a technical responsible person may hold.
+REGISTERED_PRACTICE_TYPES = option_tuple(
+    *[(c.code, c.name) for c in CERTIFICATE_TYPES if c.kind is CertificateKind.REGISTERED]
 )
 
 PROFESSIONAL_TITLES = option_tuple(
@@ -205,12 +217,14 @@ QUALIFICATIONS = Section(
             required=True,
             min_rows=1,
             max_rows=50,
+            unique_by=("name", "certificate_number"),
             synonyms=("资质证书",),
             columns=(
                 Field(
                     "name",
                     "资质",
                     required=True,
+                    catalogue=QUALIFICATION_CATALOGUE,
                     synonyms=("资质名称", "资质类别"),
                     examples=QUALIFICATION_EXAMPLES,
                 ),
@@ -257,6 +271,13 @@ RESPONSIBLE_PERSON = Section(
     attachments=(
         AttachmentKind("responsible_person_appointment", "进疆负责人授权委托书或任命文件"),
         AttachmentKind("responsible_person_id_card", "进疆负责人身份证正反面扫描件", max_count=2),
+        # The person really works for this enterprise: a labour contract or social-insurance record with it.
+        AttachmentKind(
+            "responsible_person_employment_proof",
+            "进疆负责人与本企业的劳动合同或社保缴纳证明",
+            max_count=5,
+            description="劳动合同，或近三个月由本企业缴纳的社会保险缴费证明（图片或 PDF）",
+        ),
     ),
 )
 
@@ -282,6 +303,19 @@ TECHNICAL_PERSON = Section(
             max_length=50,
             synonyms=("职称证书号", "职称证号", "职称证书"),
         ),
+        Field("title_specialty", "职称专业", required=True, max_length=50, prompt="如：建筑工程、结构工程"),
+        Field("years_in_field", "从事本专业年限", FieldType.INTEGER, required=True, unit="年"),
+        # The registered certificate the technical head holds: checked against the registry and the
+        # enterprise's main qualification (catalogues.fit).
+        Field(
+            "registered_certificate_type",
+            "注册证书类别",
+            FieldType.ENUM,
+            required=True,
+            options=REGISTERED_PRACTICE_TYPES,
+        ),
+        Field("registered_certificate_number", "注册证书编号", required=True, max_length=64),
+        Field("registered_specialty", "注册专业", required=True, max_length=100, prompt="如：建筑工程、岩土、结构"),
         Field("mobile", "手机号码", FieldType.MOBILE, required=True, synonyms=("手机号", "手机")),
     ),
     attachments=(
@@ -298,9 +332,24 @@ COMMON_RULES = (
     "commitment_agreed",
     "signed_letter_present",
     "signed_letter_readable",
+    "signed_letter_names_this_filing",
     "uscc_matches_certificate",
     "persons_verified_employed",
     "no_other_open_filing",
+    # Plausibility (domain/plausibility.py): each looks only at the sections the business has.
+    "no_junk_values",
+    "unrelated_fields_differ",
+    "ages_in_range",
+    "one_name_per_person",
+    "persons_not_serving_elsewhere",
+    "dates_plausible",
+    "uscc_region_plausible",
+    "official_number_formats",
+    "registered_capital_in_bounds",
+    # The national registry (domain/registry_checks.py): each looks at what the business names.
+    "registry_qualifications_match",
+    "registry_certificates_match",
+    "technical_person_fits",
 )
 
 
@@ -342,7 +391,14 @@ FIRST_FILING = Business(
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(BASIC_INFO, QUALIFICATIONS, RESPONSIBLE_PERSON, TECHNICAL_PERSON),
     # Checked when opening and again at submission: a filed enterprise files changes instead.
-    rules=(*COMMON_RULES, "qualifications_unexpired", "not_yet_filed"),
+    rules=(
+        *COMMON_RULES,
+        "qualifications_unexpired",
+        "not_yet_filed",
+        "rows_unique",
+        "name_matches_certificate",
+        "qualifications_fit_enterprise_type",
+    ),
     effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
     requires_filed_enterprise=False,
     refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},
@@ -531,21 +587,10 @@ COST_CONSULTING_PROJECT = Business(
 
 # ---------------------------------------------------------------------------- 2, 5, 6: registry-backed
 
-# Registered certificate types (注册类别) as the registry names them; the label is the registry's
-# own wording, which is how synced rows are matched to an option.
+# Registered and safety certificate types (注册类别) from the catalogue; synced rows are matched to an
+# option by the catalogue's matcher, and a type the catalogue does not list is kept as "other".
 REGISTERED_CERTIFICATE_TYPES = option_tuple(
-    ("constructor_1", "一级注册建造师"),
-    ("constructor_2", "二级注册建造师"),
-    ("supervision_engineer", "注册监理工程师"),
-    ("cost_engineer_1", "一级注册造价工程师"),
-    ("cost_engineer_2", "二级注册造价工程师"),
-    ("safety_a", "安全生产考核合格证书（A证）"),
-    ("safety_b", "安全生产考核合格证书（B证）"),
-    ("safety_c", "安全生产考核合格证书（C证）"),
-    ("structural_engineer_1", "一级注册结构工程师"),
-    ("geotechnical_engineer", "注册土木工程师（岩土）"),
-    ("architect_1", "一级注册建筑师"),
-    ("architect_2", "二级注册建筑师"),
+    *[(c.code, c.name) for c in CERTIFICATE_TYPES], (OTHER_REGISTERED_CODE, OTHER_REGISTERED_LABEL)
 )
 
 OTHER_CERTIFICATE_TYPES = option_tuple(
@@ -590,6 +635,8 @@ def _registered_certificates_table(*, read_only: bool) -> Field:
                 required=True,
                 options=REGISTERED_CERTIFICATE_TYPES,
             ),
+            # The registry's own wording of a type this catalogue version does not list (other_registered).
+            Field("certificate_type_name", "注册类别名称", max_length=100),
             Field("certificate_number", "证书编号", required=True, max_length=64),
             Field("specialty", "注册专业", max_length=100),
             Field("registered_enterprise", "注册单位", max_length=200),
@@ -709,7 +756,7 @@ QUALIFICATION_CHANGE = Business(
     label="企业资质信息变更",
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(QUALIFICATIONS_CHANGE,),
-    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique"),
+    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique", "qualifications_fit_enterprise_type"),
     description="同步新资质、取消登记资质、查看已取消登记的资质，提交后更新企业备案信息",
 )
 

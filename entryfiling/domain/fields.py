@@ -17,6 +17,7 @@ from typing import Any
 from entryfiling import messages as msg
 from entryfiling.domain import validators as v
 from entryfiling.domain import values
+from entryfiling.domain.catalogues import check_catalogue_name
 from entryfiling.domain.validators import InvalidValue
 
 MB = 1024 * 1024
@@ -80,6 +81,8 @@ class Field:
     unique_by: tuple[str, ...] = ()
     # ATTACHMENT fields: the attachment kind the referenced upload must have.
     attachment_kind: str = ""
+    # TEXT fields: a catalogue (catalogues.CATALOGUES) the value must name; unknown names get suggestions.
+    catalogue: str = ""
     # Other words clerks use for this field in a sentence ("法人" for 法定代表人姓名); the label always counts.
     synonyms: tuple[str, ...] = ()
     # Examples per enterprise type ((type, example), …) where one example does not fit every type.
@@ -233,6 +236,8 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
         return v.normalize_phone(text)
     if t is FieldType.EMAIL:
         return v.normalize_email(text)
+    if fld.catalogue:
+        check_catalogue_name(fld.catalogue, text)
     limit = fld.max_length if t is FieldType.TEXT else max(fld.max_length, 2000)
     if len(text) > limit:
         raise InvalidValue(msg.FIELD_TOO_LONG.format(limit=limit))

@@ -64,6 +64,10 @@ def require_draft(current: str) -> None:
         raise Conflict(msg.NOT_A_DRAFT.format(status=STATUS_LABELS[FilingStatus(current)]))
 
 
+# How a reference reads anywhere (a letter's text layer or its QR code).
+REFERENCE_PATTERN = r"JJ[0-9]{14,}"
+
+
 def filing_reference(filing_id: int, created_at: datetime) -> str:
     """The 办件编号 users quote: JJ, the day it was opened (China time) and the id."""
     return f"JJ{created_at.astimezone(CHINA_TIME):%Y%m%d}{filing_id:06d}"

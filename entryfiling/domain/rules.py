@@ -14,9 +14,12 @@ from enum import StrEnum
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.domain.businesses import Business, record_sections
+from entryfiling.domain import plausibility as p
+from entryfiling.domain import registry_checks as registry
+from entryfiling.domain.businesses import ENTERPRISE_TYPE_LABELS, Business, record_sections
 from entryfiling.domain.fields import RecordMode, duplicate_rows, iter_dates, person_ids, section_status
 from entryfiling.domain.filing import FilingStatus
+from entryfiling.domain.registry_checks import CannotCheck, Finding, RegistryFacts
 
 
 class Stage(StrEnum):
@@ -45,6 +48,8 @@ class AttachmentFacts:
     content_type: str
     # Set by the caller for the signed letter: does a PDF reader open it?
     readable_pdf: bool | None = None
+    # Filing references the letter shows (text layer or QR code); None: it could not be read.
+    references: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,33 @@ class ApprovalContext:
     publicity_extension_window_days: int = 0
     # The enterprise name in the login certificate (None when not acting with a certificate).
     certificate_name: str | None = None
+    # Facts the plausibility rules read (gathered by handlers.verification).
+    enterprise_type: str = ""
+    age_range: tuple[int, int] = (18, 70)
+    # Chosen persons' ID numbers (in clear), by person id.
+    person_id_numbers: Mapping[int, str] = field(default_factory=dict)
+    # Names the system knows for ID numbers written in the filing (e.g. the legal representative's).
+    known_names_by_id_number: Mapping[str, str] = field(default_factory=dict)
+    # Person id → (role label, enterprise name) they already hold in another filed enterprise.
+    roles_elsewhere: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # What the national registry said of this filing's qualifications and certificates (None: not asked).
+    registry: RegistryFacts | None = None
+    # This filing's 办件编号, which its signed letter must show.
+    filing_reference: str = ""
+
+    @property
+    def enterprise_type_label(self) -> str:
+        return next((label for t, label in ENTERPRISE_TYPE_LABELS.items() if t.value == self.enterprise_type), "")
 
 
-Check = Callable[[ApprovalContext], list[str]]
+# A check returns its failures (a reason, or a Finding with evidence); it raises CannotCheck when it cannot run.
+Check = Callable[[ApprovalContext], list[Any]]
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not_checked"  # the check could not run: a person must look
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,9 @@ class RuleResult:
     passed: bool
     reasons: tuple[str, ...]
     on_failure: OnFailure
+    outcome: Outcome = Outcome.PASSED
+    # Per failure, what was filed and what the source of truth records ({"item", "filed", "registry"}).
+    evidence: tuple[Mapping[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +167,26 @@ def _signed_letter_present(ctx: ApprovalContext) -> list[str]:
 def _signed_letter_readable(ctx: ApprovalContext) -> list[str]:
     letter = ctx.signed_letter
     return [] if letter is not None and letter.readable_pdf else [msg.RULE_LETTER_UNREADABLE]
+
+
+def _signed_letter_names_this_filing(ctx: ApprovalContext) -> list[Any]:
+    """The uploaded letter is this filing's: it shows its reference (text or QR); unreadable → a person looks."""
+    letter = ctx.signed_letter
+    if letter is None or not ctx.filing_reference:
+        return []
+    if not letter.references:
+        raise CannotCheck(msg.RULE_LETTER_REFERENCE_UNREADABLE.format(reference=ctx.filing_reference))
+    if ctx.filing_reference in letter.references:
+        return []
+    found = "、".join(letter.references)
+    return [
+        Finding(
+            msg.RULE_LETTER_OTHER_FILING.format(found=found, reference=ctx.filing_reference),
+            "签章承诺书",
+            ctx.filing_reference,
+            found,
+        )
+    ]
 
 
 def _uscc_matches_certificate(ctx: ApprovalContext) -> list[str]:
@@ -261,6 +313,12 @@ RULES: dict[str, Rule] = {
         Rule("commitment_agreed", "已阅读并同意企业诚信守法承诺书", Stage.SUBMISSION, _commitment_agreed),
         Rule("signed_letter_present", "已上传签章的承诺书（PDF）", Stage.SUBMISSION, _signed_letter_present),
         Rule("signed_letter_readable", "签章承诺书是可打开的 PDF 文件", Stage.APPROVAL, _signed_letter_readable),
+        Rule(
+            "signed_letter_names_this_filing",
+            "签章承诺书显示本办件编号（文字或二维码；无法识别时转人工审核）",
+            Stage.APPROVAL,
+            _signed_letter_names_this_filing,
+        ),
         Rule("uscc_matches_certificate", "统一社会信用代码与 CA 证书一致", Stage.APPROVAL, _uscc_matches_certificate),
         Rule("qualifications_unexpired", "资质证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
         Rule(
@@ -294,6 +352,64 @@ RULES: dict[str, Rule] = {
         Rule("certificates_unexpired", "人员证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
         Rule("rows_unique", "同一表格中没有重复的记录", Stage.SUBMISSION, _rows_unique),
         Rule("not_yet_filed", "企业尚未完成首次信息报送", Stage.OPEN, _not_yet_filed),
+        # ---- plausibility: complete is not enough, the values must be believable (domain/plausibility.py)
+        Rule("no_junk_values", "未填写占位、测试或乱填的内容", Stage.APPROVAL, p.no_junk_values),
+        Rule("unrelated_fields_differ", "不相关的栏目未填写相同内容", Stage.APPROVAL, p.unrelated_fields_differ),
+        Rule("ages_in_range", "法定代表人及负责人年龄在规定范围内（按身份证号）", Stage.APPROVAL, p.ages_in_range),
+        Rule("one_name_per_person", "同一身份证号只对应一个姓名", Stage.APPROVAL, p.one_name_per_person),
+        Rule(
+            "persons_not_serving_elsewhere",
+            "负责人未在其他已备案企业担任同一职务（否则转人工审核）",
+            Stage.APPROVAL,
+            p.persons_not_serving_elsewhere,
+            on_failure=OnFailure.MANUAL_REVIEW,
+        ),
+        Rule(
+            "dates_plausible",
+            "日期合理：发证不晚于今日、有效期不早于发证、期限符合证书类型",
+            Stage.APPROVAL,
+            p.dates_plausible,
+        ),
+        Rule(
+            "uscc_region_plausible",
+            "统一社会信用代码登记地与注册地省份一致且不在新疆",
+            Stage.APPROVAL,
+            p.uscc_region_plausible,
+        ),
+        Rule(
+            "official_number_formats", "资质、证书和许可证编号符合官方格式", Stage.APPROVAL, p.official_number_formats
+        ),
+        Rule(
+            "registered_capital_in_bounds",
+            "注册资本大于 0 且在合理范围内",
+            Stage.APPROVAL,
+            p.registered_capital_in_bounds,
+        ),
+        Rule(
+            "qualifications_fit_enterprise_type",
+            "资质在目录中、属于本企业类型可持有的序列且不重复",
+            Stage.APPROVAL,
+            p.qualifications_fit_enterprise_type,
+        ),
+        # ---- the national registry (domain/registry_checks.py); unreachable → not checked → manual review
+        Rule(
+            "registry_qualifications_match",
+            "资质与全国建筑市场监管公共服务平台登记一致（编号、名称等级、有效期、持有企业）",
+            Stage.APPROVAL,
+            registry.registry_qualifications_match,
+        ),
+        Rule(
+            "registry_certificates_match",
+            "注册证书与全国建筑市场监管公共服务平台登记一致（编号、类别专业、有效期、注册单位、本人）",
+            Stage.APPROVAL,
+            registry.registry_certificates_match,
+        ),
+        Rule(
+            "technical_person_fits",
+            "进疆技术负责人的注册证书与企业主项资质相符",
+            Stage.APPROVAL,
+            registry.technical_person_fits,
+        ),
     )
 }
 
@@ -304,9 +420,22 @@ def run_rules(business: Business, ctx: ApprovalContext, stage: Stage) -> list[Ru
         rule = RULES[key]
         if rule.stage is not stage:
             continue
-        reasons = rule.check(ctx)
-        results.append(RuleResult(rule.key, rule.description, not reasons, tuple(reasons), rule.on_failure))
+        results.append(evaluate(rule, ctx))
     return results
+
+
+def evaluate(rule: Rule, ctx: ApprovalContext) -> RuleResult:
+    """Run one rule: passed, failed (with reasons and evidence), or not checked (a person must look)."""
+    try:
+        failures = rule.check(ctx)
+    except CannotCheck as exc:
+        return RuleResult(
+            rule.key, rule.description, False, (exc.reason,), OnFailure.MANUAL_REVIEW, Outcome.NOT_CHECKED
+        )
+    reasons = tuple(f.reason if isinstance(f, Finding) else str(f) for f in failures)
+    evidence = tuple(f.evidence() for f in failures if isinstance(f, Finding))
+    outcome = Outcome.FAILED if reasons else Outcome.PASSED
+    return RuleResult(rule.key, rule.description, not reasons, reasons, rule.on_failure, outcome, evidence)
 
 
 def decide(business: Business, ctx: ApprovalContext) -> Decision:

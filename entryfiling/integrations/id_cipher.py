@@ -86,8 +86,8 @@ class IdCipher:
     def blind_index(self, plaintext: str) -> str:
         """Deterministic HMAC-SHA256 hex of the normalised value, for uniqueness lookups.
 
-        Normalisation (NFKC, no whitespace, upper case) makes ``11010519491231002x`` and
-        ``11010519491231002X`` index alike; callers should still store validated values.
+        Normalisation (NFKC, no whitespace, upper case) makes ``11010519750109002x`` and
+        ``11010519750109002X`` index alike; callers should still store validated values.
         """
         return self._index(self._index_key, plaintext)
 

@@ -21,6 +21,9 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
@@ -258,8 +261,22 @@ def _footer_drawer(parties: LetterParties, font_name: str) -> Callable[[Canvas, 
             canvas.setFont(font_name, size)
             canvas.drawString(_MARGIN_X, top - offset, text)
         canvas.restoreState()
+        if parties.filing_reference:
+            _draw_reference_qr(canvas, parties.filing_reference, page_width - _MARGIN_X - _QR_SIZE, top + 2 * mm)
 
     return draw
+
+
+_QR_SIZE = 22 * mm
+
+
+def _draw_reference_qr(canvas: Canvas, reference: str, x: float, y: float) -> None:
+    """The filing reference as a QR code, so a scanned signed letter still names its filing."""
+    widget = QrCodeWidget(reference, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(_QR_SIZE, _QR_SIZE, transform=[_QR_SIZE / (right - left), 0, 0, _QR_SIZE / (top - bottom), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)
 
 
 def render_commitment_letter(

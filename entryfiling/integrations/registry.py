@@ -45,6 +45,13 @@ class RegistryQualification:
 
 
 @dataclass(frozen=True)
+class RegistryQualificationCertificate:
+    holder_name: str
+    holder_uscc: str
+    qualifications: tuple[RegistryQualification, ...]
+
+
+@dataclass(frozen=True)
 class RegistryCertificate:
     certificate_type: str
     certificate_number: str
@@ -80,16 +87,22 @@ class RegistryClient:
         """Every qualification registered for the enterprise; unknown enterprise → RegistryNotFound."""
         path = f"/api/enterprises/{quote(uscc, safe='')}/qualifications"
         items = self._all_pages(path, not_found=msg.REGISTRY_ENTERPRISE_NOT_FOUND.format(uscc=uscc))
-        return [
-            RegistryQualification(
-                name=_text(item, "qualification_name"),
-                certificate_number=_text(item, "certificate_number"),
-                valid_until=_text(item, "valid_until"),
-                issuing_authority=_text(item, "issuing_authority"),
-                issued_on=_text(item, "issued_on"),
-            )
-            for item in items
-        ]
+        return [_qualification(item) for item in items]
+
+    def qualification_certificate(self, number: str) -> RegistryQualificationCertificate | None:
+        """Who holds a qualification certificate number and what it lists; None for a number the registry lacks."""
+        path = f"/api/qualification-certificates/{quote(number, safe='')}"
+        data = self._get(path, {}, not_found=None)
+        if data is None:
+            return None
+        holder, items = data.get("enterprise"), data.get("qualifications")
+        if not isinstance(holder, dict) or not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE)
+        return RegistryQualificationCertificate(
+            holder_name=_text(holder, "name"),
+            holder_uscc=_text(holder, "uscc"),
+            qualifications=tuple(_qualification(item) for item in items),
+        )
 
     def certificates(self, id_number: str) -> list[RegistryCertificate]:
         """Every registered certificate of the person (none for a person the registry does not know)."""
@@ -170,6 +183,16 @@ class RegistryClient:
 
     def _attempts(self) -> Iterator[int]:
         return iter(range(self.retries + 1))
+
+
+def _qualification(item: dict[str, Any]) -> RegistryQualification:
+    return RegistryQualification(
+        name=_text(item, "qualification_name"),
+        certificate_number=_text(item, "certificate_number"),
+        valid_until=_text(item, "valid_until"),
+        issuing_authority=_text(item, "issuing_authority"),
+        issued_on=_text(item, "issued_on"),
+    )
 
 
 def _page_of(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:

@@ -46,6 +46,9 @@ def result_record(result: RuleResult) -> dict[str, Any]:
         "passed": result.passed,
         "reasons": list(result.reasons),
         "on_failure": result.on_failure.value,
+        # passed / failed / not_checked, and per failure what was filed beside what the registry records.
+        "outcome": result.outcome.value,
+        "evidence": [dict(e) for e in result.evidence],
     }
 
 

@@ -25,10 +25,11 @@ from entryfiling.metrics import count_filing
 from handlers.filings.common import attachment_counts, load_draft, move, unseal_sections
 from handlers.filings.decisions import Outcome, record_decision, result_record
 from handlers.filings.opening import record_facts
-from handlers.filings.views import FilingView, filing_view
+from handlers.filings.views import FilingView, filing_view, reference_of
 from handlers.persons import person_facts
 from handlers.services import SYSTEM, Actor, Services
-from handlers.stored_files import is_readable_stored_pdf
+from handlers.stored_files import is_readable_stored_pdf, stored_letter_references
+from handlers.verification import verification_facts
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _approval_context(
             attachment.content_type,
             readable_pdf=attachment.content_type == "application/pdf"
             and is_readable_stored_pdf(services, attachment.storage_key),
+            references=stored_letter_references(services, attachment.storage_key),
         )
     return ApprovalContext(
         business=business,
@@ -170,4 +172,6 @@ def _approval_context(
         signed_letter=letter,
         other_open_filings=uow.filings.count_other_open(filing),
         **record_facts(services, actor, enterprise),
+        **verification_facts(services, uow.session, business, enterprise, filing.enterprise_type, sections),
+        filing_reference=reference_of(filing),
     )

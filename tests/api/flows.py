@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date, timedelta
 from typing import Any
 
+import requests
+from PIL import Image
+
+from entryfiling.db.models import Person
 from tests.conftest import EnterpriseLogin
 from tests.factories import PNG_BYTES, make_id_number, pdf_bytes
 
-LEGAL_REP_ID = "11010519491231002X"
+LEGAL_REP_ID = "11010519750109002X"
 
 
 def basic_info(enterprise: EnterpriseLogin, **overrides: Any) -> dict[str, Any]:
@@ -30,8 +35,24 @@ def basic_info(enterprise: EnterpriseLogin, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def qualifications(valid_until: date | None = None) -> dict[str, Any]:
+# A qualification each enterprise type may hold (the catalogue's sequences), with its official number.
+QUALIFICATION_OF_TYPE = {
+    "construction": None,  # the two rows below
+    "supervision": ("工程监理综合资质", "E132000001", "中华人民共和国住房和城乡建设部"),
+    "survey": ("岩土工程勘察专业甲级", "B134000123", "安徽省住房和城乡建设厅"),
+    "design": ("建筑行业设计甲级", "A134000456", "安徽省住房和城乡建设厅"),
+    "quality_testing": ("建设工程质量检测机构综合资质", "F134000789", "安徽省住房和城乡建设厅"),
+}
+
+
+def qualifications(valid_until: date | None = None, enterprise_type: str = "construction") -> dict[str, Any]:
     until = (valid_until or date.today() + timedelta(days=400)).isoformat()
+    # Qualification certificates run five years: issued within the last five, never after the validity ends.
+    issued = (min(date.fromisoformat(until), date.today()) - timedelta(days=700)).isoformat()
+    if (other := QUALIFICATION_OF_TYPE.get(enterprise_type)) is not None:
+        name, number, authority = other
+        row = {"name": name, "certificate_number": number, "valid_until": until, "issued_on": issued}
+        return {"qualifications": [row | {"issuing_authority": authority}]}
     return {
         "qualifications": [
             {
@@ -39,16 +60,109 @@ def qualifications(valid_until: date | None = None) -> dict[str, Any]:
                 "certificate_number": "D234023425",
                 "valid_until": until,
                 "issuing_authority": "安徽省住房和城乡建设厅",
-                "issued_on": "2015-12-24",
+                "issued_on": issued,
             },
             {
                 "name": "市政公用工程施工总承包叁级",
                 "certificate_number": "D334023422",
                 "valid_until": until,
-                "issued_on": "2020-11-20",
+                "issued_on": issued,
             },
         ]
     }
+
+
+# The registered certificate a technical responsible person of each type holds (it fits the main qualification).
+TECHNICAL_CERTIFICATE_OF_TYPE = {
+    "construction": ("constructor_1", "一级注册建造师", "皖1342010201812345", "建筑工程"),
+    "supervision": ("supervision_engineer", "注册监理工程师", "34012345", "房屋建筑工程"),
+    "survey": ("geotechnical_engineer", "注册土木工程师（岩土）", "AY134000123", "岩土"),
+    "design": ("architect_1", "一级注册建筑师", "JZ134000123", "建筑"),
+    "quality_testing": ("structural_engineer_1", "一级注册结构工程师", "JG134000123", "结构"),
+}
+
+
+def technical_person(technical_id: int, enterprise_type: str = "construction", **overrides: Any) -> dict[str, Any]:
+    code, _name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
+    values = {
+        "person": technical_id,
+        "professional_title": "senior",
+        "title_certificate_number": "GC2019-001",
+        "title_specialty": "建筑工程",
+        "years_in_field": 15,
+        "registered_certificate_type": code,
+        "registered_certificate_number": number,
+        "registered_specialty": specialty,
+        "mobile": "13812345678",
+    }
+    return values | overrides
+
+
+def _registry_url(enterprise: EnterpriseLogin) -> str:
+    return enterprise.client.application.extensions["entryfiling"].settings.registry_api_base_url
+
+
+def id_number_of(enterprise: EnterpriseLogin, person_id: int) -> str:
+    services = enterprise.client.application.extensions["entryfiling"]
+    with services.uow() as uow:
+        return services.cipher.decrypt(uow.session.get_one(Person, person_id).id_number_sealed)
+
+
+def registry_knows_qualifications(enterprise: EnterpriseLogin, rows: list[dict[str, Any]]) -> None:
+    """The registry stand-in records these qualifications for the enterprise (as the real one would)."""
+    listed = [
+        {
+            "qualification_name": row["name"],
+            "certificate_number": row["certificate_number"],
+            "valid_until": row["valid_until"],
+            "issuing_authority": row.get("issuing_authority", ""),
+            "issued_on": row["issued_on"],
+        }
+        for row in rows
+    ]
+    body = {"name": enterprise.name, "qualifications": listed}
+    requests.put(f"{_registry_url(enterprise)}/_admin/enterprises/{enterprise.uscc}", json=body, timeout=10)
+
+
+def registry_knows_certificate(
+    enterprise: EnterpriseLogin,
+    person_id: int,
+    certificate_type: str,
+    number: str,
+    specialty: str,
+    *,
+    holder: tuple[str, str] | None = None,
+    valid_until: date | None = None,
+) -> None:
+    """The registry stand-in records this registered certificate for the person (registered to ``holder``)."""
+    name, uscc = holder or (enterprise.name, enterprise.uscc)
+    certificate = {
+        "certificate_type": certificate_type,
+        "certificate_number": number,
+        "specialty": specialty,
+        "registered_enterprise": {"name": name, "uscc": uscc},
+        "issued_on": (date.today() - timedelta(days=700)).isoformat(),
+        "valid_until": (valid_until or date.today() + timedelta(days=400)).isoformat(),
+    }
+    url = f"{_registry_url(enterprise)}/_admin/persons/{id_number_of(enterprise, person_id)}"
+    requests.put(url, json={"name": "", "certificates": [certificate]}, timeout=10)
+
+
+# What the step-by-step tests answer for the one qualification row asked.
+GUIDED_QUALIFICATION = {
+    "name": "建筑工程施工总承包贰级",
+    "certificate_number": "D234023425",
+    "valid_until": "2030-12-31",
+    "issued_on": "2026-01-10",
+}
+
+
+def registry_agrees(enterprise: EnterpriseLogin, technical_id: int, rows: list[dict[str, Any]] | None = None) -> None:
+    """The registry records what a construction baseline files: its qualifications and the technical head's
+    一级注册建造师 (建筑工程), registered to this enterprise."""
+    registry_knows_qualifications(enterprise, rows if rows is not None else [GUIDED_QUALIFICATION])
+    _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE["construction"]
+    registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)
 
 
 def open_first_filing(enterprise: EnterpriseLogin, enterprise_type: str = "construction") -> dict[str, Any]:
@@ -104,7 +218,9 @@ def complete_first_filing(
     save(enterprise, filing, "basic_info", basic_info(enterprise, **basic_overrides))
     upload(enterprise, fid, "business_license")
     upload(enterprise, fid, "legal_representative_id_card")
-    save(enterprise, filing, "qualifications", qualifications(valid_until))
+    rows = qualifications(valid_until, enterprise_type)
+    save(enterprise, filing, "qualifications", rows)
+    registry_knows_qualifications(enterprise, rows["qualifications"])
     upload(enterprise, fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
     save(
         enterprise,
@@ -114,25 +230,41 @@ def complete_first_filing(
     )
     upload(enterprise, fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     upload(enterprise, fid, "responsible_person_id_card")
-    save(
-        enterprise,
-        filing,
-        "technical_person",
-        {
-            "person": technical_id,
-            "professional_title": "senior",
-            "title_certificate_number": "GC2019-001",
-            "mobile": "13812345678",
-        },
-    )
+    upload(enterprise, fid, "responsible_person_employment_proof", pdf_bytes(), "劳动合同.pdf")
+    save(enterprise, filing, "technical_person", technical_person(technical_id, enterprise_type))
+    _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
+    registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)
     upload(enterprise, fid, "technical_title_certificate")
     last = upload(enterprise, fid, "technical_person_appointment")
     assert last["complete"], [s for s in last["sections"] if not s["complete"]]
     return last
 
 
+def signed_letter(enterprise: EnterpriseLogin, filing_id: int) -> bytes:
+    """The filing's own letter as the signed upload (printed, signed and saved again keeps its text and QR)."""
+    response = enterprise.get(f"/api/v1/filings/{filing_id}/commitment-letter")
+    assert response.status_code == 200, response.json
+    return bytes(response.data)
+
+
+def letter_photo(enterprise: EnterpriseLogin, filing_id: int, tmp_dir: Any) -> bytes:
+    """A phone photo (JPEG) of the filing's printed letter, QR code and all (needs poppler's pdftoppm)."""
+    source = tmp_dir / f"letter-{filing_id}.pdf"
+    source.write_bytes(signed_letter(enterprise, filing_id))
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(source), str(tmp_dir / f"page-{filing_id}")],
+        check=True,
+        timeout=60,
+    )
+    out = io.BytesIO()
+    Image.open(tmp_dir / f"page-{filing_id}.png").convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 def sign_and_submit(enterprise: EnterpriseLogin, filing_id: int, key: str | None = None, agreed: bool = True) -> Any:
-    letter = upload(enterprise, filing_id, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    letter = upload(
+        enterprise, filing_id, "commitment_letter", signed_letter(enterprise, filing_id), "承诺书-签章.pdf"
+    )["attachment"]
     headers = {"Idempotency-Key": key} if key else {}
     return enterprise.post(
         f"/api/v1/filings/{filing_id}/submit", json={"agreed": agreed, "signed_letter": letter["id"]}, headers=headers

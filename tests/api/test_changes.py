@@ -13,8 +13,11 @@ from tests.api.flows import (
     complete_first_filing,
     current_etag,
     qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
     save,
     sign_and_submit,
+    signed_letter,
     upload,
 )
 from tests.factories import make_id_number, pdf_bytes
@@ -169,6 +172,7 @@ def test_responsible_person_change_regenerates_letter_and_publishes_new_name(fil
     save(enterprise, filing, "responsible_person", {"person": newcomer, "mobile": "13700001111"})
     upload(enterprise, filing["id"], "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     upload(enterprise, filing["id"], "responsible_person_id_card")
+    upload(enterprise, filing["id"], "responsible_person_employment_proof")
 
     letter = enterprise.get(f"/api/v1/filings/{filing['id']}/commitment-letter")
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(letter.data)).pages)
@@ -192,6 +196,7 @@ def test_technical_person_change(filed, make_person, client):
     newcomer = make_person("周总工", employed_by=enterprise.id)
     filing = open_business(enterprise, "technical_person_change")
     save(enterprise, filing, "technical_person", {"person": newcomer, "professional_title": "senior_professor"})
+    registry_knows_certificate(enterprise, newcomer, "一级注册建造师", "皖1342010201812345", "建筑工程")
     upload(enterprise, filing["id"], "technical_title_certificate")
     upload(enterprise, filing["id"], "technical_person_appointment")
     decided = sign_and_submit(enterprise, filing["id"]).json
@@ -238,6 +243,7 @@ def test_rejected_filing_is_copied_into_a_new_draft(enterprise, make_person):
     assert again.status_code == 409 and again.json["open_filing_id"] == draft["id"]
 
     save(enterprise, draft, "qualifications", qualifications())
+    registry_knows_qualifications(enterprise, qualifications()["qualifications"])  # the renewed certificates
     decided = sign_and_submit(enterprise, draft["id"]).json
     assert decided["status"] == "approved", decided["reasons"]
     approved_copy = enterprise.post(f"/api/v1/filings/{draft['id']}/copy")
@@ -272,7 +278,7 @@ def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app,
             "responsible_person_change",
             "responsible_person",
             boss,
-            ("responsible_person_appointment", "responsible_person_id_card"),
+            ("responsible_person_appointment", "responsible_person_id_card", "responsible_person_employment_proof"),
         ),
         (
             "technical_person_change",
@@ -283,9 +289,11 @@ def test_concurrent_changes_of_one_enterprise_both_land(filed, make_person, app,
     ):
         filing = open_business(enterprise, business)
         save(enterprise, filing, section, {"person": person})
+        registry_knows_certificate(enterprise, person, "一级注册建造师", "皖1342010201812345", "建筑工程")
         for kind in kinds:
             upload(enterprise, filing["id"], kind)
-        letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]
+        signed = signed_letter(enterprise, filing["id"])
+        letter = upload(enterprise, filing["id"], "commitment_letter", signed, "letter.pdf")["attachment"]
         ready.append((filing["id"], letter["id"]))
 
     def submit(item: tuple[int, str]) -> int:

@@ -9,8 +9,7 @@ import requests
 from sqlalchemy import func, select
 
 from entryfiling.db.models import AuditEvent, Filing, FilingEvent, IdempotencyRecord
-from tests.api.flows import complete_first_filing, upload
-from tests.factories import pdf_bytes
+from tests.api.flows import complete_first_filing, signed_letter, upload
 from tests.live import serving
 
 CONCURRENT = 20
@@ -20,7 +19,8 @@ def test_concurrent_submits_with_one_key_all_get_the_first_result(app, enterpris
     responsible = make_person("张建国", employed_by=enterprise.id)
     technical = make_person("刘工", employed_by=enterprise.id)
     filing = complete_first_filing(enterprise, responsible, technical)
-    letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "承诺书.pdf")["attachment"]
+    signed = signed_letter(enterprise, filing["id"])
+    letter = upload(enterprise, filing["id"], "commitment_letter", signed, "承诺书.pdf")["attachment"]
     start = threading.Barrier(CONCURRENT)
 
     with serving(app) as base:

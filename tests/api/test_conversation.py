@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.api.flows import complete_first_filing, open_first_filing, sign_and_submit, upload
+from tests.api.flows import (
+    complete_first_filing,
+    open_first_filing,
+    registry_agrees,
+    sign_and_submit,
+    signed_letter,
+    upload,
+)
 from tests.factories import pdf_bytes
 
 UNTIL = date.today() + timedelta(days=900)
@@ -16,6 +23,15 @@ QUALIFICATIONS = [
     ("地基基础工程专业承包叁级", "D334023426"),
     ("钢结构工程专业承包叁级", "D334023427"),
 ]
+
+
+TECHNICAL_ANSWERS = {
+    "technical_person.title_specialty": "建筑工程",
+    "technical_person.years_in_field": "15",
+    "technical_person.registered_certificate_type": "一级注册建造师",
+    "technical_person.registered_certificate_number": "皖1342010201812345",
+    "technical_person.registered_specialty": "建筑工程",
+}
 
 
 def say(enterprise, filing_id, text, status=200):
@@ -36,8 +52,15 @@ def upload_what_is_asked(enterprise, filing_id, reply, limit=20):
 
 def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise, make_person):
     make_person("张建国", employed_by=enterprise.id)
-    make_person("刘工", employed_by=enterprise.id)
+    technical = make_person("刘工", employed_by=enterprise.id)
     fid = open_first_filing(enterprise)["id"]
+    # The registry knows the six qualifications (the third under its corrected number) and 刘工's 一级注册建造师.
+    numbers = [number if i != 2 else "D334023499" for i, (_name, number) in enumerate(QUALIFICATIONS)]
+    rows = [
+        {"name": name, "certificate_number": number, "valid_until": UNTIL.isoformat(), "issued_on": "2025-11-20"}
+        for (name, _n), number in zip(QUALIFICATIONS, numbers, strict=True)
+    ]
+    registry_agrees(enterprise, technical, rows)
 
     first = enterprise.get(f"/api/v1/filings/{fid}/messages").json
     assert first["question"]["kind"] == "confirm"  # name and USCC come from the CA certificate
@@ -57,7 +80,7 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
 
     reply = say(enterprise, fid, "注册地在安徽")
     assert reply["recorded"][0]["value"] == "安徽省" and not reply["refused"]
-    reply = say(enterprise, fid, "注册地址安徽省合肥市高新区创新大道100号，法人身份证11010519491231002x，天气不错")
+    reply = say(enterprise, fid, "注册地址安徽省合肥市高新区创新大道100号，法人身份证11010519750109002x，天气不错")
     assert reply["not_understood"] == ["天气不错"]
     assert "没有看懂：“天气不错”" in reply["reply"]
     reply = say(enterprise, fid, "联系人王小明，联系电话0551-65551234，驻疆地址乌鲁木齐市天山区解放北路8号")
@@ -71,18 +94,18 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
     expired = say(enterprise, fid, f"{QUALIFICATIONS[0][0]}，证书编号{QUALIFICATIONS[0][1]}，有效期至2020年1月1日")
     assert expired["refused"] and "过期" in expired["refused"][0]["reason"]
     assert expired["question"]["path"] == "qualifications.qualifications[0].valid_until"
-    reply = say(enterprise, fid, f"有效期至{UNTIL.year}年{UNTIL.month}月{UNTIL.day}日，发证日期2015年12月24日")
+    reply = say(enterprise, fid, f"有效期至{UNTIL.year}年{UNTIL.month}月{UNTIL.day}日，发证日期2025年12月24日")
     assert reply["question"]["kind"] == "more_rows" and reply["question"]["text"].startswith("还有其他资质吗？")
     reply = say(enterprise, fid, "有")
     assert reply["question"]["path"] == "qualifications.qualifications[1].name"
     reply = say(enterprise, fid, QUALIFICATIONS[1][0])
-    reply = say(enterprise, fid, f"证书编号{QUALIFICATIONS[1][1]}，有效期{UNTIL.isoformat()}，发证日期2020/11/20")
+    reply = say(enterprise, fid, f"证书编号{QUALIFICATIONS[1][1]}，有效期{UNTIL.isoformat()}，发证日期2025/11/20")
     for name, number in QUALIFICATIONS[2:]:
         assert reply["question"]["kind"] == "more_rows"
         reply = say(
             enterprise,
             fid,
-            f"还有一项资质，{name}，证书编号{number}，有效期{UNTIL:%Y.%m.%d}，发证二〇二〇年十一月二十日",
+            f"还有一项资质，{name}，证书编号{number}，有效期{UNTIL:%Y.%m.%d}，发证二〇二五年十一月二十日",
         )
         assert not reply["refused"], reply
     reply = say(enterprise, fid, "把第3条资质的证书编号改成D334023499")
@@ -99,6 +122,10 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
     reply = say(enterprise, fid, "跳过")  # 办公电话
     reply = say(enterprise, fid, "技术负责人刘工，职称高级工程师，职称证书编号GC2019-001，手机13812345678")
     assert not reply["refused"] and not reply["not_understood"], reply
+    for _ in range(len(TECHNICAL_ANSWERS)):  # the registered certificate, asked one by one
+        if reply["status"] == "attachment":
+            break
+        reply = say(enterprise, fid, TECHNICAL_ANSWERS[reply["question"]["path"]])
     assert reply["status"] == "attachment", reply["question"]  # uploads are asked once there is nothing left to say
     reply = upload_what_is_asked(enterprise, fid, reply)
 
@@ -108,7 +135,7 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
     assert reply["status"] == "ready"
     not_yet = say(enterprise, fid, "同意承诺并提交")
     assert not_yet["status"] == "ready" and "承诺书" in not_yet["reply"]
-    upload(enterprise, fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")
+    upload(enterprise, fid, "commitment_letter", signed_letter(enterprise, fid), "承诺书-签章.pdf")
     done = say(enterprise, fid, "同意承诺并提交")
     assert done["status"] == "submitted"
     assert done["decision"]["status"] == "approved", done
@@ -142,7 +169,7 @@ def test_a_change_filing_by_conversation_alone(enterprise, make_person):
     reply = upload_what_is_asked(enterprise, fid, reply)
     assert reply["status"] == "review" and "注册资本 6,000 万元" in reply["reply"]
     reply = say(enterprise, fid, "确认")
-    upload(enterprise, fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")
+    upload(enterprise, fid, "commitment_letter", signed_letter(enterprise, fid), "承诺书-签章.pdf")
     done = say(enterprise, fid, "同意承诺并提交")
     assert done["decision"]["status"] == "approved", done
     record = enterprise.get("/api/v1/enterprise").json

@@ -18,9 +18,9 @@ from tests.api.flows import (
     qualifications,
     save,
     sign_and_submit,
+    signed_letter,
     upload,
 )
-from tests.factories import pdf_bytes
 
 
 def test_first_filing_is_approved_and_published(enterprise, make_person, services):
@@ -32,7 +32,7 @@ def test_first_filing_is_approved_and_published(enterprise, make_person, service
     response = sign_and_submit(enterprise, filing["id"], key="submit-1")
     assert response.status_code == 200, response.json
     decided = response.json
-    assert decided["status"] == "approved"
+    assert decided["status"] == "approved", decided["reasons"]
     assert decided["status_label"] == "审批通过"
     assert [e["to_status"] for e in decided["events"]] == ["draft", "submitted", "approved"]
     assert all(r["passed"] for r in decided["rule_results"])
@@ -51,7 +51,8 @@ def test_first_filing_is_approved_and_published(enterprise, make_person, service
 def test_retried_submit_returns_first_result_and_files_once(enterprise, make_person, services):
     person = make_person(employed_by=enterprise.id)
     filing = complete_first_filing(enterprise, person, person)
-    letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "letter.pdf")["attachment"]
+    signed = signed_letter(enterprise, filing["id"])
+    letter = upload(enterprise, filing["id"], "commitment_letter", signed, "letter.pdf")["attachment"]
     body = {"agreed": True, "signed_letter": letter["id"]}
     first = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json=body, headers={"Idempotency-Key": "k-1"})
     again = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json=body, headers={"Idempotency-Key": "k-1"})
@@ -301,3 +302,13 @@ def test_a_filed_enterprise_files_changes_not_a_second_first_filing(enterprise, 
     again = enterprise.post("/api/v1/filings", json={"business": "first_filing"})
     assert again.status_code == 403
     assert "已完成首次信息报送" in again.json["detail"]
+
+
+def test_section_save_refuses_an_unknown_qualification_name_with_suggestions(enterprise):
+    filing = open_first_filing(enterprise)
+    rows = qualifications()
+    rows["qualifications"][0]["name"] = "建筑施工总承包二级"
+    problem = save(enterprise, filing, "qualifications", rows, expect=422)
+    assert list(problem["errors"]) == ["qualifications[0].name"]
+    assert "您是否要填写" in problem["errors"]["qualifications[0].name"]
+    assert "建筑工程施工总承包乙级" in problem["errors"]["qualifications[0].name"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from entryfiling.domain import businesses
 from entryfiling.domain.businesses import EnterpriseType
 from entryfiling.domain.fields import AttachmentKind, Field, FieldType, Option, Section
-from tests.api.flows import open_first_filing, sign_and_submit, skip_or, upload
+from tests.api.flows import open_first_filing, registry_agrees, sign_and_submit, skip_or, upload
 from tests.factories import pdf_bytes
 
 FREE_TEXT = {
@@ -21,18 +21,23 @@ FREE_TEXT = {
     "registered_capital": "5000万元",
     "established_on": "2008年5月20日",
     "legal_representative_name": "李德拓",
-    "legal_representative_id_number": "11010519491231002x",
+    "legal_representative_id_number": "11010519750109002x",
     "contact_name": "王小明",
     "contact_phone": "0551-65551234",
     "xinjiang_office_address": "新疆乌鲁木齐市天山区解放北路8号",
     "name": "建筑工程施工总承包贰级",
     "certificate_number": "D234023425",
     "valid_until": "2030.12.31",
-    "issued_on": "2015年12月24日",
+    "issued_on": "2026年1月10日",
     "position": "进疆负责人",
     "mobile": "139 1234 5678",
     "professional_title": "2",
     "title_certificate_number": "GC2019-001",
+    "title_specialty": "建筑工程",
+    "years_in_field": "15",
+    "registered_certificate_type": "一级注册建造师",
+    "registered_certificate_number": "皖1342010201812345",
+    "registered_specialty": "建筑工程",
 }
 
 
@@ -61,7 +66,7 @@ def _walk(enterprise, filing_id, answers, limit=60):
 
 
 def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
-    make_person("张建国", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("张建国", employed_by=enterprise.id))
     make_person("刘工", employed_by=enterprise.id)
     filing = open_first_filing(enterprise)
     fid = filing["id"]
@@ -89,7 +94,8 @@ def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
     assert basic["established_on"] == "2008-05-20"
     assert detail["sections"][2]["values"]["person"]["name"] == "张建国"
     assert detail["sections"][3]["values"]["professional_title"] == "senior"
-    assert sign_and_submit(enterprise, fid).json["status"] == "approved"
+    decided = sign_and_submit(enterprise, fid).json
+    assert decided["status"] == "approved", decided["reasons"]
 
 
 def test_two_persons_of_one_name_must_be_picked(enterprise, make_person):
@@ -306,3 +312,13 @@ def test_rows_one_by_one_and_optional_fields_offered_once(enterprise):
     assert step["type"] == "yes_no"
     step = _answer(enterprise, fid, step["path"], "没有了").json["step"]
     assert step["path"] == "qualifications.safety_license_number"
+
+
+def test_an_unknown_qualification_is_refused_at_the_question_with_suggestions(enterprise):
+    filing = open_first_filing(enterprise)
+    refused = _answer(enterprise, filing["id"], "qualifications.qualifications[0].name", "建筑施工总承包二级")
+    assert refused.status_code == 422
+    assert refused.json["step"]["path"] == "qualifications.qualifications[0].name"
+    assert "建筑工程施工总承包乙级" in refused.json["detail"]
+    accepted = _answer(enterprise, filing["id"], "qualifications.qualifications[0].name", "建筑工程施工总承包贰级")
+    assert accepted.status_code == 200, accepted.json

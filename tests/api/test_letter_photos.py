@@ -8,7 +8,7 @@ import io
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.api.flows import complete_first_filing
+from tests.api.flows import complete_first_filing, letter_photo
 
 
 def photo(fmt: str, size=(900, 1270), mode="RGB") -> bytes:
@@ -25,10 +25,15 @@ def send_pages(enterprise, filing_id, pages):
     )
 
 
-def test_photos_of_the_signed_letter_become_one_pdf_and_can_be_submitted(enterprise, make_person):
+def test_photos_of_the_signed_letter_become_one_pdf_and_can_be_submitted(enterprise, make_person, tmp_path):
     person = make_person(employed_by=enterprise.id)
     fid = complete_first_filing(enterprise, person, person)["id"]
-    pages = [("p1.jpg", photo("JPEG")), ("p2.png", photo("PNG", mode="RGBA")), ("p3.jpg", photo("JPEG", (4200, 5900)))]
+    # The first photo shows the printed letter: its QR code names the filing.
+    pages = [
+        ("p1.jpg", letter_photo(enterprise, fid, tmp_path)),
+        ("p2.png", photo("PNG", mode="RGBA")),
+        ("p3.jpg", photo("JPEG", (4200, 5900))),
+    ]
     response = send_pages(enterprise, fid, pages)
     assert response.status_code == 201, response.json
     letter = response.json["attachment"]

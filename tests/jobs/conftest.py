@@ -74,13 +74,6 @@ def redis_conn(redis_url: str) -> Redis:
     return connection
 
 
-@pytest.fixture
-def registry() -> Iterator[RegistryStandIn]:
-    stand_in = RegistryStandIn().start()
-    yield stand_in
-    stand_in.stop()
-
-
 REGISTRY_TEST_SETTINGS: dict[str, Any] = {
     "registry_retries": 2,
     "registry_backoff_seconds": 0.01,

@@ -7,7 +7,13 @@ import io
 from sqlalchemy import select
 
 from entryfiling.db.models import AuditEvent
-from tests.api.flows import basic_info, qualifications
+from tests.api.flows import (
+    basic_info,
+    qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
+    technical_person,
+)
 from tests.factories import PNG_BYTES, pdf_bytes
 
 
@@ -68,16 +74,10 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     )
     flow.upload(fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     flow.upload(fid, "responsible_person_id_card")
-    flow.save(
-        fid,
-        "technical_person",
-        {
-            "person": persons["钱技术"],
-            "professional_title": "senior",
-            "title_certificate_number": "GC2019-001",
-            "mobile": "13812345678",
-        },
-    )
+    flow.upload(fid, "responsible_person_employment_proof", pdf_bytes(), "社保缴纳证明.pdf")
+    flow.save(fid, "technical_person", technical_person(persons["钱技术"]))
+    registry_knows_qualifications(enterprise, qualifications()["qualifications"])
+    registry_knows_certificate(enterprise, persons["钱技术"], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
     last = flow.upload(fid, "technical_person_appointment")
     assert last["complete"] is True
@@ -86,7 +86,7 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
 
     letter_pdf = contact.get(last["commitment_letter_url"])
     assert letter_pdf.status_code == 200 and letter_pdf.data.startswith(b"%PDF")
-    letter = flow.upload(fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    letter = flow.upload(fid, "commitment_letter", letter_pdf.data, "承诺书-签章.pdf")["attachment"]
     submitted = contact.post(
         f"{flow.base}/{fid}/submit",
         json={"agreed": True, "signed_letter": letter["id"]},
@@ -172,7 +172,10 @@ def test_contact_change_with_the_certificate_name_is_approved_not_sent_to_review
     assert saved.status_code == 200, saved.json
     letter = contact.post(
         f"{base}/{filing['id']}/attachments",
-        data={"kind": "commitment_letter", "file": (io.BytesIO(pdf_bytes()), "letter.pdf")},
+        data={
+            "kind": "commitment_letter",
+            "file": (io.BytesIO(contact.get(f"{base}/{filing['id']}/commitment-letter").data), "letter.pdf"),
+        },
         content_type="multipart/form-data",
     ).json["attachment"]
     decided = contact.post(f"{base}/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]})

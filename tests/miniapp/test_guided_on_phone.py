@@ -4,34 +4,39 @@ from __future__ import annotations
 
 import io
 
-from tests.api.flows import open_first_filing, skip_or
+from tests.api.flows import open_first_filing, registry_agrees, signed_letter, skip_or
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 
 ANSWERS = {
-    "registered_province": "3",
-    "registered_address": "河北省石家庄市长安区中山东路1号",
+    "registered_province": "12",
+    "registered_address": "安徽省合肥市蜀山区长江西路1号",
     "registered_capital": "1.2亿",
     "established_on": "2010.6.1",
     "legal_representative_name": "李德拓",
-    "legal_representative_id_number": "11010519491231002X",
+    "legal_representative_id_number": "11010519750109002X",
     "contact_name": "赵报送",
     "contact_phone": "13912345678",
     "xinjiang_office_address": "新疆乌鲁木齐市天山区解放北路8号",
     "name": "建筑工程施工总承包贰级",
     "certificate_number": "D234023425",
     "valid_until": "2030年12月31日",
-    "issued_on": "2015-12-24",
+    "issued_on": "2026-01-10",
     "position": "进疆负责人",
     "mobile": "13912345678",
     "professional_title": "高级工程师",
     "title_certificate_number": "GC2019-001",
+    "title_specialty": "建筑工程",
+    "years_in_field": "15",
+    "registered_certificate_type": "一级注册建造师",
+    "registered_certificate_number": "皖1342010201812345",
+    "registered_specialty": "建筑工程",
 }
 
 
 def test_contact_completes_a_first_filing_by_answers_and_submits(enterprise, verified_user, make_person):
     contact = make_contact(enterprise, verified_user)
-    make_person("张建国", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("张建国", employed_by=enterprise.id))
     filing = open_first_filing(enterprise)  # opened on the web, continued on the phone
     fid = filing["id"]
     answers = ANSWERS | {"enterprise_name": enterprise.name, "uscc": enterprise.uscc, "person": "张建国"}
@@ -75,7 +80,7 @@ def test_contact_completes_a_first_filing_by_answers_and_submits(enterprise, ver
     assert web["complete"] and web["sections"][0]["values"]["registered_capital"] == "12000.00"
     letter = contact.post(
         f"/miniapp/v1/enterprises/{enterprise.id}/filings/{fid}/attachments",
-        data={"kind": "commitment_letter", "file": (io.BytesIO(pdf_bytes()), "letter.pdf")},
+        data={"kind": "commitment_letter", "file": (io.BytesIO(signed_letter(enterprise, fid)), "letter.pdf")},
         content_type="multipart/form-data",
     ).json["attachment"]
     decided = contact.post(

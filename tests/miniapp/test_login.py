@@ -92,7 +92,7 @@ def test_access_token_is_fetched_once_and_shared_by_processes(make_app, phone, s
         user = c.post("/miniapp/v1/login", json={"code": phone.wx_login()}).json
         response = c.post(
             "/miniapp/v1/identity/verifications",
-            json={"name": "王五", "id_number": "11010519491231002X"},
+            json={"name": "王五", "id_number": "11010519750109002X"},
             headers={"Authorization": f"Bearer {user['access_token']}"},
         )
         assert response.status_code == 201, response.json
@@ -105,12 +105,12 @@ def test_expired_access_token_is_refreshed_and_the_call_retried(miniapp_login, p
     user = miniapp_login()
     assert (
         user.post(
-            "/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519491231002X"}
+            "/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519750109002X"}
         ).status_code
         == 201
     )
     phone.expire_tokens()
-    retried = user.post("/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519491231002X"})
+    retried = user.post("/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519750109002X"})
     assert retried.status_code == 201, retried.json
     assert phone.token_fetches() == 2
     assert len(phone.calls("/cityservice/face/identify/getverifyid")) == 3  # ok, 42001, retried ok
@@ -119,7 +119,7 @@ def test_expired_access_token_is_refreshed_and_the_call_retried(miniapp_login, p
 def test_token_refresh_is_capped_when_wechat_keeps_refusing(miniapp_login, phone):
     user = miniapp_login()
     phone.fault("/cityservice/face/identify/getverifyid", 40001, 40001, 40001, 40001, 40001)
-    response = user.post("/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519491231002X"})
+    response = user.post("/miniapp/v1/identity/verifications", json={"name": "王五", "id_number": "11010519750109002X"})
     assert response.status_code == 502
     assert "40001" in response.json["detail"]
     assert len(phone.calls("/cityservice/face/identify/getverifyid")) == 2  # the call and one retry, no more

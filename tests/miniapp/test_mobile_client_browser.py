@@ -24,6 +24,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
+from tests.api.flows import letter_photo, registry_agrees
 from tests.factories import make_id_number, pdf_bytes
 
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -125,7 +126,7 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
 ):
     """``phone`` resets the shared stand-in: faults other tests injected must not reach this one."""
     make_person("张建国", employed_by=enterprise.id)
-    make_person("刘工", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("刘工", employed_by=enterprise.id))
     invitation = enterprise.post("/api/v1/invitations", json={"role": "filing_contact", "note": "李四"}).json["code"]
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(pdf_bytes())
@@ -155,13 +156,13 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
     reply = clerk.say("注册地安徽，注册地址安徽省合肥市高新区创新大道100号，注册资本伍仟万元，2003年6月1日成立")
     assert "注册资本 5,000 万元" in reply and "成立日期 2003年6月1日" in reply
     reply = clerk.say(
-        "法人李德拓，法人身份证11010519491231002X，联系人王小明，联系电话0551-65551234，驻疆地址乌鲁木齐市天山区解放北路8号"
+        "法人李德拓，法人身份证11010519750109002X，联系人王小明，联系电话0551-65551234，驻疆地址乌鲁木齐市天山区解放北路8号"
     )
     assert "可跳过" in reply
     clerk.shot("03-conversation")
     for _ in range(3):
         reply = clerk.tap_reply("跳过")
-    reply = clerk.say("资质建筑工程施工总承包贰级，证书编号D234023425，有效期至2030年12月31日，发证日期2015年12月24日")
+    reply = clerk.say("资质建筑工程施工总承包贰级，证书编号D234023425，有效期至2030年12月31日，发证日期2026年1月10日")
     assert "还有其他资质吗" in reply
     clerk.tap_reply("没有了")
     reply = clerk.tap_reply("跳过")
@@ -170,6 +171,10 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
     clerk.say("职务进疆负责人，手机13912345678")
     clerk.tap_reply("跳过")
     reply = clerk.say("技术负责人刘工，职称高级工程师，职称证书编号GC2019-001，手机13812345678")
+    for answer in ("建筑工程", "15", "一级注册建造师", "皖1342010201812345", "建筑工程"):  # the registered certificate
+        if "请上传" in reply:
+            break
+        reply = clerk.say(answer)
     for _ in range(10):
         if "请上传" not in reply:
             break
@@ -179,6 +184,8 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
     reply = clerk.tap_reply("确认无误")
     assert "同意承诺并提交" in reply
 
+    draft = enterprise.get("/api/v1/filings?status=draft").json["items"][0]
+    pages[0].write_bytes(letter_photo(enterprise, draft["id"], tmp_path))  # the printed letter, QR code and all
     clerk.click("#letter-download")
     clerk.wait.until(lambda d: "KB" in d.find_element(By.ID, "letter-link").text)
     clerk.find("#letter-photos").send_keys("\n".join(str(p) for p in pages))

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from tests.api.flows import complete_first_filing, sign_and_submit, skip_or
+from tests.api.flows import complete_first_filing, registry_agrees, sign_and_submit, skip_or
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 from tests.miniapp.test_guided_on_phone import ANSWERS
@@ -60,7 +60,7 @@ def test_links_of_a_whole_first_filing_lead_to_the_enterprise_api(enterprise, ma
 
 def test_links_of_a_guided_filing_on_the_phone_lead_to_the_miniapp_api(enterprise, verified_user, make_person):
     contact = make_contact(enterprise, verified_user)
-    make_person("张建国", employed_by=enterprise.id)
+    registry_agrees(enterprise, make_person("张建国", employed_by=enterprise.id))
     base = f"/miniapp/v1/enterprises/{enterprise.id}/filings"
     fid = contact.post(base, json={"business": "first_filing", "enterprise_type": "construction"}).json["id"]
     answers = ANSWERS | {"enterprise_name": enterprise.name, "uscc": enterprise.uscc, "person": "张建国"}
@@ -107,9 +107,7 @@ def test_links_of_a_review_lead_to_the_review_api(enterprise, make_person, clien
     followed = follow(reviewer, [queue, view], "/api/v1/review/filings/")
     assert {"url", "download_url", "decision_url"} <= followed
     inbox = contact.get("/miniapp/v1/notifications").json
-    assert follow(contact, [inbox], f"/miniapp/v1/enterprises/{enterprise.id}/filings/{filing['id']}") == {
-        "filing_url"
-    }
+    assert follow(contact, [inbox], f"/miniapp/v1/enterprises/{enterprise.id}/filings/{filing['id']}") == {"filing_url"}
 
 
 class _Authorised:

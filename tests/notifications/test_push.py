@@ -10,7 +10,15 @@ from sqlalchemy import select, update
 
 from entryfiling.db.models import Notification, SubscriptionQuota
 from handlers.push import sweep
-from tests.api.flows import basic_info, complete_first_filing, qualifications, sign_and_submit
+from tests.api.flows import (
+    basic_info,
+    complete_first_filing,
+    qualifications,
+    registry_knows_certificate,
+    registry_knows_qualifications,
+    sign_and_submit,
+    technical_person,
+)
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import PhoneFiling, make_contact
 from tests.notifications.conftest import RESULT_TEMPLATE, SEND_PATH
@@ -36,16 +44,14 @@ def file_from_phone(enterprise, contact, technical_name: str = "钱技术") -> d
     flow.save(fid, "responsible_person", responsible)
     flow.upload(fid, "responsible_person_appointment", pdf_bytes(), "任命书.pdf")
     flow.upload(fid, "responsible_person_id_card")
-    technical = {
-        "person": persons[technical_name],
-        "professional_title": "senior",
-        "title_certificate_number": "GC2019-001",
-        "mobile": "13812345678",
-    }
-    flow.save(fid, "technical_person", technical)
+    flow.upload(fid, "responsible_person_employment_proof", pdf_bytes(), "劳动合同.pdf")
+    flow.save(fid, "technical_person", technical_person(persons[technical_name]))
+    registry_knows_qualifications(enterprise, qualifications()["qualifications"])
+    registry_knows_certificate(enterprise, persons[technical_name], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
     flow.upload(fid, "technical_person_appointment")
-    letter = flow.upload(fid, "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    signed = contact.get(f"{flow.base}/{fid}/commitment-letter").data
+    letter = flow.upload(fid, "commitment_letter", signed, "承诺书-签章.pdf")["attachment"]
     submitted = contact.post(f"{flow.base}/{fid}/submit", json={"agreed": True, "signed_letter": letter["id"]})
     assert submitted.status_code == 200, submitted.json
     return submitted.json

@@ -48,7 +48,7 @@ def parties() -> LetterParties:
         enterprise_name="浙江某某建设集团有限公司",
         uscc="91330000MA2A0XXXX1",
         legal_representative_name="张建国",
-        legal_representative_id_number="11010519491231002X",
+        legal_representative_id_number="11010519750109002X",
         responsible_person_name="李新疆",
         responsible_person_id_number="650102198512120017",
         business_label="首次信息报送",
@@ -85,7 +85,7 @@ def test_paragraphs_are_filled_with_names_and_full_id_numbers(parties: LetterPar
 
     assert paragraphs[0] == "郑重声明："
     assert paragraphs[1] == (
-        "本公司法定代表人张建国（身份证号：11010519491231002X）"
+        "本公司法定代表人张建国（身份证号：11010519750109002X）"
         "及驻疆负责人李新疆（身份证号：650102198512120017）在此郑重承诺："
     )
     assert paragraphs[2:] == [

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from entryfiling.integrations.id_cipher import IdCipher
 
-ID = "11010519491231002X"
+ID = "11010519750109002X"
 KEY = IdCipher.generate_key()
 
 

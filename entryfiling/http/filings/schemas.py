@@ -57,12 +57,26 @@ class SectionValuesSchema(Schema):
         unknown = INCLUDE
 
 
+class EvidenceSchema(Schema):
+    item = fields.String(required=True, metadata={"description": "核对的对象，如某行资质"})
+    filed = fields.String(required=True, metadata={"description": "填报的值"})
+    registry = fields.String(required=True, metadata={"description": "全国建筑市场监管公共服务平台登记的值"})
+
+
 class RuleResultSchema(Schema):
     rule = fields.String(required=True, metadata={"example": "qualifications_valid"})
     description = fields.String(required=True)
     passed = fields.Boolean(required=True)
     reasons = fields.List(fields.String(), required=True, metadata={"description": "未通过的原因（中文）"})
     on_failure = fields.String(required=True, validate=validate.OneOf(["reject", "manual_review"]))
+    outcome = fields.String(
+        validate=validate.OneOf(["passed", "failed", "not_checked"]),
+        metadata={"description": "通过 / 未通过 / 无法核验（如全国建筑市场监管公共服务平台不可用，转人工审核）"},
+    )
+    evidence = fields.List(
+        fields.Nested(EvidenceSchema),
+        metadata={"description": "未通过时的依据：填报值与平台登记值"},
+    )
     reviewer = fields.String(metadata={"description": "（人工审核时）审核人"})
 
 

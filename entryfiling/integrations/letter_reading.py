@@ -1,0 +1,55 @@
+"""Which filing a signed commitment letter names: the reference in its text layer, or in a QR code.
+
+A letter printed from the system and saved again keeps its text layer (pypdf reads it). A scan of the
+signed paper is a PDF of page images: there the reference is read from the letter's QR code with
+zbar (pyzbar over Debian's libzbar0), the well-kept decoder most Linux systems ship.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pyzbar.pyzbar import decode
+
+from entryfiling.domain.filing import REFERENCE_PATTERN
+
+# A scan rarely has more than a few pages; reading stops there so a huge upload cannot keep us busy.
+MAX_PAGES = 10
+_REFERENCE = re.compile(REFERENCE_PATTERN)
+
+
+@dataclass(frozen=True)
+class LetterReading:
+    readable: bool
+    references: tuple[str, ...] = ()
+
+
+def read_letter_references(stream: BinaryIO) -> LetterReading:
+    try:
+        reader = PdfReader(stream, strict=False)
+        pages = list(reader.pages)[:MAX_PAGES]
+        found: list[str] = []
+        for page in pages:
+            found += _REFERENCE.findall(page.extract_text() or "")
+        if not found:
+            for page in pages:
+                for image in page.images:
+                    found += _decoded_references(image.data)
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return LetterReading(readable=False)
+    return LetterReading(readable=True, references=tuple(dict.fromkeys(found)))
+
+
+def _decoded_references(image_bytes: bytes) -> list[str]:
+    try:
+        with Image.open(io.BytesIO(image_bytes)) as image:
+            symbols = decode(image.convert("L"))
+    except (OSError, ValueError):
+        return []
+    return [ref for symbol in symbols for ref in _REFERENCE.findall(symbol.data.decode("utf-8", "replace"))]
