@@ -12,6 +12,9 @@ from werkzeug.routing import IntegerConverter, Map
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
 from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.ops.logs import configure_logging
+from entryfiling.ops.startup import check_letter_font
+from entryfiling.ops.web import register_operations
 from entryfiling.web_api.businesses.resources import blp as businesses_blp
 from entryfiling.web_api.employments.resources import blp as employments_blp
 from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
@@ -24,6 +27,7 @@ from entryfiling.web_api.public.resources import blp as public_blp
 from entryfiling.web_api.review.resources import blp as review_blp
 from handlers.services import Services
 from jobs.dispatcher import make_dispatcher
+from jobs.queues import QUEUES
 from miniapp_api import register_miniapp_api
 
 
@@ -31,7 +35,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = settings or load_settings()
     if overrides:
         settings = settings.with_overrides(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    check_letter_font(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    register_operations(app, QUEUES)
     _configure(app, settings)
     _register_services(app, settings)
     _register_blueprints(app)
@@ -91,10 +98,6 @@ def _register_blueprints(app: Flask) -> None:
     def docs_assets(filename: str) -> Any:
         """Swagger UI's files, served from the installed package: the docs work offline."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
 
 def _register_miniapp_api(app: Flask) -> None:

@@ -38,6 +38,16 @@ class Settings:
     wechat_secret: str
     registry_api_base_url: str
     token_ttl_seconds: int = 2 * 3600
+    # s3://bucket/prefix: attachments in an S3-compatible object store instead of STORAGE_DIR.
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_addressing_style: str | None = None
+    # "production" refuses to start without what production needs (a TrueType CJK letter font).
+    environment: str = "development"
+    letter_font: Path | None = None
+    log_format: str = "text"
+    log_level: str = "INFO"
     challenge_ttl_seconds: int = 300
     publicity_validity_days: int = 365
     # How many days before the publicity expires its extension (business 7) may be filed.
@@ -66,6 +76,10 @@ class Settings:
     # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
     reminder_cron: str = "0 8 * * *"
 
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
 
@@ -88,6 +102,8 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
     instance = Path(env.get("INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE_PATH).resolve()
     instance.mkdir(parents=True, exist_ok=True)
 
+    environment = (env.get("ENTRYFILING_ENV") or "development").strip().lower()
+
     def integer(name: str, default: int) -> int:
         raw = env.get(name)
         return int(raw) if raw else default
@@ -106,6 +122,15 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         wechat_secret=env.get("WECHAT_SECRET") or "dev-wechat-secret",
         registry_api_base_url=env.get("REGISTRY_API_BASE_URL") or f"http://127.0.0.1:{DEV_REGISTRY_PORT}",
         token_ttl_seconds=integer("TOKEN_TTL_SECONDS", 2 * 3600),
+        storage_url=env.get("STORAGE_URL") or None,
+        s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+        s3_region=env.get("S3_REGION") or None,
+        s3_addressing_style=env.get("S3_ADDRESSING_STYLE") or None,
+        environment=environment,
+        letter_font=Path(env["LETTER_FONT"]) if env.get("LETTER_FONT") else None,
+        # JSON lines in production (and under gunicorn's config); readable lines in development.
+        log_format=(env.get("LOG_FORMAT") or ("json" if environment == "production" else "text")).strip().lower(),
+        log_level=(env.get("LOG_LEVEL") or "INFO").strip().upper(),
         challenge_ttl_seconds=integer("CHALLENGE_TTL_SECONDS", 300),
         publicity_validity_days=integer("PUBLICITY_VALIDITY_DAYS", 365),
         publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),

@@ -111,7 +111,6 @@ ATTACHMENT_TOO_MANY = "{label}最多上传 {limit} 个，请先删除已上传�
 ATTACHMENT_EMPTY = "上传的文件为空"
 ATTACHMENT_FILE_MISSING = "请选择要上传的文件"
 ATTACHMENT_FILE_MISSING_HINT = "请以 multipart/form-data 上传，文件字段名为 file（wx.uploadFile 的 name=file）"
-ATTACHMENT_STORED_FILE_MISSING = "附件文件已不存在，请重新上传"
 SUBMISSION_REFUSED = "提交未成功，共 {count} 个问题需要处理"
 SIGNED_LETTER_NOT_FOUND = "所选的签章承诺书附件不存在于本办件"
 IDEMPOTENCY_KEY_REUSED = "这次提交与之前的一次提交重复，但内容不同，请刷新后重新提交"
@@ -336,3 +335,15 @@ REGULATOR_NOT_FOUND = "主管部门账号“{username}”不存在"
 REMINDER_DATE_INVALID = "日期格式不正确，请按年-月-日填写，例如 2026-03-01"
 NOTIFICATION_IDS_TOO_MANY = "一次最多标记 {limit} 条消息"
 RULE_ALREADY_FILED = "本企业已完成首次信息报送，如需更新信息请办理相应的变更业务（企业基本信息变更、进疆负责人变更等）"
+
+# Operations: readiness (/readyz) and start-up checks
+READY_DATABASE_DOWN = "数据库不可用"
+READY_REDIS_DOWN = "Redis 不可用"
+READY_STORAGE_DOWN = "附件存储不可写"
+READY_TRUST_BUNDLE_MISSING = "CA 根证书（CA_TRUST_BUNDLE）未加载"
+READY_NOT_READY = "服务未就绪：{parts}"
+FONT_MISSING_PRODUCTION = (
+    "未找到可嵌入的 TrueType 中文字体，承诺书 PDF 将无法正确显示：请安装 fonts-wqy-zenhei 等字体或设置 LETTER_FONT"
+)
+# (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
+STORED_FILE_MISSING = "附件文件不存在或已被删除"

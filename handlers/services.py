@@ -19,8 +19,19 @@ from entryfiling.integrations.ca import load_trust_roots
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.identity import IdentityVerifier, make_identity_verifier
 from entryfiling.integrations.registry import RegistryClient
-from entryfiling.integrations.storage import FileStorage
+from entryfiling.integrations.storage import AttachmentStorage, FileStorage
 from entryfiling.integrations.wechat import WeChat
+
+
+def make_storage(settings: Settings) -> AttachmentStorage:
+    """The one place that chooses the attachment backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
+    if settings.storage_url:
+        # boto3 is loaded only where an object store is configured: a local-disk deployment never
+        # pays for it. Not an import cycle.
+        from entryfiling.integrations.object_storage import S3Storage
+
+        return S3Storage.from_settings(settings)
+    return FileStorage(settings.storage_dir)
 
 
 def utcnow() -> datetime:
@@ -66,7 +77,7 @@ class Services:
     engine: Engine
     session_factory: sessionmaker[Session]
     cipher: IdCipher
-    storage: FileStorage
+    storage: AttachmentStorage
     clock: Callable[[], datetime] = utcnow
     dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
@@ -76,13 +87,12 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         engine = make_engine(settings.database_url)
-        settings.storage_dir.mkdir(parents=True, exist_ok=True)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
             cipher=IdCipher(settings.id_encryption_key),
-            storage=FileStorage(settings.storage_dir),
+            storage=make_storage(settings),
         )
 
     def uow(self) -> UnitOfWork:

@@ -13,6 +13,7 @@ from typing import Any
 from rq import get_current_job
 
 from entryfiling.config import load_settings
+from entryfiling.metrics import count_job_attempt
 from handlers import sync
 from handlers.jobs import JobAttemptFailed, UseCase, attempt_job
 from handlers.services import Services
@@ -65,9 +66,16 @@ def run_attempt(attempt: Callable[[bool], Any]) -> Any:
     fix takes the RQ job's retries away so that it shows failed at once."""
     rq_job = get_current_job()
     final = rq_job is None or not rq_job.retries_left
+    queue, job = (rq_job.origin, (rq_job.func_name or "").rsplit(".", 1)[-1]) if rq_job else ("inline", "job")
     try:
-        return attempt(final)
+        result = attempt(final)
     except JobAttemptFailed as exc:
         if not exc.retry and rq_job is not None:
             rq_job.retries_left = 0
+        count_job_attempt(queue, job, "failed" if final or not exc.retry else "retry")
         raise
+    except Exception:
+        count_job_attempt(queue, job, "error")
+        raise
+    count_job_attempt(queue, job, "done")
+    return result

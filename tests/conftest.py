@@ -204,3 +204,44 @@ def make_person(services: Services) -> Callable[..., int]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on a free loopback port: the object store the S3 backend talks HTTP to."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh bucket in the stand-in, with the credentials boto3 reads from the environment."""
+    import uuid
+
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    name = f"attachments-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return S3Bucket(name, s3_endpoint, client)
+
+
+@dataclass
+class S3Bucket:
+    name: str
+    endpoint: str
+    client: Any
+
+    def object_keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.name)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def settings(self, prefix: str = "entryfiling") -> dict[str, Any]:
+        return {"storage_url": f"s3://{self.name}/{prefix}", "s3_endpoint_url": self.endpoint, "s3_region": "us-east-1"}

@@ -38,18 +38,54 @@ def _connection() -> tuple[Settings, Redis]:
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
 @click.option("--no-scheduler", is_flag=True, help="Without RQ's scheduler (retries then need another worker's).")
 @click.option("--name", default=None, help="Worker name (default: RQ's).")
+@click.option(
+    "--metrics-port",
+    envvar="WORKER_METRICS_PORT",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve this machine's job metrics for Prometheus on this port (needs PROMETHEUS_MULTIPROC_DIR).",
+)
+@click.option("--metrics-host", envvar="WORKER_METRICS_HOST", default="0.0.0.0", show_default=True)
 @click.argument("queues", nargs=-1)
-def worker_command(burst: bool, no_scheduler: bool, name: str | None, queues: tuple[str, ...]) -> None:
+def worker_command(
+    burst: bool,
+    no_scheduler: bool,
+    name: str | None,
+    metrics_port: int | None,
+    metrics_host: str,
+    queues: tuple[str, ...],
+) -> None:
     """Start a worker on QUEUES (default: all of ours)."""
     from rq import Queue, Worker
 
+    from entryfiling.ops.logs import configure_logging
     from handlers.services import Services
     from jobs import runtime
 
     settings, connection = _connection()
+    configure_logging(settings.log_level, settings.log_format)
+    if metrics_port is not None:
+        _serve_worker_metrics(metrics_host, metrics_port)
     runtime.configure(Services.from_settings(settings))
     worker = Worker([Queue(q, connection=connection) for q in queues or QUEUES], connection=connection, name=name)
     worker.work(burst=burst, with_scheduler=not no_scheduler)
+
+
+def _serve_worker_metrics(host: str, port: int) -> None:
+    """Job attempts and WeChat pushes happen in RQ's forked work horses: their samples are only
+    kept in prometheus_client's multiprocess directory, which this endpoint adds up."""
+    import os
+
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        raise click.ClickException("--metrics-port needs PROMETHEUS_MULTIPROC_DIR (jobs run in forked processes)")
+    os.makedirs(directory, exist_ok=True)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, addr=host, registry=registry)
+    click.echo(f"job metrics on http://{host}:{port}/metrics")
 
 
 @jobs_cli.command("cron")
@@ -60,10 +96,12 @@ def cron_command() -> None:
     """
     from rq.cron import CronScheduler
 
+    from entryfiling.ops.logs import configure_logging
     from jobs.notifications import send_reminders
     from jobs.queues import REMINDERS_QUEUE, REMINDERS_TIMEOUT
 
     settings, connection = _connection()
+    configure_logging(settings.log_level, settings.log_format)
     scheduler = CronScheduler(connection=connection)
     scheduler.register(
         send_reminders,

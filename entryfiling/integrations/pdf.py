@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader
@@ -134,12 +134,24 @@ def _try_truetype(path: str) -> CJKFont | None:
     return CJKFont(name=name, path=path)
 
 
+#: The deployment's own font (``LETTER_FONT``), tried before :data:`FONT_CANDIDATES`.
+_preferred_font: str | None = None
+
+
+def prefer_font(path: str | os.PathLike[str] | None) -> None:
+    """Try ``path`` first (set once at start-up from ``LETTER_FONT``); ``None`` clears it."""
+    global _preferred_font
+    _preferred_font = os.fspath(path) if path is not None else None
+
+
 def resolve_cjk_font(candidates: Sequence[str | os.PathLike[str]] | None = None) -> CJKFont:
     """The first usable TrueType CJK font among ``candidates``, else the built-in CID font.
 
     Only a TrueType success is cached, so a font installed while the process runs is picked up.
     """
-    paths = tuple(os.fspath(p) for p in (FONT_CANDIDATES if candidates is None else candidates))
+    if candidates is None:
+        candidates = (_preferred_font, *FONT_CANDIDATES) if _preferred_font else FONT_CANDIDATES
+    paths = tuple(os.fspath(p) for p in candidates)
     with _lock:
         cached = _resolved.get(paths)
         if cached is not None:
@@ -198,7 +210,7 @@ def _styles(font_name: str) -> dict[str, ParagraphStyle]:
 
 def _underlined(value: str) -> str:
     """Inserted values are underlined, like the filled-in blanks of a printed form."""
-    return f"<u>&nbsp;{escape(value)}&nbsp;</u>"
+    return f"<u>{escape(value)}</u>"
 
 
 def _signature_block(parties: LetterParties, styles: dict[str, ParagraphStyle]) -> Table:
@@ -288,9 +300,10 @@ def render_commitment_letter(
     return buffer.getvalue()
 
 
-def is_readable_pdf(path: str | os.PathLike[str]) -> bool:
+def is_readable_pdf(path: str | os.PathLike[str] | BinaryIO) -> bool:
     """Whether a PDF reader opens the file and finds at least one page (the signed letter check)."""
     try:
-        return len(PdfReader(os.fspath(path), strict=False).pages) > 0
+        source = path if not isinstance(path, os.PathLike) else os.fspath(path)
+        return len(PdfReader(source, strict=False).pages) > 0
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return False

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import requests
 
 from entryfiling import messages as msg
+from entryfiling import metrics
 from entryfiling.domain.errors import ExternalServiceError
 
 PAGE_SIZE = 50
@@ -128,18 +129,26 @@ class RegistryClient:
 
     def _get(self, path: str, params: dict[str, Any], *, not_found: str | None) -> dict[str, Any] | None:
         url = self.base_url + path
+        operation = path.rsplit("/", 1)[-1]  # the resource's name, never the identifier in the path
         last_problem = ""
         for attempt in self._attempts():
             if attempt:
                 self._sleep(self.backoff * (2 ** (attempt - 1)))
+            started = time.perf_counter()
             try:
                 response = self.session.get(url, params=params, timeout=self.timeout)
             except requests.Timeout:
+                metrics.REGISTRY_FAILURES.labels(operation, "timeout").inc()
                 last_problem = msg.REGISTRY_TIMEOUT
                 continue
             except requests.RequestException:
+                metrics.REGISTRY_FAILURES.labels(operation, "unreachable").inc()
                 last_problem = msg.REGISTRY_UNREACHABLE
                 continue
+            finally:
+                metrics.REGISTRY_LATENCY.labels(operation).observe(time.perf_counter() - started)
+            if response.status_code not in (200, 404):
+                metrics.REGISTRY_FAILURES.labels(operation, f"http_{response.status_code}").inc()
             if response.status_code in RETRY_STATUSES:
                 last_problem = msg.REGISTRY_HTTP_ERROR.format(status=response.status_code)
                 continue

@@ -1,9 +1,15 @@
-"""Attachment files on the local filesystem (the embedded default for ``STORAGE_DIR``).
+"""Attachment files: one interface (``AttachmentStorage``), two implementations chosen in one place.
 
-Uploads are streamed to a temporary file inside the storage root, fsynced and atomically renamed,
-so a crash or an oversized upload never leaves a half-written attachment under a real key, and a
-file is never held in memory whole. Keys are ``<prefix>/<uuid>`` and are re-validated on every
-access so a key read back from anywhere cannot reach outside the root.
+``handlers.services.make_storage`` picks the backend from the settings: the local filesystem (``STORAGE_DIR``, the
+embedded default) or an S3-compatible object store (``STORAGE_URL=s3://bucket/prefix``, see
+``entryfiling.integrations.object_storage``). Both store a file under a content-addressed key,
+``<prefix>/<sha256>``, so the same upload retried lands on the same key and a read can be checked
+against its name.
+
+On disk, uploads are streamed to a temporary file inside the storage root, fsynced and atomically
+renamed, so a crash or an oversized upload never leaves a half-written attachment under a real
+key, and a file is never held in memory whole. Keys are re-validated on every access so a key read
+back from anywhere cannot reach outside the root.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from entryfiling import messages as msg
 from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
@@ -42,6 +48,29 @@ def _format_megabytes(max_bytes: int) -> str:
     """The limit as users think of it (5, 0.5, 2.5 MB)."""
     mb = max_bytes / (1024 * 1024)
     return f"{mb:.0f}" if mb == int(mb) else f"{mb:.2f}".rstrip("0").rstrip(".")
+
+
+class AttachmentStorage(Protocol):
+    """What the use cases need from attachment storage, whichever backend holds the bytes."""
+
+    def save(self, stream: BinaryIO, *, max_bytes: int, prefix: str) -> StoredFile: ...
+
+    def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile: ...
+
+    def open(self, key: str) -> BinaryIO:
+        """A seekable, readable file with the stored bytes; the caller closes it."""
+        ...
+
+    def delete(self, key: str) -> None: ...
+
+    def check_writable(self) -> None:
+        """Write and remove a probe; raises when the backend cannot store files (readiness)."""
+        ...
+
+
+def content_key(prefix: str, sha256: str) -> str:
+    """The content-addressed key of a file: its prefix and the hex SHA-256 of its bytes."""
+    return f"{prefix}/{sha256}"
 
 
 def _check_key(key: str) -> list[str]:
@@ -76,8 +105,6 @@ class FileStorage:
         cannot fill the disk.
         """
         _check_key(prefix)
-        key = f"{prefix}/{uuid.uuid4().hex}"
-        target = self.path(key)
         digest = hashlib.sha256()
         head = bytearray()
         size = 0
@@ -98,6 +125,8 @@ class FileStorage:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
+            key = content_key(prefix, digest.hexdigest())
+            target = self.path(key)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp_path, target)
         except BaseException:
@@ -115,13 +144,18 @@ class FileStorage:
         try:
             return self.path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            raise NotFound(msg.ATTACHMENT_STORED_FILE_MISSING) from None
+            raise NotFound(msg.STORED_FILE_MISSING) from None
 
     def delete(self, key: str) -> None:
         """Remove a stored file; deleting one that is already gone is not an error."""
         path = self.path(key)
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             path.unlink()
+
+    def check_writable(self) -> None:
+        probe = self.root / f"{_TEMP_PREFIX}readyz-{uuid.uuid4().hex}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
 
 
 def _fsync_directory(directory: Path) -> None:

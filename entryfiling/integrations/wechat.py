@@ -39,6 +39,7 @@ from wechatpy.session import SessionStorage
 from entryfiling import messages as msg
 from entryfiling.db.models import KeyValue
 from entryfiling.domain.errors import ExternalServiceError
+from entryfiling.metrics import count_push
 
 # WeChat error codes this project acts on.
 SYSTEM_BUSY = -1
@@ -311,7 +312,12 @@ class WeChat:
         }
         if page:
             body["page"] = page
-        result = self._call(lambda: self._post("cgi-bin/message/subscribe/send", body))
+        try:
+            result = self._call(lambda: self._post("cgi-bin/message/subscribe/send", body))
+        except WeChatError as error:
+            count_push(error.errcode)
+            raise
+        count_push(0)
         return int(result.get("msgid") or 0)
 
     def get_phone_number(self, code: str, openid: str) -> PhoneNumber:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 from typing import BinaryIO
 from uuid import uuid4
 
@@ -19,6 +20,7 @@ from entryfiling.domain.filing import require_draft
 from handlers.filings.common import attachment_counts, commit_or_stale, get_business, load_draft, load_filing
 from handlers.filings.views import FilingView, filing_view
 from handlers.services import Actor, Services
+from handlers.stored_files import open_file, release_file
 
 
 def upload_attachment(
@@ -78,7 +80,7 @@ def upload_attachment(
                 uow.rollback()
                 raise Conflict(msg.ATTACHMENT_CONCURRENT) from None
         except BaseException:
-            services.storage.delete(stored.key)
+            release_file(services, stored.key)
             raise
         return filing_view(services, uow.session, filing, attachment=attachment)
 
@@ -91,7 +93,7 @@ def _safe_filename(name: str) -> str:
 
 @dataclass(frozen=True)
 class AttachmentFile:
-    path: Path
+    open: Callable[[], BinaryIO]
     filename: str
     content_type: str
     size: int
@@ -104,7 +106,7 @@ def attachment_file(services: Services, filing: Filing, attachment_id: str) -> A
     if attachment is None:
         raise NotFound(msg.ATTACHMENT_NOT_FOUND)
     return AttachmentFile(
-        services.storage.path(attachment.storage_key),
+        partial(open_file, services, attachment.storage_key),
         attachment.filename,
         attachment.content_type,
         attachment.size,
@@ -138,5 +140,5 @@ def delete_attachment(services: Services, actor: Actor, filing_id: int, attachme
         filing.updated_at = now
         uow.audit(actor, "attachment_deleted", f"filing:{filing.id}", now, {"attachment": attachment_id})
         commit_or_stale(uow)
-        services.storage.delete(storage_key)
+        release_file(services, storage_key)
         return filing_view(services, uow.session, filing)

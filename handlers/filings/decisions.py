@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import object_session
@@ -18,6 +19,7 @@ from entryfiling.domain.approval import FiledState, apply_approval
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
 from entryfiling.domain.rules import RuleResult
+from entryfiling.metrics import count_filing
 from handlers.filings.common import move
 from handlers.filings.views import reference_of
 from handlers.notifications import record_decision_notices
@@ -71,6 +73,7 @@ def record_decision(
         details["note"] = outcome.note
     uow.audit(decider, f"filing_{status.value}", f"filing:{filing.id}", now, details, enterprise_id=enterprise.id)
     record_decision_notices(services, uow, filing, business, status, reasons, now)
+    uow.after_commit(partial(count_filing, business.key, status.value))
 
 
 def _apply_approval(

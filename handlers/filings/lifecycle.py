@@ -14,6 +14,7 @@ from handlers.filings.common import add_event, check_if_match, commit_or_stale, 
 from handlers.filings.opening import check_openable
 from handlers.filings.views import FilingView, filing_view, reference_of
 from handlers.services import Actor, Services
+from handlers.stored_files import release_file
 
 
 def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
@@ -27,7 +28,7 @@ def discard_draft(services: Services, actor: Actor, filing_id: int) -> None:
         uow.session.delete(filing)
         uow.commit()
     for key in keys:
-        services.storage.delete(key)
+        release_file(services, key)
 
 
 def withdraw_filing(services: Services, actor: Actor, filing_id: int, if_match: str | None = None) -> FilingView:
@@ -111,6 +112,6 @@ def copy_filing(services: Services, actor: Actor, filing_id: int) -> FilingView:
             uow.commit()
         except BaseException:
             for key in copied_keys:
-                services.storage.delete(key)
+                release_file(services, key)
             raise
         return filing_view(services, uow.session, filing)

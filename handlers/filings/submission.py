@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +20,14 @@ from entryfiling.domain.errors import Conflict, SubmissionRefused, ValidationFai
 from entryfiling.domain.fields import person_ids
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, run_rules
-from entryfiling.integrations.pdf import is_readable_pdf
+from entryfiling.metrics import count_filing
 from handlers.filings.common import attachment_counts, load_draft, move, unseal_sections
 from handlers.filings.decisions import Outcome, record_decision, result_record
 from handlers.filings.opening import record_facts
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
 from handlers.services import SYSTEM, Actor, Services
+from handlers.stored_files import is_readable_stored_pdf
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def submit_filing(
         filing.submitted_by = actor.as_dict()
         move(filing, actor, FilingStatus.SUBMITTED, now)
         uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, {"business": business.key})
+        uow.after_commit(partial(count_filing, business.key, "submitted"))
         decision = decide(business, context)
         outcome = Outcome(decision.status, decision.reasons, [result_record(r) for r in decision.results])
         record_decision(services, uow, filing, business, enterprise, outcome, SYSTEM, now)
@@ -144,7 +147,7 @@ def _approval_context(
             attachment.kind,
             attachment.content_type,
             readable_pdf=attachment.content_type == "application/pdf"
-            and is_readable_pdf(services.storage.path(attachment.storage_key)),
+            and is_readable_stored_pdf(services, attachment.storage_key),
         )
     return ApprovalContext(
         business=business,

@@ -108,13 +108,14 @@ def test_save_streams_to_prefix_with_checksum_size_and_head(tmp_path: Path) -> N
     assert _all_files(tmp_path / "files") == [storage.path(stored.key)]  # no temp file left
 
 
-def test_each_save_gets_its_own_key(tmp_path: Path) -> None:
+def test_keys_are_content_addressed(tmp_path: Path) -> None:
     storage = FileStorage(tmp_path)
     first = storage.save_bytes(b"same", prefix="letters")
     second = storage.save_bytes(b"same", prefix="letters")
+    other = storage.save_bytes(b"other", prefix="letters")
 
-    assert first.key != second.key
-    assert first.sha256 == second.sha256
+    assert first.key == second.key == f"letters/{hashlib.sha256(b'same').hexdigest()}"
+    assert other.key != first.key
 
 
 def test_save_bytes_and_small_files_keep_whole_head(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def _filing_id(model: Any) -> int:
 def send_attachment(found: filings.AttachmentFile) -> Response:
     """An uploaded file as a download, never rendered inline by the browser."""
     response = send_file(
-        found.path,
+        found.open(),
         mimetype=found.content_type,
         as_attachment=True,
         download_name=found.filename,

@@ -17,6 +17,7 @@ from entryfiling import messages as msg
 from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.http.filings.routes import FILE_RESPONSE, send_attachment
 from entryfiling.http.links import Answer, register_links
+from entryfiling.ops.web import note_actor
 from entryfiling.web_api.review.schemas import (
     DecisionSchema,
     RegulatorLoginSchema,
@@ -44,7 +45,9 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    return regulators.authenticate(services(), bearer_token(msg.AUTH_REQUIRED))
+    actor = regulators.authenticate(services(), bearer_token(msg.AUTH_REQUIRED))
+    note_actor("regulator", actor.id.removeprefix("regulator:"))
+    return actor
 
 
 @blp.route("/login")

@@ -1,0 +1,1 @@
+"""Running the service in production: JSON logs, request ids, metrics, health and readiness."""

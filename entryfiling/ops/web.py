@@ -1,0 +1,177 @@
+"""The operational HTTP surface: request ids and request logs, ``/healthz``, ``/readyz``, ``/metrics``.
+
+Every request gets an id (``X-Request-ID`` accepted from the proxy when well-formed, else a new
+one), returned in the response and attached to every log line written while serving it; each
+request ends with one JSON log line (route template, method, status, duration, actor, outcome) and
+its Prometheus samples. Routes are templates (``/api/v1/filings/<int:filing_id>``), never paths, so
+no identifier reaches a log or a metric label.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from entryfiling import messages as msg
+from entryfiling import metrics
+from entryfiling.ops.logs import request_id_var
+
+log = logging.getLogger("entryfiling.request")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+UNMATCHED_ROUTE = "<unmatched>"
+
+blp = Blueprint("operations", __name__)
+
+
+def note_actor(kind: str, ident: object) -> None:
+    """Who the current request acts for, as ``kind:id`` (row ids only, never names or numbers)."""
+    g.log_actor = f"{kind}:{ident}"
+
+
+def _redis(app: Flask) -> Any:
+    """One Redis client per app for readiness and queue metrics, with short timeouts."""
+    url = app.extensions["entryfiling"].settings.redis_url
+    if not url:
+        return None
+    client = app.extensions.get("entryfiling_ops_redis")
+    if client is None:
+        from redis import Redis
+
+        client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
+        app.extensions["entryfiling_ops_redis"] = client
+    return client
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id_token = request_id_var.set(g.request_id)
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    started = g.get("request_started")
+    duration = time.perf_counter() - started if started is not None else 0.0
+    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
+    status = response.status_code
+    metrics.HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
+    metrics.HTTP_LATENCY.labels(route, request.method).observe(duration)
+    if route not in _QUIET_ROUTES:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(duration * 1000, 1),
+                "actor": g.get("log_actor", "anonymous"),
+                "outcome": "ok" if status < 400 else "refused" if status < 500 else "error",
+            },
+        )
+    return response
+
+
+def _end_request(_error: BaseException | None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        request_id_var.reset(token)
+
+
+@blp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive and serving (no dependency is asked)."""
+    return {"status": "ok"}
+
+
+@blp.get("/readyz")
+def readyz() -> Response:
+    """Ready when every dependency answers; 503 naming the parts that do not."""
+    from entryfiling.http.errors import problem
+    from handlers.readiness import check_readiness
+
+    redis = _redis(current_app)
+    checks = check_readiness(current_app.extensions["entryfiling"], redis.ping if redis is not None else None)
+    body = {c.part: c.detail for c in checks}
+    failing = [c.part for c in checks if not c.ok]
+    if failing:
+        detail = msg.READY_NOT_READY.format(parts="、".join(c.detail for c in checks if not c.ok))
+        response = problem(503, detail, code="not_ready", checks=body, failing=failing)
+    else:
+        response = cast(Response, current_app.json.response({"status": "ready", "checks": body}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.get("/metrics")
+def metrics_endpoint() -> Response:
+    redis = _redis(current_app)
+    queues = current_app.extensions.get("entryfiling_queues", ())
+    extra = [QueueCollector(lambda: redis, queues)] if redis is not None else []
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    return Response(metrics.render(extra), content_type=CONTENT_TYPE_LATEST)
+
+
+class QueueCollector(Collector):
+    """Queue depth and job states per RQ queue, read from Redis at scrape time."""
+
+    def __init__(self, connection: Callable[[], Any], queues: tuple[str, ...]) -> None:
+        self._connection = connection
+        self._queues = queues
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        depth = GaugeMetricFamily("entryfiling_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"])
+        states = GaugeMetricFamily(
+            "entryfiling_queue_jobs",
+            "Jobs in each RQ queue's registries (started, scheduled, finished, failed, deferred)",
+            labels=["queue", "state"],
+        )
+        up = GaugeMetricFamily("entryfiling_redis_up", "Whether Redis answered this scrape")
+        try:
+            connection = self._connection()
+            for name in self._queues:
+                queue = Queue(name, connection=connection)
+                depth.add_metric([name], queue.count)
+                for state, registry in (
+                    ("started", queue.started_job_registry),
+                    ("scheduled", queue.scheduled_job_registry),
+                    ("finished", queue.finished_job_registry),
+                    ("failed", queue.failed_job_registry),
+                    ("deferred", queue.deferred_job_registry),
+                ):
+                    states.add_metric([name, state], registry.count)
+            up.add_metric([], 1)
+        except RedisError:
+            up.add_metric([], 0)
+            yield up
+            return
+        yield depth
+        yield states
+        yield up
+
+
+# Probes and scrapes every few seconds would drown the request log; they still count in metrics.
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def register_operations(app: Flask, queues: tuple[str, ...] = ()) -> None:
+    """Request ids, request logs and metrics for every request; the probes; ``queues`` are the RQ
+    queues whose depth /metrics reports (handed in: the HTTP layers do not import the job runtime)."""
+    app.extensions["entryfiling_queues"] = queues
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.teardown_request(_end_request)
+    app.register_blueprint(blp)
