@@ -93,9 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--report-dir", type=Path, default=None)
     args = parser.parse_args(argv)
-    # Thousands of requests: the report says what matters, not one log line per request.
-    for name in ("werkzeug", "entryfiling"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="contract-fuzz-") as work:
         root = Path(work)
@@ -115,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
         settings = load_settings(env, instance_path=root / "instance")
         upgrade_database(settings.database_url)
-        base, server = _serve(create_app(settings))
+        app = create_app(settings)
+        # Thousands of requests: the report says what matters, not one log line per request.
+        for name in ("werkzeug", "entryfiling"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        base, server = _serve(app)
         reports = args.report_dir or root
         reports.mkdir(parents=True, exist_ok=True)
         try:
