@@ -28,7 +28,6 @@ INVALID_AMOUNT_TOO_LARGE = "金额过大，整数部分最多{digits}位"
 # --- attachments / letter ---
 ATTACHMENT_TOO_LARGE = "附件大小超过限制，单个文件不得超过 {limit_mb} MB"
 ATTACHMENT_KEY_INVALID = "附件存储标识无效"
-ATTACHMENT_FILE_MISSING = "附件文件不存在或已被删除"
 ATTACHMENT_TYPE_UNRECOGNISED = "无法识别的附件格式，仅支持 PDF 文档、JPEG 图片或 PNG 图片"
 LETTER_RENDER_FAILED = "企业诚信守法承诺书生成失败，请稍后重试"
 # Message texts are whole sentences kept on one line so reviewers can grep them; ruff counts each
@@ -230,6 +229,43 @@ GUIDED_READY = "所有栏目已填写完整，可以提交：请下载承诺书�
 GUIDED_ATTACHMENT_BY_UPLOAD = "请拍照或选择文件上传{label}（{formats}）"
 GUIDED_ANSWER_NOT_A_FIELD = "{label}是附件，请用上传接口上传"
 
+# --- values as people write them (domain/values.py) ---
+INVALID_AMOUNT_WORDS = "没有看懂这个金额，请写数字和单位，例如 5000、5000万元、人民币五千万元 或 1.2亿"
+INVALID_AMOUNT_UNIT_PRECISION = "折合成{unit}后超过两位小数，请直接以{unit}填写"
+DATE_UNREADABLE = "没有看懂这个日期，请写出年月日，例如 2003年6月1日、2003-06-01 或 2003/6/1"
+DATE_NEEDS_DAY = "请补充是哪一天：{year}年{month}月几日？例如 {year}年{month}月1日"
+DATE_NEEDS_MONTH_AND_DAY = "请补充月份和日期：{year}年几月几日？例如 {year}年6月1日"
+VALUE_RECORDED = "已记录：{label} {value}"
+
+# --- conversation (POST …/filings/{id}/messages) ---
+CONVERSATION_CONFIRM_PREFILL = (
+    "以下信息已按 CA 证书或备案信息预先填好：{values}。是否正确？正确请回答“是”；要修改请直接说，如“企业名称改成…”"
+)
+CONVERSATION_MORE_ROWS = "还有其他{table}吗？有请说“有”或直接说“还有一项{table}，…”；没有请说“没有了”"
+CONVERSATION_OPTIONAL = "{question}（可跳过）"
+CONVERSATION_REVIEW = "请核对：\n{summary}\n无误请回答“确认无误”；要修改请直接说，如“把注册资本改成6000万”"
+CONVERSATION_READY = "信息已核对。请下载承诺书，签字盖章后上传（PDF 或各页照片），然后说“同意承诺并提交”"
+GUIDED_SKIPPABLE = "（可跳过）"
+GUIDED_SKIP_HINT = "不填请回答“跳过”"
+CONVERSATION_CHOICE_EXAMPLE = "{label}（直接回复名称）"
+CONVERSATION_REQUIRED = "这一项必须填写，不能跳过"
+CONVERSATION_VALUE_MISSING = "没有听到{label}的内容，请说出具体的值"
+CONVERSATION_RECORDED = "已记录：{items}"
+CONVERSATION_CORRECTED = "已更正：{items}"
+CONVERSATION_REFUSED = "{label}没有记录：{reason}"
+CONVERSATION_UNKNOWN = "没有看懂：“{fragments}”"
+CONVERSATION_EXPIRED = "已于 {date} 过期，过期的不能报送；请填写有效期内的日期"
+CONVERSATION_SUBMIT_NEEDS_LETTER = "提交前请先上传签字盖章的承诺书（PDF 或各页照片）"
+CONVERSATION_SUBMIT_NOT_READY = "还不能提交：{question}"
+CONVERSATION_SUBMITTED = "已提交，审批结果：{status}"
+
+# --- the signed letter as photos (POST …/commitment-letter/photos) ---
+LETTER_PHOTOS_NONE = "请选择签字盖章后的承诺书各页照片（JPEG 或 PNG），字段名 file，可多张"
+LETTER_PHOTOS_TOO_MANY = "一次最多上传 {limit} 页照片"
+LETTER_PHOTO_TOO_LARGE = "第 {page} 页照片超过 {limit_mb} MB"
+LETTER_PHOTO_TYPE = "第 {page} 页不是 JPEG 或 PNG 图片（按文件内容判断）"
+LETTER_PHOTOS_UNREADABLE = "照片无法读取，请重新拍摄后上传"
+
 # --- mini-program: WeChat login, real-name verification, employment, filing contacts ---
 WECHAT_FAILED = "微信服务暂时不可用（错误码 {errcode}），请稍后再试"
 WECHAT_UNREACHABLE = "无法连接微信服务，请稍后再试"
@@ -345,5 +381,25 @@ READY_NOT_READY = "服务未就绪：{parts}"
 FONT_MISSING_PRODUCTION = (
     "未找到可嵌入的 TrueType 中文字体，承诺书 PDF 将无法正确显示：请安装 fonts-wqy-zenhei 等字体或设置 LETTER_FONT"
 )
-# (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
-STORED_FILE_MISSING = "附件文件不存在或已被删除"
+# Both storage backends: the file behind an attachment is gone.
+STORED_FILE_MISSING = "附件文件不存在或已被删除，请重新上传"
+
+# ---------------------------------------------------------------------------- hostile files
+FILE_PDF_HEADER_MISPLACED = "{label}：文件开头不是 PDF 文件头（%PDF- 出现在文件中间），疑似伪装成 PDF 的文件，已拒收"
+FILE_POLYGLOT = "{label}：文件中还夹带了{other}，疑似伪装文件（多格式混合文件），已拒收"
+FILE_PDF_TRUNCATED = "{label}：PDF 文件已损坏或不完整，无法完整解析，请重新导出后上传"
+FILE_PDF_TRAILING_DATA = "{label}：PDF 结束标记（%%EOF）之后还附带了其他数据，疑似伪装文件，已拒收"
+FILE_PDF_ENCRYPTED = "{label}：PDF 文件已加密，无法检查其内容，请上传未加密的文件"
+FILE_PDF_ACTIVE_CONTENT = "{label}：PDF 含有{found}，存在安全风险，已拒收；请打印后重新扫描，或导出为不含脚本和附件的 PDF"
+FILE_PDF_BOMB = "{label}：PDF 解压后的内容过大（疑似压缩炸弹），已拒收"
+FILE_PDF_TOO_COMPLEX = "{label}：PDF 结构过于复杂，无法在限定时间内检查完毕，已拒收"
+FILE_IMAGE_BROKEN = "{label}：图片已损坏或不完整，无法解码，请重新拍摄或导出后上传"
+FILE_IMAGE_BOMB = "{label}：图片像素数过大（疑似解压炸弹），已拒收，请缩小后上传"
+
+# ---------------------------------------------------------------------------- sessions, lockout, audit
+AUTH_SESSION_ENDED = "登录已退出或已失效，请重新登录"
+AUTH_SESSION_IDLE = "长时间未操作，登录已失效，请重新登录"
+LOGIN_LOCKED = "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
+AUDIT_PAGE_INVALID = "分页参数有误"
+DEPENDENCY_QUEUE_DOWN = "后台任务与缓存服务暂时不可用，请稍后重试"
+DEPENDENCY_DATABASE_DOWN = "数据库暂时不可用，请稍后重试"

@@ -275,11 +275,24 @@ class WeChatEmulator:
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
+        if request.path.startswith("/__emulator__/"):
+            # The reference mobile client in a browser plays the phone's side through the controls.
+            response = self._control(request)
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            return response(environ, start_response)
+        return self._answer(request)(environ, start_response)
+
+    def _control(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Access-Control-Allow-Methods": "GET, POST"})
+        return self._answer(request)
+
+    def _answer(self, request: Request) -> Response:
         handler = self._routes.get((request.method, request.path))
         if handler is None:
             # WeChat answers unknown paths with 404 and an HTML page; JSON is friendlier to read.
-            response = Response(json.dumps({"errcode": 404, "errmsg": "not found"}), status=404)
-            return response(environ, start_response)
+            return Response(json.dumps({"errcode": 404, "errmsg": "not found"}), status=404)
         with self._lock:
             if not request.path.startswith("/__emulator__/"):
                 self._record_call(request)
@@ -288,10 +301,9 @@ class WeChatEmulator:
             except _BadRequest as bad:
                 body = _error(bad.errcode, bad.errmsg)
         if isinstance(body, bytes):  # an image (wxacode): WeChat answers the bytes themselves
-            return Response(body, status=200, content_type="image/png")(environ, start_response)
+            return Response(body, status=200, content_type="image/png")
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        response = Response(payload, status=200, content_type="application/json; charset=utf-8")
-        return response(environ, start_response)
+        return Response(payload, status=200, content_type="application/json; charset=utf-8")
 
     # ------------------------------------------------------------------ helpers
 

@@ -87,6 +87,7 @@ class ExternalServiceError(DomainError):
 
 
 class ServiceUnavailable(ExternalServiceError):
-    """An outside system is busy or down for now: try again after ``retry_after`` seconds."""
+    """Something we depend on is down or busy for now (Redis, the database, WeChat answering
+    "system busy"): not the user's fault; try again after ``retry_after`` seconds."""
 
     code = "service_unavailable"

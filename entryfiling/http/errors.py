@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
 from entryfiling.http.openapi import ProblemResponsesPlugin
+from entryfiling.http.outages import register_outage_handlers
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,7 @@ def http_error_response(error: HTTPException) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(e.DomainError, domain_error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    register_outage_handlers(app, domain_error_response)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from uuid import uuid4
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Attachment, Filing
-from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
-from entryfiling.domain.content_types import sniff_content_type
 from entryfiling.domain.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from entryfiling.domain.fields import attachment_refs
 from entryfiling.domain.filing import require_draft
+from entryfiling.integrations.file_safety import store_checked_upload
 from handlers.filings.common import attachment_counts, commit_or_stale, get_business, load_draft, load_filing
 from handlers.filings.views import FilingView, filing_view
 from handlers.services import Actor, Services
@@ -24,9 +23,18 @@ from handlers.stored_files import open_file, release_file
 
 
 def upload_attachment(
-    services: Services, actor: Actor, filing_id: int, kind_key: str | None, filename: str, stream: BinaryIO
+    services: Services,
+    actor: Actor,
+    filing_id: int,
+    kind_key: str | None,
+    filename: str,
+    stream: BinaryIO,
+    source_pages: list[dict[str, Any]] | None = None,
 ) -> FilingView:
-    """Store an upload after checking its kind, size, count and real content type."""
+    """Store an upload after checking its kind, size, count and real content type.
+
+    ``source_pages``: the photos a server-assembled PDF was made of (name, type, size, SHA-256 each).
+    """
     now = services.now()
     with services.uow() as uow:
         draft = load_draft(uow, actor, filing_id)
@@ -46,14 +54,12 @@ def upload_attachment(
         except PayloadTooLarge:
             text = msg.ATTACHMENT_KIND_TOO_LARGE.format(label=kind.label, limit_mb=kind.max_bytes // (1024 * 1024))
             raise PayloadTooLarge(text, errors={"file": text}) from None
+        uploaded = stored.key
         try:
             if stored.size == 0:
                 raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
-            content_type = sniff_content_type(stored.head)
-            if content_type not in kind.content_types:
-                allowed = "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
-                text = msg.ATTACHMENT_TYPE_REFUSED.format(label=kind.label, allowed=allowed)
-                raise ValidationFailed.on("file", text)
+            checked = store_checked_upload(services.storage, stored, kind)
+            stored, content_type = checked.stored, checked.content_type
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -64,6 +70,7 @@ def upload_attachment(
                 storage_key=stored.key,
                 uploaded_by=actor.as_dict(),
                 created_at=now,
+                source_pages=source_pages,
             )
             filing.attachments.append(attachment)
             filing.updated_at = now  # bumps the version: two racing uploads cannot both pass the count
@@ -80,8 +87,11 @@ def upload_attachment(
                 uow.rollback()
                 raise Conflict(msg.ATTACHMENT_CONCURRENT) from None
         except BaseException:
-            release_file(services, stored.key)
+            for key in {uploaded, stored.key}:
+                release_file(services, key)
             raise
+        if checked.replaced_key:
+            release_file(services, checked.replaced_key)  # the raw photo, unless an attachment shares it
         return filing_view(services, uow.session, filing, attachment=attachment)
 
 

@@ -108,7 +108,7 @@ def test_submit_rejects_person_whose_employment_ended_after_choice(enterprise, m
 
 def test_submit_lists_every_problem_and_keeps_the_draft(enterprise):
     filing = open_first_filing(enterprise)
-    save(enterprise, filing, "basic_info", {"enterprise_name": enterprise.name})
+    save(enterprise, filing, "basic_info", {"enterprise_name": enterprise.name, "uscc": None})
     response = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json={"agreed": False})
     assert response.status_code == 422
     problem = response.json
@@ -160,13 +160,15 @@ def test_section_save_names_each_bad_field(enterprise):
     }
     assert problem["errors"]["uscc"].startswith("统一社会信用代码：")
     assert "校验" in problem["errors"]["uscc"]
-    assert enterprise.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]["saved"] is False
+    # Nothing was saved: the section holds only what the CA certificate prefilled at opening.
+    kept = enterprise.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]["values"]
+    assert kept == {"enterprise_name": enterprise.name, "uscc": enterprise.uscc}
 
 
 def test_qualification_rows_are_checked_by_path(enterprise):
     filing = open_first_filing(enterprise)
     rows = qualifications()
-    rows["qualifications"][1]["valid_until"] = "2025/01/01"
+    rows["qualifications"][1]["valid_until"] = "2025年2月30日"
     problem = save(enterprise, filing, "qualifications", rows, expect=422)
     assert list(problem["errors"]) == ["qualifications[1].valid_until"]
 

@@ -21,6 +21,7 @@ from entryfiling import messages as msg
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.filings.conversation import register_conversation_routes
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -28,6 +29,7 @@ from entryfiling.http.filings.schemas import (
     FilingPageSchema,
     FilingSchema,
     GuidedStepSchema,
+    LetterPhotosSchema,
     OpenFilingSchema,
     SectionValuesSchema,
     SubmitSchema,
@@ -37,6 +39,7 @@ from entryfiling.http.links import Answer, register_links
 from entryfiling.http.multipart import MULTIPART, MultipartBlueprint
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
+from handlers.filings.letter_photos import upload_letter_photos
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -183,6 +186,18 @@ def filings_blueprint(
             )
             return answer(view, scope, 201)
 
+    @blp.route("/<int:filing_id>/commitment-letter/photos")
+    class CommitmentLetterPhotos(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(LetterPhotosSchema, location=MULTIPART)
+        @blp.response(201, FilingSchema)
+        def post(self, _files: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
+            """上传签字盖章承诺书的各页照片（multipart，file 可多次，JPEG/PNG，按页序）：合成为一个 PDF 作为签章承诺书，
+            保留每张原图的 SHA-256"""
+            pages = [(upload.filename or "", upload.stream) for upload in request.files.getlist("file")]
+            view = upload_letter_photos(services(), actor_of(**scope), filing_id, pages)
+            return answer(view, scope, 201)
+
     @blp.route("/<int:filing_id>/attachments/<string:attachment_id>")
     class AttachmentItem(MethodView):
         @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
@@ -263,6 +278,8 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
 
     def answer(view: guided.GuidedView) -> Answer:
         return view, 200, {"ETag": view.etag}
+
+    register_conversation_routes(blp, actor_of)
 
     @blp.route("/<int:filing_id>/next")
     class GuidedNext(MethodView):

@@ -91,6 +91,18 @@ class UploadSchema(Schema):
     )
 
 
+class LetterPhotosSchema(Schema):
+    file = Upload(load_default=None, metadata={"description": "一页照片；多页时 file 重复多次，按页序"})
+
+
+class SourcePageSchema(Schema):
+    page = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String(metadata={"description": "原图的 SHA-256"})
+
+
 class SubmitSchema(Schema):
     agreed = fields.Boolean(required=True, metadata={"description": "已阅读并同意企业诚信守法承诺书所有条款"})
     signed_letter = fields.String(
@@ -122,6 +134,9 @@ class AttachmentSchema(Schema):
     sha256 = fields.String()
     uploaded_at = fields.DateTime()
     uploaded_by = fields.String()
+    source_pages = fields.List(
+        fields.Nested(SourcePageSchema), allow_none=True, metadata={"description": "由照片合成的 PDF：各页原图"}
+    )
     download_url = link("attachment", "下载该附件")
 
 
@@ -292,3 +307,4 @@ class GuidedStepSchema(OmitNoneSchema):
     progress = fields.Nested(GuidedProgressSchema, required=True)
     message = fields.String()
     submission = fields.Nested(SubmissionSchema)
+    recorded = fields.String(metadata={"description": "刚才的回答如何记录（如“已记录：注册资本 5,000 万元”）"})
