@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from entryfiling import messages as msg
@@ -186,7 +186,13 @@ def register_error_handlers(app: Flask) -> None:
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details, as every error of this API is answered."""
+    """RFC 9457 problem details, as every error of this API is answered.
+
+    Extension members are allowed (RFC 9457 §3.2); the ones this API sends are listed.
+    """
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String()
     title = fields.String()
@@ -196,6 +202,11 @@ class ProblemSchema(Schema):
     code = fields.String()
     errors = fields.Dict(metadata={"description": "按字段路径列出的错误"})
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
+    retry_after = fields.Integer(metadata={"description": "（429、503）多少秒后再试，同 Retry-After 响应头"})
+    etag = fields.String(metadata={"description": "（412）办件当前的 ETag"})
+    needs_confirmation = fields.Boolean(metadata={"description": "（409）须本人确认后带确认参数再次提交"})
+    result = fields.String(metadata={"description": "（实名认证）核身结果"})
+    result_code = fields.Integer(metadata={"description": "（实名认证）微信 verify_ret"})
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints

@@ -88,7 +88,7 @@ class NotificationCollection(MethodView):
 @blp.route("/read")
 class MarkAllRead(MethodView):
     @blp.doc(security=BEARER_SECURITY)
-    @blp.arguments(MarkReadSchema)
+    @blp.arguments(MarkReadSchema, required=False)
     @blp.response(200, MarkedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, int]:
         """标记已读：给出的消息，或全部"""

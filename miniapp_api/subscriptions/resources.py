@@ -55,5 +55,6 @@ class SubscriptionResource(MethodView):
     @blp.response(200, QuotaSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """上报 wx.requestSubscribeMessage 的结果（可原样提交）；每个 accept 增加一次发送次数"""
+        user = current_user()  # who is asking comes before what they sent
         results = subscriptions.consents_reported(body.pop("results"), body.pop("err_msg"), body if body else None)
-        return {"quotas": subscriptions.record_consents(services(), current_user(), results)}
+        return {"quotas": subscriptions.record_consents(services(), user, results)}

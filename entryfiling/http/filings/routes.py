@@ -18,6 +18,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from entryfiling import messages as msg
+from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
 from entryfiling.http.downloads import name_download
@@ -43,7 +44,13 @@ from handlers.filings.letter_photos import upload_letter_photos
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
-FILE_RESPONSE = {"200": {"description": "附件文件", "content": {"application/octet-stream": {}}}}
+# Uploads are stored only as these types (checked by content), so downloads are one of them.
+FILE_RESPONSE = {
+    "200": {
+        "description": "附件文件（PDF、JPEG 或 PNG）",
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in CONTENT_TYPE_LABELS},
+    }
+}
 IF_MATCH = {
     "in": "header",
     "name": "If-Match",
@@ -292,7 +299,7 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     @blp.route("/<int:filing_id>/back")
     class GuidedBack(MethodView):
         @blp.doc(security=BEARER_SECURITY)
-        @blp.arguments(BackSchema)
+        @blp.arguments(BackSchema, required=False)
         @blp.response(200, GuidedStepSchema)
         def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """逐项填写：回到上一项（可修改任何已答项）"""
