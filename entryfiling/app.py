@@ -15,8 +15,20 @@ from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, reg
 from entryfiling.ops.logs import configure_logging
 from entryfiling.ops.startup import check_letter_font
 from entryfiling.ops.web import register_operations
+from entryfiling.web_api.businesses.resources import blp as businesses_blp
+from entryfiling.web_api.employments.resources import blp as employments_blp
+from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
+from entryfiling.web_api.filings.resources import blp as filings_blp
+from entryfiling.web_api.history.resources import blp as history_blp
+from entryfiling.web_api.invitations.resources import blp as invitations_blp
+from entryfiling.web_api.jobs.resources import blp as jobs_blp
+from entryfiling.web_api.login.resources import blp as login_blp
+from entryfiling.web_api.public.resources import blp as public_blp
+from entryfiling.web_api.review.resources import blp as review_blp
 from handlers.services import Services
+from jobs.dispatcher import make_dispatcher
 from jobs.queues import QUEUES
+from miniapp_api import register_miniapp_api
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -61,25 +73,12 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
-    from jobs.dispatcher import make_dispatcher
-
     services = Services.from_settings(settings)
     services.dispatcher = make_dispatcher(settings, lambda: services)
     app.extensions["entryfiling"] = services
 
 
 def _register_blueprints(app: Flask) -> None:
-    from entryfiling.web_api.businesses.resources import blp as businesses_blp
-    from entryfiling.web_api.employments.resources import blp as employments_blp
-    from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
-    from entryfiling.web_api.filings.resources import blp as filings_blp
-    from entryfiling.web_api.history.resources import blp as history_blp
-    from entryfiling.web_api.invitations.resources import blp as invitations_blp
-    from entryfiling.web_api.jobs.resources import blp as jobs_blp
-    from entryfiling.web_api.login.resources import blp as login_blp
-    from entryfiling.web_api.public.resources import blp as public_blp
-    from entryfiling.web_api.review.resources import blp as review_blp
-
     api = ProblemApi(app)
     for blueprint in (
         login_blp,
@@ -103,6 +102,4 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_miniapp_api(app: Flask) -> None:
     """The mini-program API: a second flask-smorest Api with its own OpenAPI document."""
-    from miniapp_api import register_miniapp_api
-
     register_miniapp_api(app)

@@ -1,21 +1,17 @@
-"""The ``entryfiling`` command: database, dev CA, demo data, the dev server and login helper."""
+"""The ``entryfiling`` command: database, jobs, regulator accounts, reminders, and the dev tools.
+
+The development command groups (dev CA, stand-ins, demo data, login and try-out helpers, the dev
+server) live in ``devkit``; they are registered here so developers and operators use one command.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
-
 import click
 
-from entryfiling.commands.ca import ca_cli
-from entryfiling.commands.emulators import emulators_cli
+from devkit.cli import DEV_COMMANDS
 from entryfiling.commands.jobs import jobs_cli
-from entryfiling.commands.notifications import notifications_cli, regulators_cli, reminders_cli
-
-if TYPE_CHECKING:
-    from entryfiling.demo import DemoCredentials
-    from handlers.services import Services
+from entryfiling.commands.notifications import notifications_cli, reminders_cli
+from entryfiling.commands.regulators import regulators_cli
 
 
 @click.group()
@@ -23,12 +19,8 @@ def main() -> None:
     """区外建设工程企业进疆信息报送管理系统 — backend commands."""
 
 
-main.add_command(ca_cli)
-main.add_command(emulators_cli)
-main.add_command(jobs_cli)
-main.add_command(regulators_cli)
-main.add_command(reminders_cli)
-main.add_command(notifications_cli)
+for _command in (jobs_cli, regulators_cli, reminders_cli, notifications_cli, *DEV_COMMANDS):
+    main.add_command(_command)
 
 
 @main.group("db")
@@ -46,82 +38,6 @@ def db_upgrade(revision: str) -> None:
     settings = load_settings()
     upgrade_database(settings.database_url, revision)
     click.echo(f"数据库已升级到 {revision}")
-
-
-@main.command("demo")
-def demo_command() -> None:
-    """Load demo enterprises (with dev-CA certificates) and persons; safe to run twice."""
-    from entryfiling.app import create_app
-
-    app = create_app()
-    services = app.extensions["entryfiling"]
-    for item in _load_demo(services):
-        click.echo(f"{item.enterprise.name}  {item.enterprise.uscc}  证书 {item.certificate}  私钥 {item.key}")
-
-
-def _load_demo(services: Services) -> list[DemoCredentials]:
-    from entryfiling.db.session import upgrade_database
-    from entryfiling.demo import load_demo_data
-
-    upgrade_database(services.settings.database_url)
-    return load_demo_data(services, services.settings.ca_trust_bundle.parent)
-
-
-@main.command("login")
-@click.option("--cert", "cert_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="The service's base URL.")
-def login_command(cert_path: Path, key_path: Path, url: str) -> None:
-    """Log in like the CA lock does (challenge, sign, login) and print the bearer token."""
-    import requests
-
-    from entryfiling.integrations.dev_ca import sign_nonce
-
-    challenge = requests.post(f"{url}/api/v1/auth/challenge", timeout=10)
-    challenge.raise_for_status()
-    nonce = challenge.json()["nonce"]
-    response = requests.post(
-        f"{url}/api/v1/auth/login",
-        timeout=10,
-        json={"certificate": cert_path.read_text(), "nonce": nonce, "signature": sign_nonce(key_path, nonce)},
-    )
-    if response.status_code != 200:
-        raise click.ClickException(response.json().get("detail", response.text))
-    click.echo(response.json()["access_token"])
-
-
-@main.command("try-first-filing")
-@click.option("--cert", "cert_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="The service's base URL.")
-def try_first_filing_command(cert_path: Path, key_path: Path, url: str) -> None:
-    """Walk a whole first filing through the HTTP API of a running service, printing each request."""
-    from entryfiling.tryout import run_first_filing
-
-    try:
-        run_first_filing(url, cert_path, key_path, click.echo)
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-@main.command("dev")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-def dev_command(host: str, port: int) -> None:
-    """Run everything on the embedded defaults: migrate, dev CA, demo data, stand-ins, the service."""
-    from entryfiling.app import create_app
-    from entryfiling.demo import load_demo_regulator
-    from entryfiling.emulators import start_dev_stand_ins
-    from entryfiling.walkthrough import walkthrough
-
-    app = create_app()
-    services = app.extensions["entryfiling"]
-    credentials = _load_demo(services)
-    regulator = load_demo_regulator(services)
-    stand_ins = start_dev_stand_ins(services.settings)
-    click.echo(walkthrough(f"http://{host}:{port}", credentials, services.settings, stand_ins, regulator))
-    sys.stdout.flush()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
 if __name__ == "__main__":

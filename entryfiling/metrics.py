@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.registry import REGISTRY, Collector
 
 HTTP_REQUESTS = Counter(
@@ -82,8 +82,6 @@ def render(extra: Sequence[Collector]) -> bytes:
     """The exposition text of every process of this machine plus ``extra`` collectors."""
     registry = CollectorRegistry()
     if multiprocess_dir():
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_ProcessMetrics())

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Filing, Person
 from entryfiling.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.domain.validators import mask_id_number
 from handlers.auth import check_rate_limit
 from handlers.persons import EMPLOYEE, FILING_CONTACT, page_envelope
@@ -253,9 +254,7 @@ def _refuse_unusable(invitation: EmploymentInvitation, now: Any) -> None:
     if status == "accepted":
         raise Conflict(msg.INVITATION_USED, errors={"code": msg.INVITATION_USED})
     if status == "expired":
-        from zoneinfo import ZoneInfo
-
-        at = invitation.expires_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+        at = invitation.expires_at.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
         raise Conflict(msg.INVITATION_EXPIRED.format(at=at), errors={"code": msg.INVITATION_EXPIRED.format(at=at)})
 
 

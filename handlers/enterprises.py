@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,7 +32,22 @@ def upsert_enterprise(session: Session, uscc: str, name: str, now: datetime) -> 
     return enterprise, created
 
 
-def enterprise_profile(services: Services, actor: Actor) -> dict[str, Any]:
+@dataclass(frozen=True)
+class EnterpriseProfile:
+    id: int
+    name: str
+    uscc: str
+    enterprise_type: str | None
+    enterprise_type_label: str | None
+    filed: bool
+    filed_at: datetime | None
+    publicity_until: date | None
+    publicity_lapsed: bool
+    # The filed record as declared per section (JSON; ID numbers masked).
+    filed_record: dict[str, Any]
+
+
+def enterprise_profile(services: Services, actor: Actor) -> EnterpriseProfile:
     with services.uow() as uow:
         enterprise = uow.session.get(Enterprise, actor.enterprise_id)
         if enterprise is None:
@@ -44,17 +60,17 @@ def enterprise_profile(services: Services, actor: Actor) -> dict[str, Any]:
             for key, values in enterprise.filed_record.items()
         }
         today = services.today()
-        return {
-            "id": enterprise.id,
-            "name": enterprise.name,
-            "uscc": enterprise.uscc,
-            "enterprise_type": enterprise.enterprise_type,
-            "enterprise_type_label": ENTERPRISE_TYPE_LABELS[EnterpriseType(enterprise.enterprise_type)]
+        return EnterpriseProfile(
+            id=enterprise.id,
+            name=enterprise.name,
+            uscc=enterprise.uscc,
+            enterprise_type=enterprise.enterprise_type,
+            enterprise_type_label=ENTERPRISE_TYPE_LABELS[EnterpriseType(enterprise.enterprise_type)]
             if enterprise.enterprise_type
             else None,
-            "filed": enterprise.filed_at is not None,
-            "filed_at": enterprise.filed_at.isoformat() if enterprise.filed_at else None,
-            "publicity_until": enterprise.publicity_until.isoformat() if enterprise.publicity_until else None,
-            "publicity_lapsed": enterprise.publicity_until is not None and enterprise.publicity_until < today,
-            "filed_record": record,
-        }
+            filed=enterprise.filed_at is not None,
+            filed_at=enterprise.filed_at,
+            publicity_until=enterprise.publicity_until,
+            publicity_lapsed=enterprise.publicity_until is not None and enterprise.publicity_until < today,
+            filed_record=record,
+        )

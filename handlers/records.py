@@ -8,6 +8,7 @@ follow without the business knowing about them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from entryfiling.domain.filing import FilingStatus, filing_reference
 from entryfiling.domain.history import diff_record
 from entryfiling.domain.register import public_record, qualification_names
 from entryfiling.domain.validators import mask_id_number
-from handlers.persons import page_envelope
+from handlers.pages import Page
 from handlers.services import Actor, Services
 
 
@@ -108,7 +109,18 @@ def refresh_public_entry(services: Services, session: Session, enterprise: Enter
 # ---------------------------------------------------------------------------- history
 
 
-def enterprise_history(services: Services, actor: Actor, page: int, page_size: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HistoryEntry:
+    filing_id: int
+    reference: str
+    business: str
+    business_label: str
+    decided_at: datetime | None
+    # The approval's before/after list as stored ({section, field, change, before, after, …}).
+    changes: list[dict[str, Any]]
+
+
+def enterprise_history(services: Services, actor: Actor, page: int, page_size: int) -> Page[HistoryEntry]:
     """Every approved filing that changed the filed record, newest first, with its before/after list."""
     query = select(Filing).where(
         Filing.enterprise_id == actor.enterprise_id,
@@ -121,17 +133,17 @@ def enterprise_history(services: Services, actor: Actor, page: int, page_size: i
             query.order_by(Filing.decided_at.desc(), Filing.id.desc()).offset((page - 1) * page_size).limit(page_size)
         ).all()
         items = [
-            {
-                "filing_id": f.id,
-                "reference": filing_reference(f.id, f.created_at),
-                "business": f.business,
-                "business_label": BUSINESSES[f.business].label if f.business in BUSINESSES else f.business,
-                "decided_at": f.decided_at.isoformat() if f.decided_at else None,
-                "changes": list(f.record_changes or []),
-            }
+            HistoryEntry(
+                filing_id=f.id,
+                reference=filing_reference(f.id, f.created_at),
+                business=f.business,
+                business_label=BUSINESSES[f.business].label if f.business in BUSINESSES else f.business,
+                decided_at=f.decided_at,
+                changes=list(f.record_changes or []),
+            )
             for f in filings
         ]
-    return page_envelope(items, total, page, page_size)
+    return Page(items, total, page, page_size)
 
 
 def type_label(enterprise_type: str | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from cryptography import x509
 from sqlalchemy import Engine
@@ -15,18 +15,18 @@ from entryfiling.config import Settings
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
+from entryfiling.integrations.ca import load_trust_roots
 from entryfiling.integrations.id_cipher import IdCipher
+from entryfiling.integrations.identity import IdentityVerifier, make_identity_verifier
+from entryfiling.integrations.object_storage import S3Storage
+from entryfiling.integrations.registry import RegistryClient
 from entryfiling.integrations.storage import AttachmentStorage, FileStorage
-
-if TYPE_CHECKING:
-    from entryfiling.integrations.registry import RegistryClient
+from entryfiling.integrations.wechat import WeChat
 
 
 def make_storage(settings: Settings) -> AttachmentStorage:
     """The one place that chooses the attachment backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
     if settings.storage_url:
-        from entryfiling.integrations.object_storage import S3Storage
-
         return S3Storage.from_settings(settings)
     return FileStorage(settings.storage_dir)
 
@@ -78,8 +78,8 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     dispatcher: Dispatcher | None = None
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
-    _wechat: Any = field(default=None, repr=False)
-    _identity: Any = field(default=None, repr=False)
+    _wechat: WeChat | None = field(default=None, repr=False)
+    _identity: IdentityVerifier | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -102,8 +102,6 @@ class Services:
         return self.now().astimezone(CHINA_TIME).date()
 
     def registry(self) -> RegistryClient:
-        from entryfiling.integrations.registry import RegistryClient
-
         return RegistryClient(
             self.settings.registry_api_base_url,
             read_timeout=self.settings.registry_timeout_seconds,
@@ -114,26 +112,20 @@ class Services:
 
     def trust_roots(self) -> list[x509.Certificate]:
         """Trusted CA roots, re-read when the bundle file changes (roots are rotated without restarts)."""
-        from entryfiling.integrations.ca import load_trust_roots
-
         path = self.settings.ca_trust_bundle
         mtime = path.stat().st_mtime if path.exists() else -1.0
         if self._trust_roots is None or self._trust_roots[0] != mtime:
             self._trust_roots = (mtime, load_trust_roots(path))
         return self._trust_roots[1]
 
-    def wechat(self) -> Any:
+    def wechat(self) -> WeChat:
         """The WeChat client (entryfiling.integrations.wechat.WeChat), made on first use."""
         if self._wechat is None:
-            from entryfiling.integrations.wechat import WeChat
-
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
 
-    def identity_verifier(self) -> Any:
+    def identity_verifier(self) -> IdentityVerifier:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""
         if self._identity is None:
-            from entryfiling.integrations.identity import make_identity_verifier
-
             self._identity = make_identity_verifier(self.settings.identity_provider, self)
         return self._identity

@@ -10,21 +10,20 @@ from flask import Flask
 from flask_smorest import Api
 
 from entryfiling.http.errors import ProblemApi, openapi_config
+from miniapp_api.employments.resources import blp as employments_blp
+from miniapp_api.filings.resources import blp as filings_blp
+from miniapp_api.guided.resources import blp as guided_blp
+from miniapp_api.identity.resources import blp as identity_blp
+from miniapp_api.invitations.resources import blp as invitations_blp
+from miniapp_api.login.resources import blp as login_blp
+from miniapp_api.me.resources import blp as me_blp
+from miniapp_api.notifications.resources import blp as notifications_blp
+from miniapp_api.subscriptions.resources import blp as subscriptions_blp
 
 CONFIG_PREFIX = "MINIAPP_"
 
 
 def register_miniapp_api(app: Flask) -> Api:
-    from miniapp_api.employments.resources import blp as employments_blp
-    from miniapp_api.filings.resources import blp as filings_blp
-    from miniapp_api.guided.resources import blp as guided_blp
-    from miniapp_api.identity.resources import blp as identity_blp
-    from miniapp_api.invitations.resources import blp as invitations_blp
-    from miniapp_api.login.resources import blp as login_blp
-    from miniapp_api.me.resources import blp as me_blp
-    from miniapp_api.notifications.resources import blp as notifications_blp
-    from miniapp_api.subscriptions.resources import blp as subscriptions_blp
-
     app.config.update(
         openapi_config(
             CONFIG_PREFIX,

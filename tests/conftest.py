@@ -15,11 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from entryfiling.app import create_app
 from entryfiling.config import load_settings
 from entryfiling.db.models import Base
 from entryfiling.db.session import make_engine, upgrade_database
-from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from handlers import persons
 from handlers.services import Services
 from tests.factories import make_id_number, make_uscc

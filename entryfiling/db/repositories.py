@@ -5,7 +5,7 @@ Another enterprise's filing is simply not found, so a guessed id reveals nothing
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -25,20 +25,16 @@ class FilingRepository:
         return filing
 
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
-        query = select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == enterprise_id)
-        if for_update:
-            query = query.with_for_update()
-        filing = self.session.scalar(query)
-        if filing is None:
-            raise NotFound(msg.FILING_NOT_FOUND)
-        return filing
+        return self._one(
+            select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == enterprise_id), for_update
+        )
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""
-        query = select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT)
-        if for_update:
-            query = query.with_for_update()
-        filing = self.session.scalar(query)
+        return self._one(select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT), for_update)
+
+    def _one(self, query: Select[Filing], for_update: bool) -> Filing:
+        filing = self.session.scalar(query.with_for_update() if for_update else query)
         if filing is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         return filing
@@ -72,9 +68,7 @@ class FilingRepository:
 
     def enterprise(self, enterprise_id: int | None, *, for_update: bool = False) -> Enterprise:
         """An enterprise; ``for_update`` serialises approvals that rewrite its filed record."""
-        enterprise = (
-            self.session.get(Enterprise, enterprise_id, with_for_update=for_update) if enterprise_id else None
-        )
+        enterprise = self.session.get(Enterprise, enterprise_id, with_for_update=for_update) if enterprise_id else None
         if enterprise is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         return enterprise

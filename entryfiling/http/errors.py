@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -143,8 +143,6 @@ def http_error_response(error: HTTPException) -> Response:
         415: msg.HTTP_UNSUPPORTED_MEDIA,
     }.get(status, error.description or TITLES.get(status, "错误"))
     if status == 413:
-        from flask import current_app
-
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:

@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import logging
 import tempfile
 import uuid
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
 from entryfiling import messages as msg
+from entryfiling.config import Settings
 from entryfiling.domain.errors import NotFound, PayloadTooLarge
 from entryfiling.integrations.storage import (
     CHUNK_SIZE,
@@ -33,9 +39,6 @@ from entryfiling.integrations.storage import (
     _format_megabytes,
     content_key,
 )
-
-if TYPE_CHECKING:
-    from entryfiling.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +66,6 @@ class S3Storage:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3Storage:
-        import boto3
-        from botocore.config import Config
-
         bucket, prefix = parse_storage_url(settings.storage_url or "")
         style = settings.s3_addressing_style or ("path" if settings.s3_endpoint_url else "auto")
         client = boto3.session.Session().client(
@@ -115,14 +115,10 @@ class S3Storage:
         return StoredFile(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
 
     def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile:
-        import io
-
         return self.save(io.BytesIO(data), max_bytes=len(data), prefix=prefix)
 
     def open(self, key: str) -> BinaryIO:
         """The object copied into a temporary file (seekable, so PDF checks and ranges work)."""
-        from botocore.exceptions import ClientError
-
         name = self._object_name(key)
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]

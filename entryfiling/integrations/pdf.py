@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from reportlab.lib import colors
 from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
@@ -300,9 +302,6 @@ def render_commitment_letter(
 
 def is_readable_pdf(path: str | os.PathLike[str] | BinaryIO) -> bool:
     """Whether a PDF reader opens the file and finds at least one page (the signed letter check)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         source = path if not isinstance(path, os.PathLike) else os.fspath(path)
         return len(PdfReader(source, strict=False).pages) > 0

@@ -17,12 +17,18 @@ from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
 
 from entryfiling import messages as msg
 from entryfiling import metrics
+from entryfiling.http.errors import problem
 from entryfiling.ops.logs import request_id_var
+from handlers.readiness import check_readiness
 
 log = logging.getLogger("entryfiling.request")
 
@@ -44,8 +50,6 @@ def _redis(app: Flask) -> Any:
         return None
     client = app.extensions.get("entryfiling_ops_redis")
     if client is None:
-        from redis import Redis
-
         client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
         app.extensions["entryfiling_ops_redis"] = client
     return client
@@ -96,9 +100,6 @@ def healthz() -> dict[str, str]:
 @blp.get("/readyz")
 def readyz() -> Response:
     """Ready when every dependency answers; 503 naming the parts that do not."""
-    from entryfiling.http.errors import problem
-    from handlers.readiness import check_readiness
-
     redis = _redis(current_app)
     checks = check_readiness(current_app.extensions["entryfiling"], redis.ping if redis is not None else None)
     body = {c.part: c.detail for c in checks}
@@ -117,8 +118,6 @@ def metrics_endpoint() -> Response:
     redis = _redis(current_app)
     queues = current_app.extensions.get("entryfiling_queues", ())
     extra = [QueueCollector(lambda: redis, queues)] if redis is not None else []
-    from prometheus_client import CONTENT_TYPE_LATEST
-
     return Response(metrics.render(extra), content_type=CONTENT_TYPE_LATEST)
 
 
@@ -130,9 +129,6 @@ class QueueCollector(Collector):
         self._queues = queues
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from redis.exceptions import RedisError
-        from rq import Queue
-
         depth = GaugeMetricFamily("entryfiling_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"])
         states = GaugeMetricFamily(
             "entryfiling_queue_jobs",

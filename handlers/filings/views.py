@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Attachment, Filing, Person
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, Business, EnterpriseType
-from entryfiling.domain.fields import FieldType, Section, map_sensitive, person_ids, section_status
+from entryfiling.domain.fields import (
+    FieldType,
+    Missing,
+    MissingAttachment,
+    Section,
+    map_sensitive,
+    person_ids,
+    section_status,
+)
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, filing_reference
 from entryfiling.domain.validators import mask_id_number
 from handlers.services import Services
@@ -50,26 +58,12 @@ class AttachmentView:
 
 
 @dataclass(frozen=True)
-class MissingField:
-    path: str
-    label: str
-
-
-@dataclass(frozen=True)
-class MissingAttachment:
-    kind: str
-    label: str
-    required: int
-    uploaded: int
-
-
-@dataclass(frozen=True)
 class SectionView:
     key: str
     label: str
     saved: bool
     complete: bool
-    missing_fields: list[MissingField]
+    missing_fields: list[Missing]
     missing_attachments: list[MissingAttachment]
     warnings: list[str]
     # The declared fields' values (JSON as declared; ID numbers masked, persons shown).
@@ -221,11 +215,8 @@ def filing_view(
                 label=section.label,
                 saved=status.saved,
                 complete=status.complete,
-                missing_fields=[MissingField(m.path, m.label) for m in status.missing_fields],
-                missing_attachments=[
-                    MissingAttachment(m.kind, m.label, m.required_count, m.uploaded_count)
-                    for m in status.missing_attachments
-                ],
+                missing_fields=list(status.missing_fields),
+                missing_attachments=list(status.missing_attachments),
                 warnings=list(status.warnings),
                 values=_shown_values(services, section, stored or {}, persons),
                 attachments=[

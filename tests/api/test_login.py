@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
+from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from tests.conftest import certificate_login
 from tests.factories import make_uscc
 

@@ -21,7 +21,7 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
-from entryfiling.emulators.registry import RegistryStandIn
+from devkit.emulators.registry import RegistryStandIn
 from jobs import runtime
 from jobs.queues import QUEUES
 from tests.conftest import _empty_tables

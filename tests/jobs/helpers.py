@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from entryfiling.emulators.registry import DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_USCC, DEMO_PERSONS
+from devkit.emulators.registry import DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_USCC, DEMO_PERSONS
 from tests.conftest import EnterpriseLogin
 
 

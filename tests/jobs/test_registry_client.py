@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import requests
 
-from entryfiling.domain.errors import ExternalServiceError
-from entryfiling.emulators.registry import (
+from devkit.emulators.registry import (
     DEMO_ENTERPRISE_USCC,
     DEMO_PERSONS,
     RegistryStandIn,
     qualification_record,
 )
+from entryfiling.domain.errors import ExternalServiceError
 from entryfiling.integrations.registry import RegistryClient, RegistryNotFound, RegistryUnavailable
 from tests.factories import make_id_number, make_uscc
 

@@ -73,7 +73,7 @@ def test_running_the_sync_twice_changes_nothing(login_enterprise, make_person, r
 
 
 def test_sync_picks_up_registry_changes(login_enterprise, make_person, redis_conn, registry):
-    from entryfiling.emulators.registry import DEMO_PERSONS, certificate_record
+    from devkit.emulators.registry import DEMO_PERSONS, certificate_record
 
     enterprise = demo_enterprise(login_enterprise)
     employ_demo_persons(make_person, enterprise, count=1)

@@ -11,7 +11,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from entryfiling.emulators.wechat import WeChatEmulator
+from devkit.emulators.wechat import WeChatEmulator
 from tests.conftest import BearerClient
 from tests.factories import make_id_number
 

@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from stdnum.cn import uscc as uscc_checker
 
+from devkit.commands.dev_ca import ca_cli
+from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from entryfiling import messages as msg
-from entryfiling.commands.ca import ca_cli
 from entryfiling.domain.errors import AuthenticationFailed
 from entryfiling.integrations.ca import (
     CertificateIdentity,
@@ -24,7 +25,6 @@ from entryfiling.integrations.ca import (
     load_trust_roots,
     verify_signed_nonce,
 )
-from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 
 USCC = "91350100M000100Y43"
 NAME = "新疆测试建设工程有限公司"

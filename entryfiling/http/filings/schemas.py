@@ -62,8 +62,8 @@ class MissingFieldSchema(Schema):
 class MissingAttachmentSchema(Schema):
     kind = fields.String()
     label = fields.String()
-    required = fields.Integer()
-    uploaded = fields.Integer()
+    required = fields.Integer(attribute="required_count")
+    uploaded = fields.Integer(attribute="uploaded_count")
 
 
 class AttachmentSchema(Schema):

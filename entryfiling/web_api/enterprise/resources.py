@@ -22,8 +22,8 @@ class EnterpriseSchema(Schema):
     enterprise_type = fields.String(allow_none=True)
     enterprise_type_label = fields.String(allow_none=True)
     filed = fields.Boolean()
-    filed_at = fields.String(allow_none=True)
-    publicity_until = fields.String(allow_none=True)
+    filed_at = fields.DateTime(allow_none=True)
+    publicity_until = fields.Date(allow_none=True)
     publicity_lapsed = fields.Boolean()
     filed_record = fields.Dict()
 
@@ -47,7 +47,7 @@ PersonPageSchema = page_schema(PersonSchema, "PersonPage")
 class EnterpriseResource(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, EnterpriseSchema)
-    def get(self) -> dict[str, Any]:
+    def get(self) -> Any:
         """本企业的备案信息与公示有效期"""
         return enterprises.enterprise_profile(services(), current_enterprise())
 

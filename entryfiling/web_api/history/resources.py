@@ -20,6 +20,6 @@ class HistoryResource(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, HistoryPageSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Any:
         """备案信息变更历史：每个审批通过的办件改变了什么（变更前后对照），最新的在前，分页"""
         return records.enterprise_history(services(), current_enterprise(), args["page"], args["page_size"])

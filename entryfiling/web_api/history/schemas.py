@@ -18,7 +18,7 @@ class HistoryItemSchema(Schema):
     reference = fields.String()
     business = fields.String()
     business_label = fields.String()
-    decided_at = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
     changes = fields.List(fields.Nested(ChangeSchema))
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import click
 from stdnum.cn import uscc as uscc_checker
 
-from entryfiling import messages as msg
-from entryfiling.integrations.dev_ca import (
+from devkit.dev_ca import (
     DEFAULT_LEAF_DAYS,
     create_dev_ca,
     issue_enterprise_certificate,
     sign_nonce,
 )
+from entryfiling import messages as msg
 
 DEFAULT_CA_DIR = Path("instance") / "dev-ca"
 

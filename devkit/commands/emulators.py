@@ -24,7 +24,7 @@ def emulators_cli() -> None:
 )
 def wechat_command(host: str, port: int, appid: str, secret: str, token_ttl: int) -> None:
     """The WeChat API stand-in; point WECHAT_API_BASE_URL at it (微信接口模拟服务)."""
-    from entryfiling.emulators.wechat import WeChatEmulator
+    from devkit.emulators.wechat import WeChatEmulator
 
     emulator = WeChatEmulator(appid, secret, token_ttl=token_ttl)
     click.echo(f"WeChat stand-in on http://{host}:{port} (appid {appid}); control endpoints under /__emulator__/")
@@ -40,7 +40,7 @@ def registry_command(host: str, port: int, no_demo: bool) -> None:
 
     Faults for tests and demos are switched with PUT /_admin/faults.
     """
-    from entryfiling.emulators.registry import DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_USCC, RegistryStandIn
+    from devkit.emulators.registry import DEMO_ENTERPRISE_NAME, DEMO_ENTERPRISE_USCC, RegistryStandIn
 
     stand_in = RegistryStandIn(host, port, seed_demo=not no_demo)
     click.echo(f"registry stand-in on {stand_in.url}  (demo enterprise: {DEMO_ENTERPRISE_NAME} {DEMO_ENTERPRISE_USCC})")

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from entryfiling.integrations.dev_ca import sign_nonce
+from devkit.dev_ca import sign_nonce
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "first_filing.json"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from devkit.demo import DemoCredentials
+from devkit.demo_data import DEMO_PERSONS
 from entryfiling.config import Settings
-from entryfiling.demo import DemoCredentials
-from entryfiling.demo_data import DEMO_PERSONS
 
 
 def walkthrough(
@@ -48,7 +48,7 @@ def walkthrough(
 
 —— 一条命令走完首次信息报送（登录 → 四个栏目 → 附件 → 承诺书 → 提交 → 记录），逐步打印每个请求 ——
   .venv/bin/entryfiling try-first-filing --url {base_url} --cert {construction.certificate} --key {construction.key}
-  # 各栏目示例数据：entryfiling/examples/first_filing.json
+  # 各栏目示例数据：devkit/examples/first_filing.json
 
 —— 2. 首次信息报送：新建草稿 ——
   curl -s -H "$AUTH" -H 'Content-Type: application/json' -X POST {base_url}/api/v1/filings \\

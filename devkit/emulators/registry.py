@@ -21,8 +21,8 @@ from flask import Flask, jsonify, request
 from stdnum.cn import uscc as uscc_std
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from entryfiling.demo_data import DEMO_PERSONS as ALL_DEMO_PERSONS
-from entryfiling.demo_data import demo_enterprise
+from devkit.demo_data import DEMO_PERSONS as ALL_DEMO_PERSONS
+from devkit.demo_data import demo_enterprise
 from entryfiling.domain.validators import InvalidValue, normalize_id_number
 
 MAX_PAGE_SIZE = 50

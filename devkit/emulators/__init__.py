@@ -20,8 +20,8 @@ def _local_port(base_url: str) -> int | None:
 
 def start_dev_stand_ins(settings: Settings) -> list[tuple[str, str]]:
     """Start a stand-in for each outside system configured at a loopback URL; (name, url) of each."""
-    from entryfiling.emulators.registry import RegistryStandIn
-    from entryfiling.emulators.wechat import WeChatEmulator
+    from devkit.emulators.registry import RegistryStandIn
+    from devkit.emulators.wechat import WeChatEmulator
 
     started = []
     if (port := _local_port(settings.wechat_api_base_url)) is not None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from devkit.demo_data import DEMO_ENTERPRISES, DEMO_PERSONS, DemoEnterprise
+from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate
 from entryfiling.db.models import Employment, Person, Regulator
-from entryfiling.demo_data import DEMO_ENTERPRISES, DEMO_PERSONS, DemoEnterprise
-from entryfiling.integrations.dev_ca import create_dev_ca, issue_enterprise_certificate
 from handlers import persons, regulators
 from handlers.enterprises import upsert_enterprise
 from handlers.services import Services
