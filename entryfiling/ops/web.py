@@ -32,7 +32,7 @@ from handlers.readiness import check_readiness
 
 log = logging.getLogger("entryfiling.request")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
 
 blp = Blueprint("operations", __name__)
@@ -57,7 +57,7 @@ def _redis(app: Flask) -> Any:
 
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_id_token = request_id_var.set(g.request_id)
     g.request_started = time.perf_counter()
 
