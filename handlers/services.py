@@ -18,7 +18,6 @@ from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.ca import load_trust_roots
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.identity import IdentityVerifier, make_identity_verifier
-from entryfiling.integrations.object_storage import S3Storage
 from entryfiling.integrations.registry import RegistryClient
 from entryfiling.integrations.storage import AttachmentStorage, FileStorage
 from entryfiling.integrations.wechat import WeChat
@@ -27,6 +26,10 @@ from entryfiling.integrations.wechat import WeChat
 def make_storage(settings: Settings) -> AttachmentStorage:
     """The one place that chooses the attachment backend: ``STORAGE_URL`` (s3://…) wins over ``STORAGE_DIR``."""
     if settings.storage_url:
+        # boto3 is loaded only where an object store is configured: a local-disk deployment never
+        # pays for it. Not an import cycle.
+        from entryfiling.integrations.object_storage import S3Storage
+
         return S3Storage.from_settings(settings)
     return FileStorage(settings.storage_dir)
 
