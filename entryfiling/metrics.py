@@ -27,8 +27,8 @@ HTTP_REQUESTS = Counter(
 )
 HTTP_LATENCY = Histogram(
     "entryfiling_http_request_duration_seconds",
-    "HTTP request latency by route template and method",
-    ["route", "method"],
+    "HTTP request latency by route template, method and status",
+    ["route", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 FILINGS = Counter(

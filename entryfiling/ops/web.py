@@ -69,7 +69,7 @@ def _finish_request(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
     status = response.status_code
     metrics.HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
-    metrics.HTTP_LATENCY.labels(route, request.method).observe(duration)
+    metrics.HTTP_LATENCY.labels(route, request.method, str(status)).observe(duration)
     if route not in _QUIET_ROUTES:
         log.info(
             "request",
