@@ -35,9 +35,9 @@ from entryfiling.integrations.storage import (
     CHUNK_SIZE,
     HEAD_SIZE,
     StoredFile,
-    _check_key,
-    _format_megabytes,
+    check_key,
     content_key,
+    format_megabytes,
 )
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def parse_storage_url(url: str) -> tuple[str, str]:
         raise ValueError(f"STORAGE_URL must look like s3://bucket/prefix, not {url!r}")
     prefix = parts.path.strip("/")
     if prefix:
-        _check_key(prefix)
+        check_key(prefix)
     return parts.netloc, prefix
 
 
@@ -82,11 +82,11 @@ class S3Storage:
         return cls(client, bucket, prefix)
 
     def _object_name(self, key: str) -> str:
-        _check_key(key)
+        check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def save(self, stream: BinaryIO, *, max_bytes: int, prefix: str) -> StoredFile:
-        _check_key(prefix)
+        check_key(prefix)
         digest = hashlib.sha256()
         head = bytearray()
         size = 0
@@ -97,7 +97,7 @@ class S3Storage:
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=_format_megabytes(max_bytes)))
+                    raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
                 if len(head) < HEAD_SIZE:
                     head += chunk[: HEAD_SIZE - len(head)]
                 digest.update(chunk)
