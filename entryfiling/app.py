@@ -12,9 +12,12 @@ from werkzeug.routing import IntegerConverter, Map
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
 from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
+from entryfiling.http.gate import authenticate_before_validation
+from entryfiling.http.security import register_request_security
 from entryfiling.ops.logs import configure_logging
 from entryfiling.ops.startup import check_letter_font
 from entryfiling.ops.web import register_operations
+from entryfiling.web_api.auth import current_enterprise
 from entryfiling.web_api.businesses.resources import blp as businesses_blp
 from entryfiling.web_api.employments.resources import blp as employments_blp
 from entryfiling.web_api.enterprise.resources import blp as enterprise_blp
@@ -25,6 +28,7 @@ from entryfiling.web_api.jobs.resources import blp as jobs_blp
 from entryfiling.web_api.login.resources import blp as login_blp
 from entryfiling.web_api.public.resources import blp as public_blp
 from entryfiling.web_api.review.resources import blp as review_blp
+from entryfiling.web_api.review.resources import current_regulator
 from handlers.services import Services
 from jobs.dispatcher import make_dispatcher
 from jobs.queues import QUEUES
@@ -41,6 +45,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_operations(app, QUEUES)
     _configure(app, settings)
     _register_services(app, settings)
+    # First, so that the source address is known to everything after it (the gate's refusals too).
+    register_request_security(app)
     _register_blueprints(app)
     _register_miniapp_api(app)
     register_error_handlers(app)
@@ -69,7 +75,10 @@ def _configure(app: Flask, settings: Settings) -> None:
         ),
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    if settings.trusted_proxy_hops:
+        # Only as many X-Forwarded-For entries as there are proxies of ours: a client cannot pick its address.
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_services(app: Flask, settings: Settings) -> None:
@@ -92,6 +101,11 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (history_blp, public_blp, review_blp):
         api.register_blueprint(blueprint)
+    enterprise_blueprints = [
+        b.name for b in (login_blp, filings_blp, enterprise_blp, invitations_blp, employments_blp, jobs_blp)
+    ]
+    authenticate_before_validation(app, [*enterprise_blueprints, history_blp.name], current_enterprise)
+    authenticate_before_validation(app, [review_blp.name], current_regulator)
     app.extensions["entryfiling_api"] = api
 
     @app.get(f"{DOCS_ASSETS}<path:filename>")

@@ -12,6 +12,7 @@ from devkit.cli import DEV_COMMANDS
 from entryfiling.commands.jobs import jobs_cli
 from entryfiling.commands.notifications import notifications_cli, reminders_cli
 from entryfiling.commands.regulators import regulators_cli
+from entryfiling.commands.security import audit_cli, keys_cli
 
 
 @click.group()
@@ -19,7 +20,7 @@ def main() -> None:
     """区外建设工程企业进疆信息报送管理系统 — backend commands."""
 
 
-for _command in (jobs_cli, regulators_cli, reminders_cli, notifications_cli, *DEV_COMMANDS):
+for _command in (jobs_cli, regulators_cli, reminders_cli, notifications_cli, audit_cli, keys_cli, *DEV_COMMANDS):
     main.add_command(_command)
 
 

@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet
 DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 DEV_WECHAT_PORT = 8701
 DEV_REGISTRY_PORT = 8702
+MIN_AUDIT_RETENTION_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,20 @@ class Settings:
     expiry_warning_days: int = 30
     max_request_bytes: int = 30 * 1024 * 1024
     login_attempts_per_minute: int = 30
+    # Lockout: this many failed logins of one identity within the window lock it for the lockout
+    # time; a source address is locked after its own (higher) number of failures.
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 15 * 60
+    login_lockout_seconds: int = 30 * 60
+    login_max_failures_per_source: int = 20
+    # How many reverse proxies in front of the app set X-Forwarded-For (0: trust none of it).
+    trusted_proxy_hops: int = 0
+    # A regulator session ends after this long without a request.
+    regulator_idle_timeout_seconds: int = 30 * 60
+    # Keys ID numbers were sealed with before ID_ENCRYPTION_KEY: still read during a rotation.
+    id_encryption_previous_keys: tuple[str, ...] = ()
+    # Audit rows are kept this long (等保 asks for at least six months), then `entryfiling audit prune` removes them.
+    audit_retention_days: int = 365
     public_queries_per_minute: int = 120
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
@@ -70,6 +85,14 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    def __post_init__(self) -> None:
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise ValueError(
+                f"AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS} (got {self.audit_retention_days})"
+            )
+        if self.trusted_proxy_hops < 0:
+            raise ValueError("TRUSTED_PROXY_HOPS must not be negative")
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **overrides)
@@ -127,6 +150,16 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         publicity_extension_window_days=integer("PUBLICITY_EXTENSION_WINDOW_DAYS", 90),
         expiry_warning_days=integer("EXPIRY_WARNING_DAYS", 30),
         login_attempts_per_minute=integer("LOGIN_ATTEMPTS_PER_MINUTE", 30),
+        login_max_failures=integer("LOGIN_MAX_FAILURES", 5),
+        login_failure_window_seconds=integer("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60),
+        login_lockout_seconds=integer("LOGIN_LOCKOUT_SECONDS", 30 * 60),
+        login_max_failures_per_source=integer("LOGIN_MAX_FAILURES_PER_SOURCE", 20),
+        trusted_proxy_hops=integer("TRUSTED_PROXY_HOPS", 0),
+        regulator_idle_timeout_seconds=integer("REGULATOR_IDLE_TIMEOUT_SECONDS", 30 * 60),
+        audit_retention_days=integer("AUDIT_RETENTION_DAYS", 365),
+        id_encryption_previous_keys=tuple(
+            k.strip() for k in (env.get("ID_ENCRYPTION_PREVIOUS_KEYS") or "").split(",") if k.strip()
+        ),
         public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),

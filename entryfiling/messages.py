@@ -322,3 +322,23 @@ FONT_MISSING_PRODUCTION = (
 )
 # (ATTACHMENT_FILE_MISSING above is defined twice; the storage backends use this one.)
 STORED_FILE_MISSING = "附件文件不存在或已被删除"
+
+# ---------------------------------------------------------------------------- hostile files
+FILE_PDF_HEADER_MISPLACED = "{label}：文件开头不是 PDF 文件头（%PDF- 出现在文件中间），疑似伪装成 PDF 的文件，已拒收"
+FILE_POLYGLOT = "{label}：文件中还夹带了{other}，疑似伪装文件（多格式混合文件），已拒收"
+FILE_PDF_TRUNCATED = "{label}：PDF 文件已损坏或不完整，无法完整解析，请重新导出后上传"
+FILE_PDF_TRAILING_DATA = "{label}：PDF 结束标记（%%EOF）之后还附带了其他数据，疑似伪装文件，已拒收"
+FILE_PDF_ENCRYPTED = "{label}：PDF 文件已加密，无法检查其内容，请上传未加密的文件"
+FILE_PDF_ACTIVE_CONTENT = "{label}：PDF 含有{found}，存在安全风险，已拒收；请打印后重新扫描，或导出为不含脚本和附件的 PDF"
+FILE_PDF_BOMB = "{label}：PDF 解压后的内容过大（疑似压缩炸弹），已拒收"
+FILE_PDF_TOO_COMPLEX = "{label}：PDF 结构过于复杂，无法在限定时间内检查完毕，已拒收"
+FILE_IMAGE_BROKEN = "{label}：图片已损坏或不完整，无法解码，请重新拍摄或导出后上传"
+FILE_IMAGE_BOMB = "{label}：图片像素数过大（疑似解压炸弹），已拒收，请缩小后上传"
+
+# ---------------------------------------------------------------------------- sessions, lockout, audit
+AUTH_SESSION_ENDED = "登录已退出或已失效，请重新登录"
+AUTH_SESSION_IDLE = "长时间未操作，登录已失效，请重新登录"
+LOGIN_LOCKED = "登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试"
+AUDIT_PAGE_INVALID = "分页参数有误"
+DEPENDENCY_QUEUE_DOWN = "后台任务与缓存服务暂时不可用，请稍后重试"
+DEPENDENCY_DATABASE_DOWN = "数据库暂时不可用，请稍后重试"

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthChallenge, RateLimitBucket
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited
-from entryfiling.integrations.ca import verify_signed_nonce
-from handlers import tokens
+from entryfiling.integrations.ca import claimed_uscc, verify_signed_nonce
+from handlers import lockout, tokens
 from handlers.enterprises import upsert_enterprise
 from handlers.services import Actor, Services
 
@@ -94,7 +94,14 @@ def _consume_nonce(services: Services, nonce: str) -> None:
         raise AuthenticationFailed(msg.CHALLENGE_INVALID)
 
 
-def login(services: Services, certificate_pem: str, nonce: str, signature: str) -> LoginResult:
+def login(services: Services, certificate_pem: str, nonce: str, signature: str, source: str) -> LoginResult:
+    """Verify the signed nonce; failures count against the certificate's claimed USCC and the source."""
+    attempt = lockout.LoginAttempt("login", "enterprise", claimed_uscc(certificate_pem), source)
+    with lockout.guarded(services, attempt):
+        return _login(services, certificate_pem, nonce, signature)
+
+
+def _login(services: Services, certificate_pem: str, nonce: str, signature: str) -> LoginResult:
     _consume_nonce(services, nonce)
     now = services.now()
     identity = verify_signed_nonce(certificate_pem, nonce, signature, services.trust_roots(), now)
@@ -126,6 +133,7 @@ def login(services: Services, certificate_pem: str, nonce: str, signature: str) 
                 "name": identity.enterprise_name,
                 "cert": identity.serial_number,
             },
+            subject=str(enterprise.id),
         )
         return LoginResult(
             token, services.settings.token_ttl_seconds, enterprise.id, enterprise.name, enterprise.uscc, first_login

@@ -20,6 +20,7 @@ from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, 
 from entryfiling.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.domain.validators import mask_id_number
+from handlers import tokens
 from handlers.auth import check_rate_limit
 from handlers.persons import EMPLOYEE, FILING_CONTACT, page_envelope
 from handlers.services import Actor, Services
@@ -174,7 +175,7 @@ def list_employments(
 
 
 def end_employment_as_enterprise(services: Services, actor: Actor, employment_id: int) -> dict[str, Any]:
-    return _end(services, actor, employment_id, Employment.enterprise_id == actor.enterprise_id)
+    return _end(services, actor, employment_id, Employment.enterprise_id == actor.enterprise_id, end_sessions=True)
 
 
 # ---------------------------------------------------------------------------- person side
@@ -264,7 +265,10 @@ def end_employment_as_person(services: Services, user: MiniappUser, employment_i
     return _end(services, user.actor(), employment_id, Employment.person_id == user.person_id)
 
 
-def _end(services: Services, actor: Actor, employment_id: int, belongs: Any) -> dict[str, Any]:
+def _end(
+    services: Services, actor: Actor, employment_id: int, belongs: Any, *, end_sessions: bool = False
+) -> dict[str, Any]:
+    """End an employment; ended by the enterprise, the person's mini-program sessions end with it."""
     now = services.now()
     with services.uow() as uow:
         employment = uow.session.scalar(select(Employment).where(Employment.id == employment_id, belongs))
@@ -281,6 +285,8 @@ def _end(services: Services, actor: Actor, employment_id: int, belongs: Any) -> 
             enterprise_id=employment.enterprise_id,
         )
         uow.commit()
+        if end_sessions:  # what the phone could do for this enterprise ends now, not when the token expires
+            tokens.end_person_sessions(services, employment.person_id, "role_ended")
         person = uow.session.get_one(Person, employment.person_id)
         enterprise = uow.session.get_one(Enterprise, employment.enterprise_id)
         return present_employment(services, employment, person, enterprise)

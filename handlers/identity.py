@@ -43,9 +43,9 @@ def clean_id_number(value: Any) -> str:
         raise ValidationFailed.on("id_number", text) from None
 
 
-def _holder_elsewhere(session: Any, index: str, user_id: int) -> bool:
+def _holder_elsewhere(session: Any, indexes: list[str], user_id: int) -> bool:
     """Whether this ID number is already the verified identity of another WeChat user."""
-    person_id = session.scalar(select(Person.id).where(Person.id_number_index == index))
+    person_id = session.scalar(select(Person.id).where(Person.id_number_index.in_(indexes)))
     if person_id is None:
         return False
     holder = session.scalar(select(WeChatUser.id).where(WeChatUser.person_id == person_id))
@@ -59,7 +59,7 @@ def start_verification(services: Services, user: MiniappUser, name: Any, id_numb
     with services.uow() as uow:
         if user.person_id is not None:
             raise Conflict(msg.IDENTITY_ALREADY_VERIFIED.format(name=user.person_name))
-        if _holder_elsewhere(uow.session, index, user.id):
+        if _holder_elsewhere(uow.session, services.cipher.blind_indexes(id_number), user.id):
             raise Conflict(msg.IDENTITY_ID_BOUND_TO_OTHER, errors={"id_number": msg.IDENTITY_ID_BOUND_TO_OTHER})
     verifier = services.identity_verifier()
     out_seq_no = f"rn{secrets.token_hex(12)}"
@@ -163,14 +163,15 @@ def _bind_person(
     services: Services, session: Any, user: MiniappUser, attempt: IdentityVerification, id_number: str, now: Any
 ) -> tuple[Person | None, str | None]:
     """Find or register the person of this ID number and bind them to the user, once."""
-    if _holder_elsewhere(session, attempt.id_number_index, user.id):
+    indexes = services.cipher.blind_indexes(id_number)  # every key's: rows may be mid-rotation
+    if _holder_elsewhere(session, indexes, user.id):
         return None, msg.IDENTITY_ID_BOUND_TO_OTHER
-    person = session.scalar(select(Person).where(Person.id_number_index == attempt.id_number_index))
+    person = session.scalar(select(Person).where(Person.id_number_index.in_(indexes)))
     if person is None:
         person = Person(
             name=attempt.name,
             id_number_sealed=services.cipher.encrypt(id_number),
-            id_number_index=attempt.id_number_index,
+            id_number_index=services.cipher.blind_index(id_number),
             created_at=now,
         )
         session.add(person)

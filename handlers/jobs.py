@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import BackgroundJob
-from entryfiling.domain.errors import DomainError, ExternalServiceError, NotFound
+from entryfiling.domain.errors import DomainError, NotFound, ServiceUnavailable
 from entryfiling.integrations.registry import RegistryUnavailable
 from handlers.services import SYSTEM, Actor, Services
 
@@ -37,6 +37,9 @@ STATUS_LABELS = {**msg.JOB_STATUS_LABELS, JobStatus.RETRYING: "失败，等待�
 # A job nobody can vouch for (in-process, another process or a restart) that has not moved
 # for this long is taken as lost, so the enterprise can start the sync again.
 UNATTENDED_STALE_AFTER = timedelta(minutes=30)
+# A queued job gets this long to reach the queue (commit, then enqueue) before its absence there means lost.
+VANISHED_GRACE = timedelta(seconds=10)
+QUEUE_RETRY_AFTER_SECONDS = 30
 
 Progress = Callable[[int, int], None]
 
@@ -114,13 +117,20 @@ def _close(job: BackgroundJob, status: str, now: datetime, error: str | None = N
 
 
 def _reconcile(services: Services, job: BackgroundJob, now: datetime) -> bool:
-    """Fail an active job its backend lost (worker died without retries left, process restart).
+    """Fail an active job its backend lost (worker died without retries left, process restart);
+    hand a job whose queue entry vanished (Redis restarted empty) back to the queue at once.
 
     Returns True when the record was changed.
     """
     if job.status not in ACTIVE:
         return False
     alive = services.dispatcher.is_alive(job.id) if services.dispatcher else None
+    vanished = getattr(services.dispatcher, "vanished", None)
+    if alive is None and vanished is not None and now - job.updated_at > VANISHED_GRACE and vanished(job.id):
+        services.dispatcher.dispatch(job.kind, job.id)  # type: ignore[union-attr]
+        job.status = JobStatus.QUEUED
+        job.updated_at = now
+        return True
     if alive is False:
         _close(job, JobStatus.FAILED, now, msg.JOB_ABANDONED)
         return True
@@ -138,9 +148,10 @@ def start_job(services: Services, actor: Actor, kind: str, *, filing_id: int | N
     with services.uow() as uow:
         running = uow.session.scalar(select(BackgroundJob).where(BackgroundJob.active_key == key))
         if running is not None:
-            if not _reconcile(services, running, now):
+            if _reconcile(services, running, now):
+                uow.commit()
+            if running.status in ACTIVE:  # still running, or handed back to the queue just now
                 return Started(job_view(running), created=False)
-            uow.commit()
         job = BackgroundJob(
             id=str(uuid4()),
             kind=kind,
@@ -172,11 +183,13 @@ def start_job(services: Services, actor: Actor, kind: str, *, filing_id: int | N
             raise RuntimeError("no job dispatcher configured")
         services.dispatcher.dispatch(kind, job_id)
     except Exception as exc:
+        # The queue is down: the job never existed for anyone but its audit row, and nothing is
+        # left to block the next click once the queue is back.
         with services.uow() as uow:
-            job = uow.session.get_one(BackgroundJob, job_id)
-            _close(job, JobStatus.FAILED, services.now(), msg.JOB_QUEUE_UNAVAILABLE)
+            uow.session.execute(delete(BackgroundJob).where(BackgroundJob.id == job_id))
+            uow.audit(actor, "job_not_queued", f"job:{job_id}", services.now(), {"kind": kind})
             uow.commit()
-        raise ExternalServiceError(msg.JOB_QUEUE_UNAVAILABLE) from exc
+        raise ServiceUnavailable(msg.JOB_QUEUE_UNAVAILABLE, retry_after=QUEUE_RETRY_AFTER_SECONDS) from exc
     return Started(get_job(services, actor, job_id), created=True)
 
 

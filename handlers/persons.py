@@ -17,6 +17,7 @@ from entryfiling.db.models import Employment, Enterprise, Person
 from entryfiling.domain.errors import Conflict, NotFound
 from entryfiling.domain.rules import PersonFacts
 from entryfiling.domain.validators import mask_id_number, normalize_id_number
+from handlers import tokens
 from handlers.services import SYSTEM, Actor, Services
 
 EMPLOYEE = "employee"
@@ -31,7 +32,8 @@ def register_person(
     index = services.cipher.blind_index(id_number)
     now = services.now()
     with services.uow() as uow:
-        if uow.session.scalar(select(Person.id).where(Person.id_number_index == index)) is not None:
+        known = select(Person.id).where(Person.id_number_index.in_(services.cipher.blind_indexes(id_number)))
+        if uow.session.scalar(known) is not None:
             raise Conflict(msg.PERSON_ID_TAKEN)
         person = Person(
             name=name.strip(),
@@ -96,6 +98,7 @@ def end_employment(services: Services, employment_id: int, *, actor: Actor = SYS
         employment.ended_at = now
         uow.audit(actor, "employment_ended", f"employment:{employment_id}", now, enterprise_id=employment.enterprise_id)
         uow.commit()
+    tokens.end_person_sessions(services, employment.person_id, "role_ended")
 
 
 def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:

@@ -26,8 +26,7 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing, Regulator
 from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
-from handlers import tokens
-from handlers.auth import check_rate_limit
+from handlers import lockout, tokens
 from handlers.filings.attachments import AttachmentFile, attachment_file
 from handlers.filings.common import check_if_match, commit_or_stale, get_business
 from handlers.filings.decisions import Outcome, record_decision
@@ -38,7 +37,6 @@ from handlers.services import Actor, Services
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-LOGIN_ATTEMPTS_PER_MINUTE = 10
 REASON_MIN, REASON_MAX = 2, 500
 # Checked when the username is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
@@ -134,8 +132,12 @@ class RegulatorLogin:
 
 
 def login(services: Services, username: str, password: str, client: str) -> RegulatorLogin:
-    check_rate_limit(services, f"regulator-login:{client}", LOGIN_ATTEMPTS_PER_MINUTE)
-    check_rate_limit(services, f"regulator-login-user:{username.lower()}", LOGIN_ATTEMPTS_PER_MINUTE)
+    attempt = lockout.LoginAttempt("regulator_login", "regulator", username.strip().lower()[:64], client)
+    with lockout.guarded(services, attempt):
+        return _login(services, username, password)
+
+
+def _login(services: Services, username: str, password: str) -> RegulatorLogin:
     now = services.now()
     with services.uow() as uow:
         regulator = uow.session.scalar(select(Regulator).where(Regulator.username == username))
@@ -145,9 +147,11 @@ def login(services: Services, username: str, password: str, client: str) -> Regu
         if not regulator.active:
             raise AuthenticationFailed(msg.REVIEW_ACCOUNT_DISABLED)
         regulator.last_login_at = now
-        uow.audit(_actor(regulator), "regulator_login", f"regulator:{regulator.id}", now, {"client": client})
+        uow.audit(_actor(regulator), "regulator_login", f"regulator:{regulator.id}", now)
         uow.commit()
-        token = tokens.issue(services, tokens.REGULATOR, {"rid": regulator.id, "iat": now.timestamp()})
+        token = tokens.issue(
+            services, tokens.REGULATOR, {"rid": regulator.id, "iat": now.timestamp()}, subject=str(regulator.id)
+        )
         return RegulatorLogin(
             token,
             services.settings.token_ttl_seconds,
@@ -160,13 +164,9 @@ def authenticate(services: Services, token: str) -> Actor:
     try:
         payload = tokens.read(services, tokens.REGULATOR, token)
     except AuthenticationFailed as refused:
-        for audience in (tokens.ENTERPRISE, tokens.MINIAPP):
-            try:
-                tokens.read(services, audience, token)
-            except AuthenticationFailed:
-                continue
+        if any(tokens.signed_for(services, audience, token) for audience in (tokens.ENTERPRISE, tokens.MINIAPP)):
             raise PermissionDenied(msg.REVIEW_ONLY_REGULATORS) from None
-        if refused.message == msg.AUTH_TOKEN_EXPIRED:
+        if refused.message != msg.AUTH_TOKEN_INVALID:
             raise
         raise AuthenticationFailed(msg.REVIEW_AUTH_REQUIRED) from None
     with services.uow() as uow:

@@ -91,7 +91,7 @@ class Services:
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
-            cipher=IdCipher(settings.id_encryption_key),
+            cipher=IdCipher(settings.id_encryption_key, settings.id_encryption_previous_keys),
             storage=make_storage(settings),
         )
 

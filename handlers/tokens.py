@@ -1,16 +1,25 @@
-"""Our bearer tokens: signed, expiring, one audience (salt) per kind of caller.
+"""Our bearer tokens: signed, expiring, one audience (salt) per kind of caller, and a session each.
 
 An enterprise token cannot be replayed on the mini-program API and the other way round, because
-each audience signs with its own salt.
+each audience signs with its own salt. Each token names a server-side session (``sid``): logout
+and the end of a person's role revoke it at once, and a regulator's session ends after
+REGULATOR_IDLE_TIMEOUT_SECONDS without a request. Sessions live in the database, also when
+Redis is configured: the database is what every request needs anyway, so a Redis outage never
+logs anybody out or locks anybody out (the store is behind one small protocol should a deployment
+want another).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
 
 from entryfiling import messages as msg
+from entryfiling.db.models import AuthSession, WeChatUser
 from entryfiling.domain.errors import AuthenticationFailed
 from handlers.services import Services
 
@@ -18,20 +27,157 @@ ENTERPRISE = "enterprise-login"
 MINIAPP = "miniapp-login"
 REGULATOR = "regulator-login"
 
+#: last_seen_at is written at most this often per session (not on every request).
+TOUCH_EVERY = timedelta(seconds=60)
 
-def issue(services: Services, audience: str, payload: dict[str, Any]) -> str:
-    return URLSafeTimedSerializer(services.settings.secret_key, salt=audience).dumps(payload)
+
+def issue(services: Services, audience: str, payload: dict[str, Any], subject: str) -> str:
+    """A new session for ``subject`` (who the token is for, e.g. the regulator id) and its token."""
+    now = services.now()
+    sid = secrets.token_urlsafe(24)
+    _store(services).create(sid, audience, subject, now, now + timedelta(seconds=services.settings.token_ttl_seconds))
+    return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def signed_for(services: Services, audience: str, token: str) -> bool:
+    """Whether the token carries this audience's signature (to answer 403 instead of 401 for the wrong API)."""
+    try:
+        _serializer(services, audience).loads(token)
+    except BadSignature:
+        return False
+    return True
+
+
+def claimed_identity(services: Services, token: str) -> tuple[str, str] | None:
+    """Who a token (genuinely signed by us, perhaps expired, ended or for another API) names: for
+    auditing a refused request under the identity it claimed."""
+    kinds = {ENTERPRISE: ("enterprise", "uscc"), MINIAPP: ("wechat_user", "uid"), REGULATOR: ("regulator", "rid")}
+    for audience, (kind, field) in kinds.items():
+        try:
+            payload = _serializer(services, audience).loads(token)
+        except BadSignature:
+            continue
+        if isinstance(payload, dict) and payload.get(field) is not None:
+            prefix = {"wechat_user": "wechat:", "regulator": "regulator:"}.get(kind, "")
+            return kind, f"{prefix}{payload[field]}"
+    return None
 
 
 def read(services: Services, audience: str, token: str) -> dict[str, Any]:
-    """The payload of a valid token of this audience; expired or forged tokens are refused."""
-    serializer = URLSafeTimedSerializer(services.settings.secret_key, salt=audience)
+    """The payload of a valid token of a live session; expired, forged or ended ones are refused."""
     try:
-        payload = serializer.loads(token, max_age=services.settings.token_ttl_seconds)
+        payload = _serializer(services, audience).loads(token, max_age=services.settings.token_ttl_seconds)
     except SignatureExpired:
         raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
     except BadSignature:
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not isinstance(payload.get("sid"), str):
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+    idle = services.settings.regulator_idle_timeout_seconds if audience == REGULATOR else None
+    _store(services).check(payload["sid"], audience, services.now(), idle)
     return payload
+
+
+def revoke(services: Services, payload: dict[str, Any], reason: str = "logout") -> None:
+    _store(services).revoke(str(payload.get("sid")), services.now(), reason)
+
+
+def revoke_subject(services: Services, audience: str, subject: str, reason: str) -> int:
+    """End every session of one subject (a person's role ended, an account disabled); how many ended."""
+    return _store(services).revoke_subject(audience, subject, services.now(), reason)
+
+
+def logout(services: Services, audience: str, token: str, actor: Any) -> None:
+    """End the session of this token (the caller was identified with it just before)."""
+    payload = read(services, audience, token)
+    revoke(services, payload, "logout")
+    now = services.now()
+    with services.uow() as uow:
+        uow.audit(actor, "logout", audience, now)
+        uow.commit()
+
+
+def end_person_sessions(services: Services, person_id: int, reason: str) -> int:
+    """End the mini-program sessions of the WeChat user bound to a person (their role ended)."""
+    with services.uow() as uow:
+        user_ids = list(uow.session.scalars(select(WeChatUser.id).where(WeChatUser.person_id == person_id)))
+    return sum(revoke_subject(services, MINIAPP, str(user_id), reason) for user_id in user_ids)
+
+
+def _serializer(services: Services, audience: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(services.settings.secret_key, salt=audience)
+
+
+# ---------------------------------------------------------------------------- session stores
+
+
+class SessionStore(Protocol):
+    def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None: ...
+
+    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None: ...
+
+    def revoke(self, sid: str, now: datetime, reason: str) -> None: ...
+
+    def revoke_subject(self, audience: str, subject: str, now: datetime, reason: str) -> int: ...
+
+
+def _store(services: Services) -> SessionStore:
+    return DatabaseSessionStore(services)
+
+
+def _ended(reason: str | None) -> AuthenticationFailed:
+    return AuthenticationFailed(msg.AUTH_SESSION_IDLE if reason == "idle" else msg.AUTH_SESSION_ENDED)
+
+
+class DatabaseSessionStore:
+    """Sessions as rows. The token's own signed timestamp decides expiry (TOKEN_TTL_SECONDS);
+    ``expires_at`` tells housekeeping when a row is of no more use."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None:
+        with self._services.uow() as uow:
+            uow.session.add(
+                AuthSession(
+                    id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
+                )
+            )
+            uow.commit()
+
+    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
+        with self._services.uow() as uow:
+            row = uow.session.get(AuthSession, sid)
+            if row is None or row.audience != audience:
+                raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+            if row.revoked_at is not None:
+                raise _ended(row.revoked_reason)
+            if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
+                row.revoked_at, row.revoked_reason = now, "idle"
+                uow.commit()
+                raise _ended("idle")
+            if now - row.last_seen_at >= TOUCH_EVERY:
+                row.last_seen_at = now
+                uow.commit()
+
+    def revoke(self, sid: str, now: datetime, reason: str) -> None:
+        with self._services.uow() as uow:
+            uow.session.execute(
+                update(AuthSession)
+                .where(AuthSession.id == sid, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=now, revoked_reason=reason)
+            )
+            uow.commit()
+
+    def revoke_subject(self, audience: str, subject: str, now: datetime, reason: str) -> int:
+        with self._services.uow() as uow:
+            live = select(AuthSession.id).where(
+                AuthSession.audience == audience, AuthSession.subject == subject, AuthSession.revoked_at.is_(None)
+            )
+            ids = list(uow.session.scalars(live))
+            if ids:
+                uow.session.execute(
+                    update(AuthSession).where(AuthSession.id.in_(ids)).values(revoked_at=now, revoked_reason=reason)
+                )
+            uow.commit()
+            return len(ids)

@@ -17,7 +17,7 @@ from entryfiling.db.models import Person, WeChatUser
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited, ValidationFailed
 from entryfiling.domain.validators import mask_mobile
 from entryfiling.integrations.wechat import CODE2SESSION_RATE_LIMITED, INVALID_CODE, WeChatError
-from handlers import tokens
+from handlers import lockout, tokens
 from handlers.services import Actor, Services
 
 # WeChat: 40029 invalid code, 40163 code already used.
@@ -53,8 +53,16 @@ class MiniappLogin:
     verified: bool
 
 
-def login(services: Services, code: str) -> MiniappLogin:
-    """code2session, then find or create our user by openid and issue our token."""
+def login(services: Services, code: str, source: str) -> MiniappLogin:
+    """code2session, then find or create our user by openid and issue our token.
+
+    A bad code says nothing about who is calling: failures count against the source address.
+    """
+    with lockout.guarded(services, lockout.LoginAttempt("miniapp_login", "wechat_user", None, source)):
+        return _login(services, code)
+
+
+def _login(services: Services, code: str) -> MiniappLogin:
     try:
         session = services.wechat().code_to_session(code)
     except WeChatError as error:
@@ -84,7 +92,7 @@ def login(services: Services, code: str) -> MiniappLogin:
             actor = _user_of(user, person).actor()
             uow.audit(actor, "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
             uow.commit()
-            token = tokens.issue(services, tokens.MINIAPP, {"uid": user.id})
+            token = tokens.issue(services, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
             return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, person is not None)
     raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
 

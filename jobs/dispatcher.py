@@ -33,7 +33,8 @@ DEAD = frozenset({RQStatus.FAILED, RQStatus.STOPPED, RQStatus.CANCELED})
 
 class RQDispatcher:
     def __init__(self, redis_url: str) -> None:
-        self.connection = Redis.from_url(redis_url)
+        # Short timeouts: with Redis down a request answers 503 at once instead of hanging.
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=10)
 
     def queue(self, name: str) -> Queue:
         return Queue(name, connection=self.connection)
@@ -64,6 +65,16 @@ class RQDispatcher:
         if status in ALIVE:
             return True
         return False if status in DEAD else None
+
+    def vanished(self, job_id: str) -> bool:
+        """Redis answers and holds no such job: it was lost (Redis restarted empty, evicted)."""
+        try:
+            Job.fetch(job_id, connection=self.connection)
+        except NoSuchJobError:
+            return True
+        except RedisError:
+            return False
+        return False
 
 
 class InProcessDispatcher:

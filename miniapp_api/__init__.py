@@ -10,6 +10,8 @@ from flask import Flask
 from flask_smorest import Api
 
 from entryfiling.http.errors import ProblemApi, openapi_config
+from entryfiling.http.gate import authenticate_before_validation
+from miniapp_api.auth import current_user
 from miniapp_api.employments.resources import blp as employments_blp
 from miniapp_api.filings.resources import blp as filings_blp
 from miniapp_api.guided.resources import blp as guided_blp
@@ -33,7 +35,7 @@ def register_miniapp_api(app: Flask) -> Api:
         )
     )
     api = ProblemApi(app, config_prefix=CONFIG_PREFIX)
-    for blueprint in (
+    blueprints = (
         login_blp,
         identity_blp,
         me_blp,
@@ -43,7 +45,10 @@ def register_miniapp_api(app: Flask) -> Api:
         filings_blp,
         guided_blp,
         notifications_blp,
-    ):
+    )
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    # Every mini-program endpoint that declares bearer security: the caller is identified first.
+    authenticate_before_validation(app, [b.name for b in blueprints], current_user)
     app.extensions["entryfiling_miniapp_api"] = api
     return api

@@ -61,14 +61,18 @@ def worker_command(
     from entryfiling.ops.logs import configure_logging
     from handlers.services import Services
     from jobs import runtime
+    from jobs.worker import work_until_stopped
 
     settings, connection = _connection()
     configure_logging(settings.log_level, settings.log_format)
     if metrics_port is not None:
         _serve_worker_metrics(metrics_host, metrics_port)
     runtime.configure(Services.from_settings(settings))
-    worker = Worker([Queue(q, connection=connection) for q in queues or QUEUES], connection=connection, name=name)
-    worker.work(burst=burst, with_scheduler=not no_scheduler)
+
+    def make_worker() -> Worker:
+        return Worker([Queue(q, connection=connection) for q in queues or QUEUES], connection=connection, name=name)
+
+    work_until_stopped(make_worker, burst=burst, with_scheduler=not no_scheduler)
 
 
 def _serve_worker_metrics(host: str, port: int) -> None:

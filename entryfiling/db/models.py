@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -160,7 +161,9 @@ class FilingEvent(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when: every state change, kept even when the filing is discarded."""
+    """Who did what, when, from where, and with what result: every state change, every
+    authentication attempt and every denial. Rows are never updated (a database trigger refuses
+    it); only the retention prune deletes them."""
 
     __tablename__ = "audit_events"
 
@@ -170,9 +173,13 @@ class AuditEvent(Base):
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200))
     enterprise_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # success / failure (an authentication that failed) / denied (a request refused access).
+    result: Mapped[str] = mapped_column(String(16), default="success", server_default="success", index=True)
+    # The client address (as ProxyFix with TRUSTED_PROXY_HOPS resolves it); none for jobs.
+    source_address: Mapped[str | None] = mapped_column(String(64))
 
 
 class PublicEntry(Base):
@@ -409,3 +416,44 @@ class Regulator(Base):
     tokens_valid_after: Mapped[datetime]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+
+
+# ---------------------------------------------------------------------------- security
+
+
+class AuthSession(Base):
+    """A bearer token's server-side session: revocable (logout, role ended) and, for regulators, idle-limited."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_auth_sessions_subject", "audience", "subject"),)
+
+
+class LoginFailure(Base):
+    """One failed authentication, counted per identity and per source address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+
+class LoginLock(Base):
+    """An identity or source locked out after too many failures, until ``locked_until``."""
+
+    __tablename__ = "login_locks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    locked_until: Mapped[datetime]

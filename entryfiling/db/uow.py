@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.db.models import AuditEvent
 from entryfiling.db.repositories import FilingRepository
+
+#: The client address of the request being served (set by the HTTP layers; none in jobs), so every
+#: audit row says where it came from without each use case passing it along.
+SOURCE_ADDRESS: ContextVar[str | None] = ContextVar("source_address", default=None)
 
 
 class UnitOfWork:
@@ -55,10 +60,13 @@ class UnitOfWork:
         at: Any,
         details: dict[str, Any] | None = None,
         enterprise_id: int | None = None,
+        result: str = "success",
     ) -> None:
         """Record a state change in the same transaction as the change itself."""
         self.session.add(
             AuditEvent(
+                result=result,
+                source_address=SOURCE_ADDRESS.get(),
                 at=at,
                 actor_type=actor.kind,
                 actor_id=actor.id,

@@ -84,3 +84,9 @@ class ExternalServiceError(DomainError):
     """An outside system (WeChat, registry) failed or refused; not the user's fault."""
 
     code = "external_service_error"
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency of ours (Redis, the database) is down: try again after ``retry_after`` seconds."""
+
+    code = "service_unavailable"

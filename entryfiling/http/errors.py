@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
+from entryfiling.http.outages import register_outage_handlers
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
     e.PayloadTooLarge: 413,
     e.RateLimited: 429,
     e.ExternalServiceError: 502,
+    e.ServiceUnavailable: 503,
 }
 
 TITLES = {
@@ -121,7 +123,7 @@ def problem(status: int, detail: str, *, code: str | None = None, errors: Any = 
         body["errors"] = errors
     body.update({k: v for k, v in extra.items() if v is not None})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
-    if status == 429 and "retry_after" in extra:
+    if status in (429, 503) and "retry_after" in extra:
         response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 
@@ -153,6 +155,7 @@ def http_error_response(error: HTTPException) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(e.DomainError, domain_error_response)
     app.register_error_handler(HTTPException, http_error_response)
+    register_outage_handlers(app, domain_error_response)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

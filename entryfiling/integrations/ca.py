@@ -262,3 +262,15 @@ def _identity(leaf: x509.Certificate) -> CertificateIdentity:
 def _text(value: str | bytes) -> str:
     """Attribute values are str except for odd string types; decode those leniently."""
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def claimed_uscc(certificate_pem: str) -> str | None:
+    """The USCC a presented certificate claims, before anything is verified: what failed logins are
+    counted against (lockout), never a proof of who the caller is."""
+    try:
+        leaf, _chain = _parse_chain(certificate_pem)
+        serials = leaf.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    except (AuthenticationFailed, ValueError):
+        return None
+    code = _text(serials[0].value).strip().upper() if serials else ""
+    return code[:18] if code else None

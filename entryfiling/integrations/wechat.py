@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +35,8 @@ from entryfiling import messages as msg
 from entryfiling.db.models import KeyValue
 from entryfiling.domain.errors import ExternalServiceError
 from entryfiling.metrics import count_push
+
+log = logging.getLogger(__name__)
 
 # WeChat error codes this project acts on.
 INVALID_CREDENTIAL = 40001
@@ -120,6 +124,37 @@ class DatabaseSessionStorage(SessionStorage):  # type: ignore[misc]
             session.commit()
 
 
+class FallbackSessionStorage(SessionStorage):  # type: ignore[misc]
+    """Redis first, the database behind it: the access token is written to both, and read from the
+    database while Redis is unreachable, so an outage of Redis does not stop WeChat logins."""
+
+    def __init__(self, primary: SessionStorage, fallback: SessionStorage) -> None:
+        self._primary = primary
+        self._fallback = fallback
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            value = self._primary.get(key, None)
+        except RedisError:
+            log.warning("redis unavailable: WeChat token read from the database")
+            return self._fallback.get(key, default)
+        return value if value is not None else self._fallback.get(key, default)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self._fallback.set(key, value, ttl)
+        try:
+            self._primary.set(key, value, ttl)
+        except RedisError:
+            log.warning("redis unavailable: WeChat token kept in the database only")
+
+    def delete(self, key: str) -> None:
+        self._fallback.delete(key)
+        try:
+            self._primary.delete(key)
+        except RedisError:
+            log.warning("redis unavailable: WeChat token deleted from the database only")
+
+
 def make_session_storage(
     redis_url: str | None, session_factory: sessionmaker[Session], clock: Callable[[], datetime], appid: str
 ) -> SessionStorage:
@@ -127,7 +162,9 @@ def make_session_storage(
         import redis
         from wechatpy.session.redisstorage import RedisStorage
 
-        return RedisStorage(redis.Redis.from_url(redis_url), prefix="entryfiling:wechat")
+        connection = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        database = DatabaseSessionStorage(session_factory, clock, prefix="wechat")
+        return FallbackSessionStorage(RedisStorage(connection, prefix="entryfiling:wechat"), database)
     return DatabaseSessionStorage(session_factory, clock, prefix="wechat")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from entryfiling import messages as msg
 from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
+from entryfiling.http.gate import once_per_request
 from entryfiling.ops.web import note_actor
 from handlers.auth import authenticate_enterprise
 from handlers.services import Actor
@@ -16,6 +17,6 @@ def enterprise_token() -> str:
 
 
 def current_enterprise() -> Actor:
-    actor = authenticate_enterprise(services(), enterprise_token())
+    actor = once_per_request("enterprise", lambda: authenticate_enterprise(services(), enterprise_token()))
     note_actor("enterprise", actor.enterprise_id)
     return actor

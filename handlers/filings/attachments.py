@@ -12,11 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Attachment, Filing
-from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
-from entryfiling.domain.content_types import sniff_content_type
 from entryfiling.domain.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from entryfiling.domain.fields import attachment_refs
 from entryfiling.domain.filing import require_draft
+from entryfiling.integrations.file_safety import store_checked_upload
 from handlers.filings.common import attachment_counts, commit_or_stale, get_business, load_draft, load_filing
 from handlers.filings.views import FilingView, filing_view
 from handlers.services import Actor, Services
@@ -46,14 +45,12 @@ def upload_attachment(
         except PayloadTooLarge:
             text = msg.ATTACHMENT_KIND_TOO_LARGE.format(label=kind.label, limit_mb=kind.max_bytes // (1024 * 1024))
             raise PayloadTooLarge(text, errors={"file": text}) from None
+        uploaded = stored.key
         try:
             if stored.size == 0:
                 raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
-            content_type = sniff_content_type(stored.head)
-            if content_type not in kind.content_types:
-                allowed = "、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
-                text = msg.ATTACHMENT_TYPE_REFUSED.format(label=kind.label, allowed=allowed)
-                raise ValidationFailed.on("file", text)
+            checked = store_checked_upload(services.storage, stored, kind)
+            stored, content_type = checked.stored, checked.content_type
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -80,8 +77,11 @@ def upload_attachment(
                 uow.rollback()
                 raise Conflict(msg.ATTACHMENT_CONCURRENT) from None
         except BaseException:
-            release_file(services, stored.key)
+            for key in {uploaded, stored.key}:
+                release_file(services, key)
             raise
+        if checked.replaced_key:
+            release_file(services, checked.replaced_key)  # the raw photo, unless an attachment shares it
         return filing_view(services, uow.session, filing, attachment=attachment)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
+from entryfiling.db.locks import lock_enterprise
 from entryfiling.db.models import Enterprise, Filing, IdempotencyRecord
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import Business
@@ -73,6 +74,10 @@ def submit_filing(
     scope = f"enterprise:{actor.enterprise_id}"
     fingerprint = _fingerprint(filing_id, agreed, signed_letter_id)
     with services.uow() as uow:
+        if actor.enterprise_id is not None:
+            # The lock first, then the replay check: a retry racing the first submit waits for it
+            # and answers with its result instead of finding the filing already decided.
+            lock_enterprise(uow.session, actor.enterprise_id)
         if idempotency_key and (done := _replayed_filing_id(uow.session, scope, idempotency_key, fingerprint)):
             return _replay(services, uow, done)
         draft = load_draft(uow, actor, filing_id)

@@ -18,7 +18,8 @@ def test_upload_is_typed_by_content_not_by_name(enterprise, services):
     assert "PDF 文档" in refused["errors"]["file"] and "JPEG" in refused["errors"]["file"]
     accepted = upload(enterprise, fid, "business_license", JPEG_BYTES, "license.pdf")
     assert accepted["attachment"]["content_type"] == "image/jpeg"
-    assert accepted["attachment"]["sha256"] == hashlib.sha256(JPEG_BYTES).hexdigest()
+    stored = enterprise.get(accepted["attachment"]["download_url"]).data
+    assert accepted["attachment"]["sha256"] == hashlib.sha256(stored).hexdigest()  # the clean re-encoding
     assert list(services.settings.storage_dir.rglob("*")), "stored on disk under STORAGE_DIR"
 
 

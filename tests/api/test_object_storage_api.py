@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.api.flows import complete_first_filing, open_first_filing, sign_and_submit, upload
-from tests.factories import JPEG_BYTES, PNG_BYTES, pdf_bytes
+from tests.factories import JPEG_BYTES, pdf_bytes
 
 
 @pytest.fixture
@@ -28,7 +28,9 @@ def test_a_whole_first_filing_keeps_its_files_in_the_bucket(enterprise, make_per
     keys = s3_bucket.object_keys()
     prefix = f"attachments/{enterprise.id}/{filing['id']}/"
     assert keys and all(k.startswith(prefix) for k in keys)
-    assert f"{prefix}{hashlib.sha256(PNG_BYTES).hexdigest()}" in keys
+    recorded = enterprise.get(f"/api/v1/filings/{filing['id']}").json
+    attachments = [a for s in recorded["sections"] for a in s["attachments"]] + recorded["submission_attachments"]
+    assert {f"{prefix}{a['sha256']}" for a in attachments} == set(keys), "one object per content, no leftovers"
     assert not list(services.settings.storage_dir.rglob("*.*")), "nothing on the local disk"
 
 
@@ -51,7 +53,8 @@ def test_identical_uploads_share_one_object_until_the_last_is_deleted(enterprise
 
     assert enterprise.delete(first["download_url"]).status_code == 200
     assert len(s3_bucket.object_keys()) == 1, "still referred to by the other attachment"
-    assert enterprise.get(second["download_url"]).data == JPEG_BYTES
+    kept = enterprise.get(second["download_url"]).data
+    assert hashlib.sha256(kept).hexdigest() == second["sha256"] and kept.startswith(b"\xff\xd8")
 
     assert enterprise.delete(second["download_url"]).status_code == 200
     assert s3_bucket.object_keys() == []
@@ -64,7 +67,18 @@ def test_a_refused_upload_does_not_remove_an_identical_accepted_one(enterprise, 
     refused = upload(enterprise, filing["id"], "commitment_letter", JPEG_BYTES, "x.jpg", expect=422)  # PDF only
 
     assert "file" in refused["errors"]
-    assert enterprise.get(accepted["download_url"]).data == JPEG_BYTES
+    kept = enterprise.get(accepted["download_url"]).data
+    assert hashlib.sha256(kept).hexdigest() == accepted["sha256"]
+
+
+def test_uploading_a_downloaded_photo_again_keeps_the_first_one(enterprise, s3_bucket):
+    """A re-encoded photo uploaded again is re-encoded once more; the first copy's object stays."""
+    filing = open_first_filing(enterprise)
+    first = upload(enterprise, filing["id"], "business_license", JPEG_BYTES, "执照.jpg")["attachment"]
+    downloaded = enterprise.get(first["download_url"]).data
+    upload(enterprise, filing["id"], "legal_representative_id_card", downloaded, "身份证.jpg")
+    again = enterprise.get(first["download_url"])
+    assert again.status_code == 200 and hashlib.sha256(again.data).hexdigest() == first["sha256"]
 
 
 def test_discarding_a_draft_empties_its_objects(enterprise, s3_bucket):

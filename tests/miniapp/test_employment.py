@@ -120,7 +120,7 @@ def test_role_change_ends_the_old_employment_and_keeps_history(enterprise, verif
     assert user.get("/miniapp/v1/me").json["may_file_for"][0]["id"] == enterprise.id
 
 
-def test_either_side_can_end_and_the_person_is_no_longer_selectable(enterprise, verified_user):
+def test_either_side_can_end_and_the_person_is_no_longer_selectable(enterprise, verified_user, miniapp_login):
     by_enterprise, by_person = verified_user("甲一"), verified_user("乙二")
     e1 = accept(by_enterprise, invite(enterprise)["code"]).json
     e2 = accept(by_person, invite(enterprise)["code"]).json
@@ -141,6 +141,9 @@ def test_either_side_can_end_and_the_person_is_no_longer_selectable(enterprise, 
     history = enterprise.get("/api/v1/employments?current=false").json
     assert history["total"] == 2 and all(i["ended_at"] for i in history["items"])
     assert enterprise.post(f"/api/v1/employments/{e1['id']}/end").status_code == 404  # ending twice
+    # Ended by the enterprise, 甲一's phone session ended with it; logged in again, still not theirs.
+    assert by_enterprise.get("/miniapp/v1/me").status_code == 401
+    by_enterprise = miniapp_login(by_enterprise.openid)
     assert by_enterprise.post(f"/miniapp/v1/employments/{e2['id']}/end").status_code == 404  # not theirs
 
 

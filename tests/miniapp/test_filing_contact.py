@@ -108,7 +108,9 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     assert actions and {(name, kind) for _a, name, kind in actions} == {("赵报送", "person")}
 
 
-def test_only_current_filing_contacts_of_that_enterprise_may_file(enterprise, login_enterprise, verified_user):
+def test_only_current_filing_contacts_of_that_enterprise_may_file(
+    enterprise, login_enterprise, verified_user, miniapp_login
+):
     employee = make_contact(enterprise, verified_user, "孙员工", role="employee")
     contact = make_contact(enterprise, verified_user, "周联系")
     other = login_enterprise("新疆另一家建设有限公司")
@@ -126,6 +128,8 @@ def test_only_current_filing_contacts_of_that_enterprise_may_file(enterprise, lo
 
     employment_id = contact.get("/miniapp/v1/me").json["employments"][0]["id"]
     assert enterprise.post(f"/api/v1/employments/{employment_id}/end").status_code == 200
+    assert contact.get(f"{base}/{opened.json['id']}").status_code == 401  # the phone session ended with the role
+    contact = miniapp_login(contact.openid)
     assert contact.get(f"{base}/{opened.json['id']}").status_code == 403
     assert contact.get("/miniapp/v1/me").json["may_file_for"] == []
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entryfiling.domain.content_types import LABELS, sniff_content_type
+from entryfiling.domain.content_types import LABELS, misplaced_pdf_header, sniff_content_type
 from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
 from entryfiling.integrations.storage import HEAD_SIZE, FileStorage, StoredFile
 
@@ -270,9 +270,11 @@ def test_content_wins_over_the_name() -> None:
     assert sniff_content_type(_real_png()) == "image/png"
 
 
-def test_pdf_header_after_junk_within_1024_bytes_is_accepted_as_readers_do() -> None:
-    assert sniff_content_type(b"\r\n" + b" " * 1000 + b"%PDF-1.4\n") == "application/pdf"
-    assert sniff_content_type(b" " * 1020 + b"%PDF-1.4\n") is None  # header crosses the window
+def test_a_pdf_header_after_anything_is_not_a_pdf_but_is_noticed() -> None:
+    for junk in (b"\r\n", b" " * 1000, b"<html><body>"):
+        assert sniff_content_type(junk + b"%PDF-1.4\n") is None
+        assert misplaced_pdf_header(junk + b"%PDF-1.4\n")
+    assert not misplaced_pdf_header(b"%PDF-1.4\n")
 
 
 def test_labels_cover_every_sniffed_type() -> None:

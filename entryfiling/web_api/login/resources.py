@@ -7,9 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.web_api.auth import client_address, services
+from entryfiling.web_api.auth import BEARER_SECURITY, client_address, current_enterprise, enterprise_token, services
 from entryfiling.web_api.login.schemas import ChallengeSchema, LoginSchema, TokenSchema
-from handlers import auth
+from handlers import auth, tokens
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="企业 CA 证书登录")
 
@@ -31,9 +31,7 @@ class LoginResource(MethodView):
     @blp.response(200, TokenSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """用 CA 证书对挑战码的签名登录，返回 Bearer 令牌"""
-        svc = services()
-        auth.check_rate_limit(svc, f"login:{client_address()}", svc.settings.login_attempts_per_minute)
-        result = auth.login(svc, body["certificate"], body["nonce"], body["signature"])
+        result = auth.login(services(), body["certificate"], body["nonce"], body["signature"], client_address())
         return {
             "access_token": result.token,
             "token_type": "Bearer",
@@ -45,3 +43,12 @@ class LoginResource(MethodView):
                 "first_login": result.first_login,
             },
         }
+
+
+@blp.route("/logout")
+class LogoutResource(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(204)
+    def post(self) -> None:
+        """退出登录：本令牌立即失效"""
+        tokens.logout(services(), tokens.ENTERPRISE, enterprise_token(), current_enterprise())

@@ -16,9 +16,12 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.http.filings.routes import FILE_RESPONSE, send_attachment
+from entryfiling.http.gate import once_per_request
 from entryfiling.http.links import Answer, register_links
 from entryfiling.ops.web import note_actor
 from entryfiling.web_api.review.schemas import (
+    AuditArgsSchema,
+    AuditPageSchema,
     DecisionSchema,
     RegulatorLoginSchema,
     RegulatorTokenSchema,
@@ -26,7 +29,7 @@ from entryfiling.web_api.review.schemas import (
     ReviewQueueArgsSchema,
     ReviewQueueSchema,
 )
-from handlers import regulators
+from handlers import audit, regulators, tokens
 from handlers.services import Actor
 
 blp = Blueprint(
@@ -45,9 +48,13 @@ IF_MATCH_OPTIONAL = {
 
 
 def current_regulator() -> Actor:
-    actor = regulators.authenticate(services(), bearer_token(msg.AUTH_REQUIRED))
+    actor = once_per_request("regulator", lambda: regulators.authenticate(services(), regulator_token()))
     note_actor("regulator", actor.id.removeprefix("regulator:"))
     return actor
+
+
+def regulator_token() -> str:
+    return bearer_token(msg.AUTH_REQUIRED)
 
 
 @blp.route("/login")
@@ -63,6 +70,15 @@ class RegulatorLogin(MethodView):
             "expires_in": result.expires_in,
             "regulator": result.regulator,
         }
+
+
+@blp.route("/logout")
+class RegulatorLogout(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(204)
+    def post(self) -> None:
+        """退出登录：本令牌立即失效"""
+        tokens.logout(services(), tokens.REGULATOR, regulator_token(), current_regulator())
 
 
 @blp.route("/filings")
@@ -109,6 +125,17 @@ class ReviewDecision(MethodView):
             request.headers.get("If-Match"),
         )
         return view, 200, {"ETag": view.etag}
+
+
+@blp.route("/audit")
+class AuditLog(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(AuditArgsSchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, args: dict[str, Any]) -> audit.AuditPage:
+        """安全审计日志：登录（成功与失败）、拒绝访问与各项操作，最新的在前；只读，分页，可按条件筛选"""
+        page, page_size = args.pop("page"), args.pop("page_size")
+        return audit.search(services(), current_regulator(), audit.AuditQuery(**args), page, page_size)
 
 
 register_links(

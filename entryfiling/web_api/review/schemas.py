@@ -61,3 +61,37 @@ class DecisionSchema(Schema):
         validate=validate.Length(min=2, max=500),
         metadata={"description": "审核意见（不通过时即告知企业的原因）"},
     )
+
+
+AUDIT_RESULTS = ["success", "failure", "denied"]
+
+
+class AuditArgsSchema(PageArgsSchema):
+    event = fields.String(
+        validate=validate.Length(min=1, max=64), metadata={"description": "事件，如 login、access_denied"}
+    )
+    result = fields.String(validate=validate.OneOf(AUDIT_RESULTS), metadata={"description": "结果"})
+    actor_type = fields.String(validate=validate.Length(min=1, max=32))
+    actor_id = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "操作者或声称的身份"})
+    object = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "对象（前缀匹配）"})
+    enterprise_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    source_address = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "来源地址"})
+    date_from = fields.Date()
+    date_to = fields.Date()
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_type = fields.String()
+    actor_id = fields.String()
+    actor_name = fields.String()
+    enterprise_id = fields.Integer(allow_none=True)
+    event = fields.String()
+    object = fields.String()
+    result = fields.String()
+    source_address = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+AuditPageSchema = page_schema(AuditEntrySchema, "AuditPage")
