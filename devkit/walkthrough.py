@@ -27,6 +27,7 @@ def walkthrough(
 ================ 区外建设工程企业进疆信息报送管理系统（开发环境）================
 服务地址      {base_url}
 接口文档      {base_url}/docs        OpenAPI: {base_url}/openapi.json
+手机端        {base_url}/m/          参考移动端（小程序的浏览器版）：微信登录、实名认证、接受邀请、对话填写、上传、提交
 数据库        {settings.database_url}
 附件目录      {settings.storage_dir}
 信任的 CA     {settings.ca_trust_bundle}

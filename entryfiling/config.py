@@ -18,6 +18,9 @@ from cryptography.fernet import Fernet
 
 DEFAULT_INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 DEV_WECHAT_PORT = 8701
+# WeChat's accepted values of subscribeMessage.send ``miniprogram_state`` and ``lang``.
+MINIPROGRAM_STATES = ("formal", "trial", "developer")
+MESSAGE_LANGS = ("zh_CN", "en_US", "zh_HK", "zh_TW")
 DEV_REGISTRY_PORT = 8702
 MIN_AUDIT_RETENTION_DAYS = 180
 
@@ -78,6 +81,12 @@ class Settings:
     wechat_result_template_id: str = "dev-filing-result"
     wechat_reminder_template_id: str = "dev-expiry-reminder"
     miniapp_filing_page: str = "pages/filings/detail"
+    # Which build of the mini-program a subscribe message opens (subscribeMessage.send
+    # ``miniprogram_state``): formal 正式版, trial 体验版, developer 开发版.
+    wechat_miniprogram_state: str = "formal"
+    wechat_message_lang: str = "zh_CN"
+    # The page a scanned invitation 小程序码 opens (wxacode.getUnlimited ``page``).
+    miniapp_invitation_page: str = "pages/invitations/accept"
     miniapp_reminder_page: str = "pages/enterprise/index"
     # When RQ's cron scheduler (``entryfiling jobs cron``) runs the expiry reminders (server time).
     reminder_cron: str = "0 8 * * *"
@@ -169,5 +178,17 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         wechat_reminder_template_id=env.get("WECHAT_REMINDER_TEMPLATE_ID") or "dev-expiry-reminder",
         miniapp_filing_page=env.get("MINIAPP_FILING_PAGE") or "pages/filings/detail",
         miniapp_reminder_page=env.get("MINIAPP_REMINDER_PAGE") or "pages/enterprise/index",
+        wechat_miniprogram_state=_one_of(
+            "WECHAT_MINIPROGRAM_STATE", env.get("WECHAT_MINIPROGRAM_STATE") or "formal", MINIPROGRAM_STATES
+        ),
+        wechat_message_lang=_one_of("WECHAT_MESSAGE_LANG", env.get("WECHAT_MESSAGE_LANG") or "zh_CN", MESSAGE_LANGS),
+        miniapp_invitation_page=env.get("MINIAPP_INVITATION_PAGE") or "pages/invitations/accept",
         reminder_cron=env.get("REMINDER_CRON") or "0 8 * * *",
     )
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """A setting WeChat would refuse is a startup error, not a failed push hours later."""
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value

@@ -14,19 +14,23 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, EmploymentInvitation, Enterprise, Filing, Person
-from entryfiling.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from entryfiling.domain.errors import Conflict, ExternalServiceError, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.filing import CHINA_TIME
+from entryfiling.domain.roles import ABILITIES, ROLE_LABELS, SHORT_ROLE_LABELS, RoleChange
 from entryfiling.domain.validators import mask_id_number
+from entryfiling.integrations.wechat import WeChatError
 from handlers import tokens
 from handlers.auth import check_rate_limit
-from handlers.persons import EMPLOYEE, FILING_CONTACT, page_envelope
+from handlers.persons import FILING_CONTACT, page_envelope
 from handlers.services import Actor, Services
 from handlers.wechat_users import MiniappUser
 
-ROLES = {EMPLOYEE: "员工", FILING_CONTACT: "报送联系人（可在小程序为企业办理报送）"}
+ROLES = ROLE_LABELS
+INVITATION_STATUS_LABELS = {"pending": "待接受", "accepted": "已接受", "expired": "已过期", "revoked": "已作废"}
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -54,6 +58,7 @@ def present_invitation(invitation: EmploymentInvitation, now: Any) -> dict[str, 
         "qr_payload": QR_PREFIX + invitation.code,
         "note": invitation.note,
         "status": _invitation_status(invitation, now),
+        "status_label": INVITATION_STATUS_LABELS[_invitation_status(invitation, now)],
         "created_at": invitation.created_at.isoformat(),
         "expires_at": invitation.expires_at.isoformat(),
         "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
@@ -181,35 +186,127 @@ def end_employment_as_enterprise(services: Services, actor: Actor, employment_id
 # ---------------------------------------------------------------------------- person side
 
 
-def _normalise_code(raw: str) -> str:
+def normalise_code(raw: str) -> str:
+    """The code as typed, scanned from the QR payload, or passed as the 小程序码's scene."""
     text = (raw or "").strip()
     if text.lower().startswith(QR_PREFIX):
         text = text[len(QR_PREFIX) :]
     return text.replace("-", "").replace(" ", "").upper()
 
 
-def accept_invitation(services: Services, user: MiniappUser, raw_code: str) -> dict[str, Any]:
-    """A verified person takes an invitation: a new current employment with its role."""
+def _find_invitation(session: Session, raw_code: str) -> EmploymentInvitation:
+    invitation = session.scalar(
+        select(EmploymentInvitation).where(EmploymentInvitation.code == normalise_code(raw_code))
+    )
+    if invitation is None:
+        raise NotFound(msg.INVITATION_NOT_FOUND, errors={"code": msg.INVITATION_NOT_FOUND})
+    return invitation
+
+
+def _current_employment(session: Session, person_id: int | None, enterprise_id: int) -> Employment | None:
+    if person_id is None:
+        return None
+    return session.scalar(
+        select(Employment).where(
+            Employment.person_id == person_id,
+            Employment.enterprise_id == enterprise_id,
+            Employment.ended_at.is_(None),
+        )
+    )
+
+
+def _effect(change: RoleChange, enterprise: str) -> str:
+    role = SHORT_ROLE_LABELS[change.invited]
+    abilities = "；".join(ABILITIES[change.invited])
+    if change.needs_confirmation:
+        current = SHORT_ROLE_LABELS[change.current or ""]
+        return msg.INVITATION_EFFECT_LOSES.format(
+            enterprise=enterprise, current=current, role=role, lost="、".join(change.lost)
+        )
+    if change.replaces:
+        current = SHORT_ROLE_LABELS[change.current or ""]
+        return msg.INVITATION_EFFECT_REPLACES.format(
+            enterprise=enterprise, current=current, role=role, abilities=abilities
+        )
+    return msg.INVITATION_EFFECT_NEW.format(enterprise=enterprise, role=role, abilities=abilities)
+
+
+def preview_invitation(services: Services, user: MiniappUser, raw_code: str) -> dict[str, Any]:
+    """Which enterprise invites, for which role, and what accepting would change, before accepting."""
+    check_rate_limit(services, f"invitation-accept:{user.id}", ACCEPT_ATTEMPTS_PER_MINUTE)
+    now = services.now()
+    with services.uow() as uow:
+        invitation = _find_invitation(uow.session, raw_code)
+        refuse_unusable(invitation, now)
+        enterprise = uow.session.get_one(Enterprise, invitation.enterprise_id)
+        current = _current_employment(uow.session, user.person_id, invitation.enterprise_id)
+        change = RoleChange(current.role if current else None, invitation.role)
+        already = current is not None and not change.replaces
+        return {
+            "code": invitation.code,
+            "enterprise": {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc},
+            "role": invitation.role,
+            "role_label": ROLES[invitation.role],
+            "expires_at": invitation.expires_at.isoformat(),
+            "current_role": change.current,
+            "current_role_label": SHORT_ROLE_LABELS.get(change.current or ""),
+            "effect": msg.PERSON_ALREADY_EMPLOYED if already else _effect(change, enterprise.name),
+            "needs_confirmation": change.needs_confirmation,
+            "can_accept": user.person_id is not None and not already,
+            "blocked_by": None if user.person_id is not None else msg.INVITATION_NEEDS_VERIFICATION,
+        }
+
+
+def invitation_wxacode(services: Services, actor: Actor, invitation_id: int) -> bytes:
+    """The 小程序码 of a pending invitation (wxacode.getUnlimited, scene = the invitation code)."""
+    now = services.now()
+    with services.uow() as uow:
+        invitation = uow.session.scalar(
+            select(EmploymentInvitation).where(
+                EmploymentInvitation.id == invitation_id, EmploymentInvitation.enterprise_id == actor.enterprise_id
+            )
+        )
+        if invitation is None:
+            raise NotFound(msg.INVITATION_NOT_FOUND)
+        refuse_unusable(invitation, now)
+        code = invitation.code
+    try:
+        return services.wechat().get_unlimited_code(code, services.settings.miniapp_invitation_page)
+    except WeChatError as error:
+        raise ExternalServiceError(
+            msg.WXACODE_FAILED, hint=msg.WXACODE_FAILED_HINT.format(errcode=error.errcode)
+        ) from None
+
+
+def accept_invitation(
+    services: Services, user: MiniappUser, raw_code: str, *, confirm_role_change: bool = False
+) -> dict[str, Any]:
+    """A verified person takes an invitation: a new current employment with its role.
+
+    A person holds one current role per enterprise; a change of role that would take something
+    away (a filing contact becoming an employee) happens only once the person confirmed it.
+    """
     if user.person_id is None:
         raise PermissionDenied(msg.PERSON_NOT_VERIFIED_SELF)
     check_rate_limit(services, f"invitation-accept:{user.id}", ACCEPT_ATTEMPTS_PER_MINUTE)
-    code = _normalise_code(raw_code)
     now = services.now()
     actor = user.actor()
     with services.uow() as uow:
-        invitation = uow.session.scalar(select(EmploymentInvitation).where(EmploymentInvitation.code == code))
-        if invitation is None:
-            raise NotFound(msg.INVITATION_NOT_FOUND, errors={"code": msg.INVITATION_NOT_FOUND})
-        _refuse_unusable(invitation, now)
-        current = uow.session.scalar(
-            select(Employment).where(
-                Employment.person_id == user.person_id,
-                Employment.enterprise_id == invitation.enterprise_id,
-                Employment.ended_at.is_(None),
-            )
-        )
+        invitation = _find_invitation(uow.session, raw_code)
+        refuse_unusable(invitation, now)
+        current = _current_employment(uow.session, user.person_id, invitation.enterprise_id)
         if current is not None and current.role == invitation.role:
             raise Conflict(msg.PERSON_ALREADY_EMPLOYED)
+        change = RoleChange(current.role if current else None, invitation.role)
+        if change.needs_confirmation and not confirm_role_change:
+            name = uow.session.get_one(Enterprise, invitation.enterprise_id).name
+            raise Conflict(
+                msg.INVITATION_ROLE_CHANGE_UNCONFIRMED.format(
+                    enterprise=name, current=SHORT_ROLE_LABELS[change.current or ""], lost="、".join(change.lost)
+                ),
+                needs_confirmation=True,
+                hint=msg.INVITATION_ROLE_CHANGE_HINT,
+            )
         claimed = uow.session.execute(
             update(EmploymentInvitation)
             .where(
@@ -222,9 +319,11 @@ def accept_invitation(services: Services, user: MiniappUser, raw_code: str) -> d
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(msg.INVITATION_USED)
+        replaced = None
         if current is not None:  # a change of role: the old one ends, the history shows both
             current.ended_at = now
             current.ended_by = actor.as_dict()
+            replaced = {"id": current.id, "role": current.role, "role_label": ROLES[current.role]}
         employment = Employment(
             person_id=user.person_id, enterprise_id=invitation.enterprise_id, role=invitation.role, started_at=now
         )
@@ -240,15 +339,20 @@ def accept_invitation(services: Services, user: MiniappUser, raw_code: str) -> d
             "employment_started",
             f"employment:{employment.id}",
             now,
-            {"person_id": user.person_id, "role": invitation.role, "invitation": invitation.id},
+            {
+                "person_id": user.person_id,
+                "role": invitation.role,
+                "invitation": invitation.id,
+                "replaced_role": replaced["role"] if replaced else None,
+            },
             enterprise_id=invitation.enterprise_id,
         )
         uow.commit()
         enterprise = uow.session.get_one(Enterprise, invitation.enterprise_id)
-        return present_employment(services, employment, None, enterprise)
+        return present_employment(services, employment, None, enterprise) | {"replaced": replaced}
 
 
-def _refuse_unusable(invitation: EmploymentInvitation, now: Any) -> None:
+def refuse_unusable(invitation: EmploymentInvitation, now: Any) -> None:
     status = _invitation_status(invitation, now)
     if status == "revoked":
         raise Conflict(msg.INVITATION_REVOKED, errors={"code": msg.INVITATION_REVOKED})

@@ -10,14 +10,15 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.domain import guided
+from entryfiling.domain import conversation, guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
 from entryfiling.domain.errors import ValidationFailed
-from entryfiling.domain.fields import FieldType
+from entryfiling.domain.fields import FieldType, clean_scalar, is_blank
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
+from handlers.conversation import load_state, remember
 from handlers.filings.queries import DraftState, draft_state
 from handlers.filings.sections import save_section
 from handlers.services import Actor, Services
@@ -90,10 +91,13 @@ class GuidedView:
     enterprise_id: int
     etag: str
     status: str  # ask / review / ready
+    status_label: str  # what the status means, for the person
     progress: guided.Progress
     step: Step | None = None
     message: str | None = None
     submission: Submission | None = None
+    # After an answer: how it was recorded ("已记录：注册资本 5,000 万元").
+    recorded: str | None = None
 
 
 def as_json(value: Any) -> Any:
@@ -154,7 +158,9 @@ def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) ->
                 min_count=kind.min_count,
                 max_count=kind.max_count,
             ),
-            hint=msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(kind=kind.key),
+            hint=msg.GUIDED_ATTACHMENT_BY_UPLOAD.format(
+                label=kind.label, formats="、".join(CONTENT_TYPE_LABELS[t] for t in kind.content_types)
+            ),
         )
     fld = item.field
     assert fld is not None
@@ -162,12 +168,16 @@ def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) ->
         **common,
         type=fld.type.value,
         required=fld.required,
-        example=guided.example_for(fld),
+        example=guided.example_for(fld, state.enterprise_type),
         options=[OptionChoice(n, o.value, o.label) for n, o in enumerate(fld.options, 1)] if fld.options else None,
         persons=[PersonChoice(c.id, c.name, c.hint) for c in choices] if fld.type is FieldType.PERSON else None,
         unit=fld.unit or None,
         max_length=fld.max_length if fld.type in (FieldType.TEXT, FieldType.TEXTAREA) else None,
     )
+
+
+# What the guided flow's status means, for the person.
+GUIDED_STATUS_LABELS = {"ask": "请回答下一项", "review": "请确认已填内容", "ready": "已填写完整，可以提交"}
 
 
 def _view(
@@ -179,6 +189,7 @@ def _view(
         "enterprise_id": state.enterprise_id,
         "etag": state.etag,
         "status": status,
+        "status_label": GUIDED_STATUS_LABELS[status],
         "progress": guided.progress(all_items),
     }
     if item is not None:
@@ -191,8 +202,107 @@ def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
     state = draft_state(services, actor, filing_id)
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     item = guided.next_item(all_items)
+    remembered = load_state(services, actor, filing_id)
+    offered = _row_or_offer(state, item, remembered)
+    if offered is not None and offered.kind == "more_rows":
+        return _more_rows_view(state, offered, all_items)
+    if offered is not None and offered.target is not None:
+        target = offered.target
+        item = guided.Item(target.section, target.path, target.field, target.table, target.row)
     needs_people = item is not None and item.field is not None and item.field.type is FieldType.PERSON
-    return _view(state, item, all_items, _choices(services, actor) if needs_people else [])
+    view = _view(state, item, all_items, _choices(services, actor) if needs_people else [])
+    if offered is not None and offered.kind == "optional" and view.step is not None:
+        step = replace(view.step, prompt=f"{view.step.prompt}{msg.GUIDED_SKIPPABLE}", hint=msg.GUIDED_SKIP_HINT)
+        view = replace(view, step=step)
+    return view
+
+
+def _row_or_offer(
+    state: DraftState, upcoming: guided.Item | None, remembered: conversation.State
+) -> conversation.Question | None:
+    """Before leaving a section: the row the user opened, "还有其他资质吗？", each optional field once.
+
+    The same questions, in the same order, as the conversation asks (domain.conversation.offer).
+    """
+    ctx = conversation.Context(enterprise_type=state.enterprise_type)
+    for table_path, row in remembered.adding.items():
+        section_key, _, table_key = table_path.partition(".")
+        section = state.business.section(section_key)
+        table = section.field(table_key) if section else None
+        if section is None or table is None:
+            continue
+        rows = (state.sections.get(section.key) or {}).get(table.key) or []
+        current = rows[row] if row < len(rows) else {}
+        column = next((c for c in table.columns if c.required and is_blank(current.get(c.key))), None)
+        if column is not None:
+            return conversation.Question("field", "", conversation.Target(section, column, table, row))
+    for section in state.business.sections:
+        if upcoming is not None and section.key == upcoming.section.key:
+            return None
+        if (offered := conversation.offer(section, state.sections, remembered, ctx)) is not None:
+            return offered
+    return None
+
+
+def _more_rows_view(state: DraftState, asked: conversation.Question, all_items: list[guided.Item]) -> GuidedView:
+    section_key, _, table_key = asked.table_path.partition(".")
+    section = state.business.section(section_key)
+    assert section is not None
+    table = section.field(table_key)
+    assert table is not None
+    rows = (state.sections.get(section.key) or {}).get(table.key) or []
+    step = Step(
+        path=asked.table_path,
+        section=section.key,
+        section_label=section.label,
+        label=table.label,
+        prompt=asked.text,
+        done=False,
+        current=len(rows),
+        type="yes_no",
+        required=False,
+        options=[OptionChoice(1, "yes", "有"), OptionChoice(2, "no", "没有了")],
+    )
+    return GuidedView(
+        filing_id=state.filing_id,
+        enterprise_id=state.enterprise_id,
+        etag=state.etag,
+        status="ask",
+        status_label=GUIDED_STATUS_LABELS["ask"],
+        progress=guided.progress(all_items),
+        step=step,
+    )
+
+
+def _answer_remembered(
+    services: Services, actor: Actor, state: DraftState, path: str, value: Any
+) -> GuidedView | None:
+    """Answers the flow itself keeps: "还有其他资质吗？" (a table's path) and skipping an optional field."""
+    section_key, _, key = path.partition(".")
+    section = state.business.section(section_key)
+    fld = section.field(key) if section else None
+    if section is None or fld is None:
+        return None
+    remembered = load_state(services, actor, state.filing_id)
+    if fld.type is FieldType.TABLE and not fld.read_only:
+        try:
+            more = guided.parse_yes_no(str(value))
+        except InvalidValue as exc:
+            raise ValidationFailed.on("value", exc.message) from None
+        rows = (state.sections.get(section.key) or {}).get(fld.key) or []
+        if more:
+            remembered.adding[path] = len(rows)
+            if path in remembered.closed_tables:
+                remembered.closed_tables.remove(path)
+        elif path not in remembered.closed_tables:
+            remembered.closed_tables.append(path)
+    elif not fld.required and isinstance(value, str) and value.strip() in conversation.SKIP_WORDS:
+        if path not in remembered.offered:
+            remembered.offered.append(path)
+    else:
+        return None
+    remember(services, state.filing_id, remembered)
+    return next_step(services, actor, state.filing_id)
 
 
 def back(services: Services, actor: Actor, filing_id: int, from_path: str | None) -> GuidedView:
@@ -205,16 +315,17 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
     item = item or (all_items[0] if all_items else None)
     view = _view(state, item, all_items, _choices(services, actor))
     if item is not None:
-        view = replace(view, status="review" if item.done else "ask")
+        status = "review" if item.done else "ask"
+        view = replace(view, status=status, status_label=GUIDED_STATUS_LABELS[status])
     return view
 
 
-def answer(
-    services: Services, actor: Actor, filing_id: int, path: str, value: Any, if_match: str | None
-) -> GuidedView:
+def answer(services: Services, actor: Actor, filing_id: int, path: str, value: Any, if_match: str | None) -> GuidedView:
     """Understand, validate and save one answer; a wrong one is refused with the same question."""
     state = draft_state(services, actor, filing_id)
     require_draft(state.status)
+    if (kept := _answer_remembered(services, actor, state, path, value)) is not None:
+        return kept
     try:
         item = guided.resolve(state.business, state.sections, state.attachment_counts, path)
     except InvalidValue as exc:
@@ -227,7 +338,8 @@ def answer(
     step = _step(item, state, choices)
 
     def refuse(reason: str, **extra: Any) -> ValidationFailed:
-        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=guided.example_for(fld))
+        example = guided.example_for(fld, state.enterprise_type)
+        detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=example)
         return ValidationFailed(
             detail,
             errors={"value": reason},
@@ -243,6 +355,8 @@ def answer(
         raise refuse(exc.message, choices=options) from None
     except InvalidValue as exc:
         raise refuse(exc.message) from None
+    if reason := _refusal_at_question(services, item, understood):
+        raise refuse(reason)
     section_values = state.sections.get(item.section.key) or {}
     if item.table is not None and item.row is not None:
         rows = [dict(row) for row in section_values.get(item.table.key) or []]
@@ -258,4 +372,28 @@ def answer(
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None
-    return next_step(services, actor, filing_id)
+    view = next_step(services, actor, filing_id)
+    return replace(view, recorded=recorded_text(services, actor, filing_id, item, choices))
+
+
+def _refusal_at_question(services: Services, item: guided.Item, understood: Any) -> str | None:
+    """Rules one answer can fail on its own (an expired date) refuse it here, not only at submit."""
+    assert item.field is not None
+    try:
+        value = clean_scalar(item.field, understood)
+    except InvalidValue:
+        return None  # the section save gives the reason, with the field's label
+    return guided.refusal_at_question(item.field, value, services.today())
+
+
+def recorded_text(
+    services: Services, actor: Actor, filing_id: int, item: guided.Item, choices: list[guided.Choice]
+) -> str:
+    """ "已记录：注册资本 5,000 万元": the value as stored, in the field's unit, so a misreading shows at once."""
+    state = draft_state(services, actor, filing_id)
+    stored = _current(item, state, choices)
+    assert item.field is not None
+    if isinstance(stored, dict):  # a person: {"id", "name"}
+        return msg.VALUE_RECORDED.format(label=item.label, value=stored.get("name", stored["id"]))
+    value = guided.said_back(item.field, stored) if stored is not None else ""
+    return msg.VALUE_RECORDED.format(label=item.label, value=value)

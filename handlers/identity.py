@@ -108,7 +108,7 @@ def confirm_verification(services: Services, user: MiniappUser, verify_id: str) 
         if attempt is None:
             raise NotFound(msg.IDENTITY_VERIFICATION_NOT_FOUND)
         if attempt.status != "pending":
-            raise Conflict(msg.IDENTITY_VERIFICATION_DONE.format(status=_STATUS_LABELS[attempt.status]))
+            raise Conflict(msg.IDENTITY_VERIFICATION_DONE.format(status=IDENTITY_STATUS_LABELS[attempt.status]))
         provider, out_seq_no, name = attempt.provider, attempt.out_seq_no, attempt.name
         id_number = services.cipher.decrypt(attempt.id_number_sealed)
     verifier = services.identity_verifier()
@@ -122,14 +122,14 @@ def confirm_verification(services: Services, user: MiniappUser, verify_id: str) 
             select(IdentityVerification).where(IdentityVerification.verify_id == verify_id).with_for_update()
         )
         if attempt is None or attempt.status != "pending":  # a concurrent confirm got there first
-            raise Conflict(msg.IDENTITY_VERIFICATION_DONE.format(status=_STATUS_LABELS["passed"]))
+            raise Conflict(msg.IDENTITY_VERIFICATION_DONE.format(status=IDENTITY_STATUS_LABELS["passed"]))
         attempt.result_code = outcome.code
         attempt.confirmed_at = now
         person: Person | None = None
         if outcome.status == "passed":
             person, refusal = _bind_person(services, uow.session, user, attempt, id_number, now)
         attempt.status = "failed" if refusal else outcome.status
-        attempt.result_detail = refusal or outcome.reason or "passed"
+        attempt.result_detail = refusal or outcome.reason or IDENTITY_STATUS_LABELS["passed"]
         details = {
             "provider": provider,
             "out_seq_no": out_seq_no,
@@ -184,4 +184,4 @@ def _bind_person(
     return person, None
 
 
-_STATUS_LABELS = {"pending": "待确认", "passed": "已通过", "failed": "未通过", "expired": "已过期"}
+IDENTITY_STATUS_LABELS = {"pending": "待确认", "passed": "已通过", "failed": "未通过", "expired": "已过期"}

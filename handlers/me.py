@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from entryfiling.db.models import Employment, Enterprise, IdentityVerification, Person, WeChatUser
-from entryfiling.domain.validators import mask_id_number, mask_mobile
+from entryfiling.domain.validators import mask_id_number
 from handlers.employments import present_employment
+from handlers.identity import IDENTITY_STATUS_LABELS
 from handlers.services import Services
-from handlers.wechat_users import MiniappUser
+from handlers.wechat_users import MiniappUser, present_phone
 
 
 def me(services: Services, user: MiniappUser) -> dict[str, Any]:
@@ -33,11 +34,14 @@ def me(services: Services, user: MiniappUser) -> dict[str, Any]:
                 "verified_at": person.verified_at.isoformat(),
             }
         if pending is not None:
+            label = IDENTITY_STATUS_LABELS.get(pending.status, pending.status)
             identity["last_attempt"] = {
                 "status": pending.status,
+                "status_label": label,
                 "provider": pending.provider,
                 "at": pending.created_at.isoformat(),
-                "result": pending.result_detail,
+                # Rows written before results were labelled say "passed": the person reads Chinese.
+                "result": label if pending.result_detail == "passed" else pending.result_detail,
             }
         employments: list[dict[str, Any]] = []
         may_file_for: list[dict[str, Any]] = []
@@ -55,7 +59,7 @@ def me(services: Services, user: MiniappUser) -> dict[str, Any]:
                 if e.ended_at is None and e.role == "filing_contact" and person.verified_at is not None
             ]
         return {
-            "user": {"id": row.id, "phone": mask_mobile(row.phone) if row.phone else None},
+            "user": {"id": row.id, **(present_phone(row.phone) or {"phone": None, "country_code": None})},
             "identity": identity,
             "employments": employments,
             "may_file_for": may_file_for,

@@ -168,7 +168,7 @@ def authenticate(services: Services, token: str) -> Actor:
             raise PermissionDenied(msg.REVIEW_ONLY_REGULATORS) from None
         if refused.message != msg.AUTH_TOKEN_INVALID:
             raise
-        raise AuthenticationFailed(msg.REVIEW_AUTH_REQUIRED) from None
+        raise AuthenticationFailed(msg.REVIEW_AUTH_REQUIRED, hint=msg.BEARER_HINT) from None
     with services.uow() as uow:
         regulator = uow.session.get(Regulator, int(payload.get("rid") or 0))
         if regulator is None or not regulator.active:

@@ -32,6 +32,22 @@ def _quotas(session: Any, user_id: int) -> dict[str, int]:
     return {q.template_id: q.remaining for q in sorted(rows, key=lambda q: q.template_id)}
 
 
+WX_RESULT_OK = "requestSubscribeMessage:ok"
+
+
+def consents_reported(
+    results: Mapping[str, Any] | None, err_msg: str | None, raw: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
+    """The template results of a report: ``results``, or the raw wx.requestSubscribeMessage success
+    result whose other keys are the template ids; a result that is not ``:ok`` consented to nothing."""
+    if err_msg is not None and err_msg != WX_RESULT_OK:
+        raise ValidationFailed.on("errMsg", msg.SUBSCRIPTION_NOT_OK, hint=msg.SUBSCRIPTION_NOT_OK_HINT)
+    chosen = results if results is not None else raw
+    if not chosen:
+        raise ValidationFailed.on("results", msg.SUBSCRIPTION_NOT_OK, hint=msg.SUBSCRIPTION_NOT_OK_HINT)
+    return chosen
+
+
 def record_consents(services: Services, user: MiniappUser, results: Mapping[str, Any]) -> dict[str, int]:
     """Add one send per ``accept``; other answers are kept as zero so the client sees them."""
     errors: dict[str, str] = {}

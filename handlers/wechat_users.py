@@ -6,6 +6,7 @@ could forge the data WeChat signs for us. Our token names only our user id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,14 +15,49 @@ from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Person, WeChatUser
-from entryfiling.domain.errors import AuthenticationFailed, RateLimited, ValidationFailed
+from entryfiling.domain.errors import (
+    AuthenticationFailed,
+    DomainError,
+    ExternalServiceError,
+    PermissionDenied,
+    RateLimited,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from entryfiling.domain.validators import mask_mobile
-from entryfiling.integrations.wechat import CODE2SESSION_RATE_LIMITED, INVALID_CODE, WeChatError
+from entryfiling.integrations.wechat import (
+    CODE2SESSION_RATE_LIMITED,
+    CODE_USED,
+    HIGH_RISK_USER,
+    INVALID_CODE,
+    INVALID_OPENID,
+    SYSTEM_BUSY,
+    PhoneNotForThisApp,
+    WeChatError,
+)
 from handlers import lockout, tokens
 from handlers.services import Actor, Services
 
 # WeChat: 40029 invalid code, 40163 code already used.
-_BAD_CODE_ERRCODES = frozenset({INVALID_CODE, 40163})
+_BAD_CODE_ERRCODES = frozenset({INVALID_CODE, CODE_USED})
+LOGIN_RETRY_AFTER_SECONDS = 60
+WECHAT_BUSY_RETRY_AFTER_SECONDS = 5
+# What the person is told for each code2session refusal a user can act on (others are 502).
+LOGIN_REFUSALS: dict[int, Callable[[], DomainError]] = {
+    INVALID_CODE: lambda: AuthenticationFailed(
+        msg.MINIAPP_CODE_INVALID, errors={"code": msg.MINIAPP_CODE_INVALID}, hint=msg.MINIAPP_CODE_INVALID_HINT
+    ),
+    CODE_USED: lambda: AuthenticationFailed(
+        msg.MINIAPP_CODE_INVALID, errors={"code": msg.MINIAPP_CODE_INVALID}, hint=msg.MINIAPP_CODE_USED_HINT
+    ),
+    HIGH_RISK_USER: lambda: PermissionDenied(msg.MINIAPP_HIGH_RISK_USER, hint=msg.MINIAPP_HIGH_RISK_USER_HINT),
+    CODE2SESSION_RATE_LIMITED: lambda: RateLimited(
+        msg.MINIAPP_LOGIN_RATE_LIMITED, retry_after=LOGIN_RETRY_AFTER_SECONDS
+    ),
+    SYSTEM_BUSY: lambda: ServiceUnavailable(
+        msg.WECHAT_BUSY, retry_after=WECHAT_BUSY_RETRY_AFTER_SECONDS, hint=msg.WECHAT_BUSY_HINT
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,10 +102,9 @@ def _login(services: Services, code: str) -> MiniappLogin:
     try:
         session = services.wechat().code_to_session(code)
     except WeChatError as error:
-        if error.errcode in _BAD_CODE_ERRCODES:
-            raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID, errors={"code": msg.MINIAPP_CODE_INVALID}) from None
-        if error.errcode == CODE2SESSION_RATE_LIMITED:
-            raise RateLimited(msg.MINIAPP_LOGIN_RATE_LIMITED, retry_after=60) from None
+        refusal = LOGIN_REFUSALS.get(error.errcode) if error.errcode is not None else None
+        if refusal is not None:
+            raise refusal() from None
         raise
     now = services.now()
     sealed_key = services.cipher.encrypt(session.session_key)
@@ -115,17 +150,31 @@ def authenticate(services: Services, token: str) -> MiniappUser:
 
 
 def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, Any]:
-    """The phone number from a getPhoneNumber code (single use, 5 minutes)."""
+    """The phone number from a getPhoneNumber code (single use, 5 minutes), for this user's openid.
+
+    Stored with its country code (``+86 13800138000``): a number from abroad stays callable.
+    """
     try:
-        phone = services.wechat().get_phone_number(code)
+        phone = services.wechat().get_phone_number(code, user.openid)
+    except PhoneNotForThisApp:
+        raise ExternalServiceError(msg.PHONE_NOT_FOR_THIS_APP, hint=msg.PHONE_NOT_FOR_THIS_APP_HINT) from None
     except WeChatError as error:
-        if error.errcode in _BAD_CODE_ERRCODES:
-            raise ValidationFailed.on("code", msg.PHONE_CODE_INVALID) from None
+        # 40003: the code was given to another WeChat user's button.
+        if error.errcode in _BAD_CODE_ERRCODES or error.errcode == INVALID_OPENID:
+            raise ValidationFailed.on("code", msg.PHONE_CODE_INVALID, hint=msg.PHONE_CODE_INVALID_HINT) from None
         raise
     now = services.now()
     with services.uow() as uow:
         row = uow.session.get_one(WeChatUser, user.id)
-        row.phone = phone
-        uow.audit(user.actor(), "phone_bound", f"wechat_user:{user.id}", now)
+        row.phone = phone.international
+        uow.audit(user.actor(), "phone_bound", f"wechat_user:{user.id}", now, {"country_code": phone.country_code})
         uow.commit()
-    return {"phone": mask_mobile(phone)}
+    return {"phone": mask_mobile(phone.pure_number), "country_code": phone.country_code}
+
+
+def present_phone(stored: str | None) -> dict[str, Any] | None:
+    """``+86 13912345678`` → masked number and its country code; older rows hold the bare number."""
+    if not stored:
+        return None
+    country_code, _, number = stored.removeprefix("+").rpartition(" ")
+    return {"phone": mask_mobile(number), "country_code": country_code or "86"}

@@ -12,6 +12,7 @@ from flask_smorest import Api
 from entryfiling.http.errors import ProblemApi, openapi_config
 from entryfiling.http.gate import authenticate_before_validation
 from miniapp_api.auth import current_user
+from miniapp_api.businesses.resources import blp as businesses_blp
 from miniapp_api.employments.resources import blp as employments_blp
 from miniapp_api.filings.resources import blp as filings_blp
 from miniapp_api.guided.resources import blp as guided_blp
@@ -45,6 +46,7 @@ def register_miniapp_api(app: Flask) -> Api:
         filings_blp,
         guided_blp,
         notifications_blp,
+        businesses_blp,
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -2,21 +2,27 @@
 
 It answers the endpoints this project calls with WeChat's request and response shapes: errors
 come back as HTTP 200 with ``{"errcode", "errmsg"}``, JSON bodies are accepted without a
-Content-Type header (wechatpy sends none), and ``access_token`` is tolerated on every endpoint
-(wechatpy adds it even to ``jscode2session``). Access tokens expire; fetching a new one leaves
-the previous one valid for five minutes only, as WeChat does.
+Content-Type header (wechatpy sends none). Access tokens expire. ``/cgi-bin/token`` leaves the
+previous token valid for five minutes only; ``/cgi-bin/stable_token`` (getStableAccessToken) is
+kept apart from it, as WeChat keeps them: its normal mode hands back the current token unchanged,
+its force-refresh mode ends the previous one at once and is allowed 20 times a day. Every call's
+parameter names are recorded, so a test sees a token sent where WeChat takes none.
 
 What a phone would do (``wx.login``, ``wx.requestSubscribeMessage``, ``wx.requestFacialVerify``,
 ``getPhoneNumber``) is played through control endpoints under ``/__emulator__/``, which also
 expose what was sent, so tests and the README walk-through can read it.
 
-Error codes answered (WeChat's own): 40001 invalid credential / secret, 40002 invalid grant_type,
-40003 invalid openid, 40013 invalid appid, 40029 invalid code, 40037 invalid template_id,
-41001 access_token missing, 42001 access_token expired, 43101 user refused the message
-(no subscription left), 45011 API minute-quota reached, 47001 data format error, 47003 a
-template parameter WeChat would refuse (a thing over 20 characters, a phrase not of at most five
-Chinese characters, …),
-84001 invalid verify_id, 84002 verify_id expired. For ``queryverifyinfo`` WeChat's page says
+Error codes answered (WeChat's own): -1 system busy (as a fault), 40001 invalid credential,
+40002 invalid grant_type, 40003 invalid openid, 40013 invalid appid, 40029 invalid code,
+40037 invalid template_id, 40097 invalid argument, 40125 invalid appsecret, 40163 code been used,
+40169 invalid scene, 40226 high-risk user (login refused), 41001 access_token missing,
+41030 page not in the released mini-program, 42001 access_token expired, 43101 user refused
+the message (no subscription left), 45009 daily quota (stable token force refresh),
+45011 API minute-quota reached, 47001 data format error, 47003 a template parameter WeChat
+would refuse (checked per keyword type as 订阅消息参数值内容限制 says: thing ≤ 20 characters,
+phrase ≤ 5 Chinese characters, character_string ≤ 32, time / date formats, amount,
+phone_number, car_number, name, number, letter, symbol), 84001 invalid verify_id,
+84002 verify_id expired. For ``queryverifyinfo`` WeChat's page says
 it checks ``cert_hash``/``openid``/``out_seq_no`` against the ``getverifyid`` call and answers an
 errcode instead of ``verify_ret`` when they differ without listing the codes; the stand-in
 answers 40003 for another openid and 84001 (with a message saying which) for the others.
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import itertools
 import json
 import re
@@ -36,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import segno
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -47,19 +55,80 @@ VERIFY_ID_TTL_SECONDS = 3600
 VERIFY_RET_NOT_DONE = 90004
 VERIFY_RET_OK = 10000
 MAX_RECORDS = 1000
+STABLE_TOKEN_FORCE_REFRESHES_PER_DAY = 20
 _OUT_SEQ_NO_RE = re.compile(r"[A-Za-z0-9_-]{5,32}")
 _TEMPLATE_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# Template parameter values WeChat accepts, per parameter type (订阅消息参数值内容限制);
+# The pages of the released (formal) build: subscribe messages and 小程序码 naming another page
+# are refused with 41030 when the formal build is asked for.
+RELEASED_PAGES = (
+    "pages/index/index",
+    "pages/filings/detail",
+    "pages/enterprise/index",
+    "pages/invitations/accept",
+)
+MINIPROGRAM_STATES = frozenset({"formal", "trial", "developer"})
+LANGS = frozenset({"zh_CN", "en_US", "zh_HK", "zh_TW"})
+ENV_VERSIONS = frozenset({"release", "trial", "develop"})
+# wxacode.getUnlimited scene: at most 32 visible characters of this set.
+_SCENE_RE = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
+
+# Template parameter values WeChat accepts, per keyword type (订阅消息参数值内容限制), written
+# from WeChat's table independently of the service's own fitting so that the two check each other;
 # anything else is refused with 47003 "argument invalid! data.<key>.value invalid".
+_HAN = "\u4e00-\u9fff"
+_SYMBOL = r"[^0-9A-Za-z\u4e00-\u9fff\s]"
+_CLOCK = r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?"
+_M = r"(0?[1-9]|1[0-2])"
+_D = r"(0?[1-9]|[12]\d|3[01])"
+_DAY = (
+    rf"(\d{{4}}年{_M}月{_D}日|\d{{4}}年{_M}月|{_M}月{_D}日"
+    rf"|\d{{4}}[-/.]{_M}[-/.]{_D}|\d{{4}}[-/.]{_M}|{_M}[-/.]{_D})"
+)
+_TIME_POINT = rf"({_DAY}\s*)?{_CLOCK}"
+_DATE_POINT = rf"{_DAY}(\s*{_CLOCK})?"
+_MAX_TIME_LENGTH = 64
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
+
+
+def _is_span_of(point: str, value: str) -> bool:
+    """One point, or two joined by "~" (WeChat allows a span of time)."""
+    return len(value) <= _MAX_TIME_LENGTH and _matches(rf"{point}(\s*~\s*{point})?", value)
+
+
+def _no_control(value: str) -> bool:
+    return re.search(r"[\x00-\x1f\x7f]", value) is None
+
+
+def _is_name(value: str) -> bool:
+    """Ten characters when any is Chinese (mixed names count as Chinese), else twenty letters or symbols."""
+    if re.search(f"[{_HAN}]", value):
+        return len(value) <= 10 and _no_control(value)
+    return len(value) <= 20 and _matches(r"[A-Za-z\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e ]+", value)
+
+
 _PARAM_RULES: dict[str, Callable[[str], bool]] = {
-    "thing": lambda v: len(v) <= 20 and not re.search(r"[\x00-\x1f\x7f]", v),
-    "character_string": lambda v: len(v) <= 32 and re.fullmatch(r"[\x21-\x7e]+", v) is not None,
-    "phrase": lambda v: len(v) <= 5 and re.fullmatch(r"[\u4e00-\u9fff]+", v) is not None,
-    "name": lambda v: (len(v) <= 10) if re.search(r"[\u4e00-\u9fff]", v) else len(v) <= 20,
-    "number": lambda v: len(v) <= 32 and re.fullmatch(r"[0-9]+(\.[0-9]+)?", v) is not None,
-    "time": lambda v: len(v) <= 40,
-    "date": lambda v: len(v) <= 40,
+    "thing": lambda v: len(v) <= 20 and _no_control(v),
+    "number": lambda v: len(v) <= 32 and _matches(r"[0-9]+(\.[0-9]+)?", v),
+    "letter": lambda v: len(v) <= 32 and _matches(r"[A-Za-z]+", v),
+    "symbol": lambda v: len(v) <= 5 and _matches(rf"{_SYMBOL}+", v),
+    "character_string": lambda v: len(v) <= 32 and _matches(r"[\x21-\x7e]+", v),
+    "time": lambda v: _is_span_of(_TIME_POINT, v),
+    "date": lambda v: _is_span_of(_DATE_POINT, v),
+    "amount": lambda v: _matches(r"[¥$€£￥][0-9]{1,10}(\.[0-9]+)?元?", v),
+    "phone_number": lambda v: len(v) <= 17 and _matches(r"[0-9+\-() ]+", v) and any(c.isdigit() for c in v),
+    "car_number": lambda v: len(v) <= 8 and _matches(rf"[{_HAN}A-Za-z0-9][A-Za-z0-9]*[{_HAN}A-Za-z0-9]?", v),
+    "name": _is_name,
+    "phrase": lambda v: len(v) <= 5 and _matches(f"[{_HAN}]+", v),
 }
+
+
+def template_value_ok(key: str, value: str) -> bool:
+    """Would WeChat take ``value`` for the template keyword ``key`` (``thing1``, ``time4`` …)?"""
+    rule = _PARAM_RULES.get(key.rstrip("0123456789"))
+    return bool(value) and (rule is None or rule(value))
 
 
 def cert_hash(cert_type: str, cert_name: str, cert_no: str) -> str:
@@ -90,6 +159,15 @@ class _Code:
 
 
 @dataclass
+class _PhoneCode:
+    phone: str
+    country_code: str
+    openid: str | None
+    watermark_appid: str | None
+    expires_at: float
+
+
+@dataclass
 class _Verification:
     verify_id: str
     out_seq_no: str
@@ -103,7 +181,13 @@ class _Verification:
 class _State:
     tokens: dict[str, _Token] = field(default_factory=dict)
     codes: dict[str, _Code] = field(default_factory=dict)
-    phone_codes: dict[str, tuple[str, float]] = field(default_factory=dict)
+    phone_codes: dict[str, _PhoneCode] = field(default_factory=dict)
+    used_codes: set[str] = field(default_factory=set)
+    # openids WeChat judges high-risk: code2session answers 40226 for them.
+    risky_openids: set[str] = field(default_factory=set)
+    stable_token: _Token | None = None
+    stable_force_refreshes: list[float] = field(default_factory=list)
+    wxacodes: list[dict[str, Any]] = field(default_factory=list)
     verifications: dict[str, _Verification] = field(default_factory=dict)
     out_seq_nos: set[str] = field(default_factory=set)
     # (openid, template_id) -> one-time subscriptions the user accepted on the phone
@@ -128,8 +212,10 @@ class WeChatEmulator:
         *,
         token_ttl: int = TOKEN_TTL_SECONDS,
         clock: Callable[[], float] = time.time,
+        released_pages: tuple[str, ...] = RELEASED_PAGES,
     ) -> None:
         self.appid = appid
+        self.released_pages = frozenset(released_pages)
         self.secret = secret
         self.token_ttl = token_ttl
         self.clock = clock
@@ -138,8 +224,10 @@ class WeChatEmulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._serial = itertools.count(1)
-        self._routes: dict[tuple[str, str], Callable[[Request], dict[str, Any]]] = {
+        self._routes: dict[tuple[str, str], Callable[[Request], dict[str, Any] | bytes]] = {
             ("GET", "/cgi-bin/token"): self._token,
+            ("POST", "/cgi-bin/stable_token"): self._stable_token,
+            ("POST", "/wxa/getwxacodeunlimit"): self._wxacode_unlimited,
             ("GET", "/sns/jscode2session"): self._jscode2session,
             ("POST", "/cgi-bin/message/subscribe/send"): self._subscribe_send,
             ("POST", "/wxa/business/getuserphonenumber"): self._phone_number,
@@ -155,6 +243,7 @@ class WeChatEmulator:
             ("GET", "/__emulator__/sent"): self._ctl_sent,
             ("GET", "/__emulator__/calls"): self._ctl_calls,
             ("GET", "/__emulator__/verifications"): self._ctl_verifications,
+            ("GET", "/__emulator__/wxacodes"): self._ctl_wxacodes,
         }
 
     # ------------------------------------------------------------------ serving
@@ -186,11 +275,24 @@ class WeChatEmulator:
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
+        if request.path.startswith("/__emulator__/"):
+            # The reference mobile client in a browser plays the phone's side through the controls.
+            response = self._control(request)
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            return response(environ, start_response)
+        return self._answer(request)(environ, start_response)
+
+    def _control(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status=204, headers={"Access-Control-Allow-Methods": "GET, POST"})
+        return self._answer(request)
+
+    def _answer(self, request: Request) -> Response:
         handler = self._routes.get((request.method, request.path))
         if handler is None:
             # WeChat answers unknown paths with 404 and an HTML page; JSON is friendlier to read.
-            response = Response(json.dumps({"errcode": 404, "errmsg": "not found"}), status=404)
-            return response(environ, start_response)
+            return Response(json.dumps({"errcode": 404, "errmsg": "not found"}), status=404)
         with self._lock:
             if not request.path.startswith("/__emulator__/"):
                 self._record_call(request)
@@ -198,9 +300,10 @@ class WeChatEmulator:
                 body = self._fault(request.path) or handler(request)
             except _BadRequest as bad:
                 body = _error(bad.errcode, bad.errmsg)
+        if isinstance(body, bytes):  # an image (wxacode): WeChat answers the bytes themselves
+            return Response(body, status=200, content_type="image/png")
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        response = Response(payload, status=200, content_type="application/json; charset=utf-8")
-        return response(environ, start_response)
+        return Response(payload, status=200, content_type="application/json; charset=utf-8")
 
     # ------------------------------------------------------------------ helpers
 
@@ -209,7 +312,9 @@ class WeChatEmulator:
 
     def _record_call(self, request: Request) -> None:
         params = {k: v for k, v in request.args.items() if k not in ("secret", "access_token")}
-        self._state.calls.append({"path": request.path, "params": params, "at": self._now()})
+        self._state.calls.append(
+            {"path": request.path, "params": params, "param_names": sorted(request.args), "at": self._now()}
+        )
         del self._state.calls[:-MAX_RECORDS]
 
     def _fault(self, path: str) -> dict[str, Any] | None:
@@ -261,6 +366,34 @@ class WeChatEmulator:
         self._state.token_fetches += 1
         return {"access_token": value, "expires_in": self.token_ttl}
 
+    def _stable_token(self, request: Request) -> dict[str, Any]:
+        """getStableAccessToken: apart from /cgi-bin/token; normal mode keeps the current token."""
+        data = self._json(request)
+        if data.get("grant_type") != "client_credential":
+            raise _BadRequest(40002, "invalid grant_type")
+        if data.get("appid") != self.appid:
+            raise _BadRequest(40013, "invalid appid")
+        if data.get("secret") != self.secret:
+            raise _BadRequest(40125, "invalid appsecret")
+        now = self._now()
+        current = self._state.stable_token
+        force = data.get("force_refresh") is True
+        if force:
+            recent = [t for t in self._state.stable_force_refreshes if t > now - 86400]
+            if len(recent) >= STABLE_TOKEN_FORCE_REFRESHES_PER_DAY:
+                raise _BadRequest(45009, "reach max api daily quota limit")
+            self._state.stable_force_refreshes = [*recent, now]
+            if current is not None:
+                current.expires_at = min(current.expires_at, now)  # force refresh ends the old one at once
+        elif current is not None and current.expires_at > now:
+            return {"access_token": current.value, "expires_in": int(current.expires_at - now)}
+        value = f"STABLE_TOKEN_{next(self._serial)}_{secrets.token_urlsafe(24)}"
+        token = _Token(value, now + self.token_ttl)
+        self._state.tokens[value] = token
+        self._state.stable_token = token
+        self._state.token_fetches += 1
+        return {"access_token": value, "expires_in": self.token_ttl}
+
     def _jscode2session(self, request: Request) -> dict[str, Any]:
         args = request.args
         if args.get("grant_type") != "authorization_code":
@@ -269,9 +402,15 @@ class WeChatEmulator:
             raise _BadRequest(40013, "invalid appid")
         if args.get("secret") != self.secret:
             raise _BadRequest(40125, "invalid appsecret")
-        code = self._state.codes.pop(args.get("js_code") or "", None)  # single use
+        js_code = args.get("js_code") or ""
+        code = self._state.codes.pop(js_code, None)  # single use
+        if code is None and js_code in self._state.used_codes:
+            raise _BadRequest(40163, "code been used")
         if code is None or code.expires_at <= self._now():
             raise _BadRequest(40029, "invalid code")
+        self._state.used_codes.add(js_code)
+        if code.openid in self._state.risky_openids:
+            raise _BadRequest(40226, "high risk user, login blocked")
         session_key = base64.b64encode(secrets.token_bytes(16)).decode()
         self._state.session_keys.append(session_key)
         del self._state.session_keys[:-MAX_RECORDS]
@@ -287,40 +426,85 @@ class WeChatEmulator:
         template_id = data.get("template_id")
         if not isinstance(template_id, str) or not _TEMPLATE_RE.fullmatch(template_id):
             raise _BadRequest(40037, "invalid template_id")
+        state = data.get("miniprogram_state", "formal")
+        if state not in MINIPROGRAM_STATES:
+            raise _BadRequest(47001, "data format error: miniprogram_state")
+        if data.get("lang", "zh_CN") not in LANGS:
+            raise _BadRequest(47001, "data format error: lang")
         if not isinstance(data.get("data"), dict) or not data["data"]:
             raise _BadRequest(47003, "argument invalid! data.data is empty")
         for key, item in data["data"].items():
             value = item.get("value") if isinstance(item, dict) else None
-            rule = _PARAM_RULES.get(str(key).rstrip("0123456789"))
-            if not isinstance(value, str) or not value or (rule is not None and not rule(value)):
+            if not isinstance(value, str) or not template_value_ok(str(key), value):
                 raise _BadRequest(47003, f"argument invalid! data.{key}.value invalid")
+        page = data.get("page")
+        if page is not None and (not isinstance(page, str) or (state == "formal" and not self._released(page))):
+            raise _BadRequest(41030, "invalid page rid")
         key = (openid, template_id)
         if self._state.subscriptions.get(key, 0) <= 0:
             raise _BadRequest(43101, "user refuse to accept the msg")
         self._state.subscriptions[key] -= 1
         self._state.sent.append(
-            {"touser": openid, "template_id": template_id, "page": data.get("page"), "data": data["data"]}
+            {
+                "touser": openid,
+                "template_id": template_id,
+                "page": data.get("page"),
+                "data": data["data"],
+                "miniprogram_state": state,
+                "lang": data.get("lang", "zh_CN"),
+            }
         )
         del self._state.sent[:-MAX_RECORDS]
         return {"errcode": 0, "errmsg": "ok", "msgid": next(self._serial)}
+
+    def _released(self, page: str) -> bool:
+        return page.split("?", 1)[0].lstrip("/") in self.released_pages
 
     def _phone_number(self, request: Request) -> dict[str, Any]:
         self._check_token(request)
         data = self._json(request)
         found = self._state.phone_codes.pop(str(data.get("code") or ""), None)  # single use
-        if found is None or found[1] <= self._now():
+        if found is None or found.expires_at <= self._now():
             raise _BadRequest(40029, "invalid code")
-        phone = found[0]
+        if "openid" in data and found.openid is not None and data["openid"] != found.openid:
+            raise _BadRequest(40003, "invalid openid: not the user of this code")
+        international = found.phone if found.country_code == "86" else f"+{found.country_code} {found.phone}"
         return {
             "errcode": 0,
             "errmsg": "ok",
             "phone_info": {
-                "phoneNumber": phone,
-                "purePhoneNumber": phone,
-                "countryCode": "86",
-                "watermark": {"timestamp": int(self._now()), "appid": self.appid},
+                "phoneNumber": international,
+                "purePhoneNumber": found.phone,
+                "countryCode": found.country_code,
+                "watermark": {"timestamp": int(self._now()), "appid": found.watermark_appid or self.appid},
             },
         }
+
+    def _wxacode_unlimited(self, request: Request) -> dict[str, Any] | bytes:
+        """wxacode.getUnlimited: a real PNG (a QR code of ``page?scene=…``, standing in for the 小程序码)."""
+        self._check_token(request)
+        data = self._json(request)
+        scene = data.get("scene")
+        if not isinstance(scene, str) or len(scene) > 32:
+            raise _BadRequest(40169, "invalid length for scene, or the data is not json string")
+        if not _SCENE_RE.fullmatch(scene):
+            raise _BadRequest(40097, "invalid args: scene")
+        env_version = data.get("env_version", "release")
+        if env_version not in ENV_VERSIONS:
+            raise _BadRequest(40097, "invalid args: env_version")
+        page = data.get("page") or "pages/index/index"
+        if not isinstance(page, str) or page.startswith("/"):
+            raise _BadRequest(40097, "invalid args: page")
+        if data.get("check_path", True) is not False and not self._released(page):
+            raise _BadRequest(41030, "invalid page rid")
+        width = data.get("width", 430)
+        if not isinstance(width, int) or not 280 <= width <= 1280:
+            raise _BadRequest(40097, "invalid args: width")
+        self._state.wxacodes.append({"scene": scene, "page": page, "env_version": env_version})
+        del self._state.wxacodes[:-MAX_RECORDS]
+        image = io.BytesIO()
+        segno.make_qr(f"{page}?scene={scene}", error="m").save(image, kind="png", scale=max(1, width // 60), border=4)
+        return image.getvalue()
 
     def _get_verify_id(self, request: Request) -> dict[str, Any]:
         self._check_token(request)
@@ -371,14 +555,23 @@ class WeChatEmulator:
         openid = str(data.get("openid") or f"o{secrets.token_urlsafe(20)}")
         code = str(data.get("code") or secrets.token_urlsafe(24))
         self._state.known_openids.add(openid)
+        if data.get("high_risk"):
+            self._state.risky_openids.add(openid)
         self._state.codes[code] = _Code(openid, data.get("unionid"), self._now() + CODE_TTL_SECONDS)
         return {"code": code, "openid": openid}
 
     def _ctl_phone_code(self, request: Request) -> dict[str, Any]:
-        """The getPhoneNumber button: a single-use code resolving to this phone number."""
+        """The getPhoneNumber button of ``openid``: a single-use code resolving to this phone number
+        (``country_code`` default 86; ``watermark_appid`` plays an answer meant for another AppID)."""
         data = self._json(request)
         code = secrets.token_urlsafe(24)
-        self._state.phone_codes[code] = (str(data.get("phone") or "13800138000"), self._now() + CODE_TTL_SECONDS)
+        self._state.phone_codes[code] = _PhoneCode(
+            str(data.get("phone") or "13800138000"),
+            str(data.get("country_code") or "86"),
+            str(data["openid"]) if data.get("openid") else None,
+            str(data["watermark_appid"]) if data.get("watermark_appid") else None,
+            self._now() + CODE_TTL_SECONDS,
+        )
         return {"code": code}
 
     def _ctl_facial_verify(self, request: Request) -> dict[str, Any]:
@@ -432,6 +625,9 @@ class WeChatEmulator:
             "token_fetches": self._state.token_fetches,
             "session_keys": list(self._state.session_keys),
         }
+
+    def _ctl_wxacodes(self, request: Request) -> dict[str, Any]:
+        return {"wxacodes": list(self._state.wxacodes)}
 
     def _ctl_verifications(self, request: Request) -> dict[str, Any]:
         return {

@@ -140,8 +140,20 @@ class Attachment(Base):
     storage_key: Mapped[str] = mapped_column(String(255))
     uploaded_by: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+    # A PDF the server assembled from photos of the pages: each original's name, type, size and SHA-256.
+    source_pages: Mapped[list[Any] | None] = mapped_column(JSON)
 
     filing: Mapped[Filing] = relationship(back_populates="attachments")
+
+
+class FilingConversation(Base):
+    """What a conversation about a draft remembers between messages (domain.conversation.State)."""
+
+    __tablename__ = "filing_conversations"
+
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
 
 
 class FilingEvent(Base):

@@ -101,6 +101,15 @@ PROFESSIONAL_TITLES = option_tuple(
     ("intermediate", "工程师"),
 )
 
+# What a qualification is called, per enterprise type: the example a clerk of that type recognises.
+QUALIFICATION_EXAMPLES = (
+    ("construction", "建筑工程施工总承包贰级"),
+    ("supervision", "房屋建筑工程监理甲级"),
+    ("survey", "工程勘察综合资质甲级"),
+    ("design", "建筑行业（建筑工程）设计甲级"),
+    ("quality_testing", "建设工程质量检测机构综合资质"),
+)
+
 # ---------------------------------------------------------------------------- attachments
 
 COMMITMENT_LETTER = AttachmentKind(
@@ -117,20 +126,66 @@ BASIC_INFO = Section(
     "企业基本情况",
     record_key="basic_info",
     fields=(
-        Field("enterprise_name", "企业名称", required=True),
-        Field("uscc", "统一社会信用代码", FieldType.USCC, required=True),
-        Field("registered_province", "注册地省份", FieldType.ENUM, required=True, options=PROVINCES),
-        Field("registered_address", "注册地址", required=True),
-        Field("registered_capital", "注册资本", FieldType.AMOUNT, required=True, unit="万元"),
-        Field("established_on", "成立日期", FieldType.DATE, required=True),
-        Field("legal_representative_name", "法定代表人姓名", required=True, max_length=50),
-        Field("legal_representative_id_number", "法定代表人身份证号", FieldType.ID_NUMBER, required=True),
-        Field("legal_representative_mobile", "法定代表人手机号码", FieldType.MOBILE),
-        Field("contact_name", "联系人", required=True, max_length=50),
-        Field("contact_phone", "联系电话", FieldType.PHONE, required=True),
-        Field("email", "电子邮箱", FieldType.EMAIL),
-        Field("xinjiang_office_address", "驻疆办公地址", required=True),
-        Field("business_scope", "经营范围", FieldType.TEXTAREA),
+        Field(
+            "enterprise_name",
+            "企业名称",
+            required=True,
+            synonyms=("公司名称", "单位名称", "企业全称"),
+            prefill="certificate_name",
+        ),
+        Field(
+            "uscc",
+            "统一社会信用代码",
+            FieldType.USCC,
+            required=True,
+            synonyms=("社会信用代码", "信用代码", "统一代码"),
+            prefill="certificate_uscc",
+        ),
+        Field(
+            "registered_province",
+            "注册地省份",
+            FieldType.ENUM,
+            required=True,
+            options=PROVINCES,
+            synonyms=("注册省份", "注册地", "省份"),
+        ),
+        Field("registered_address", "注册地址", required=True, synonyms=("注册住所", "住所")),
+        Field(
+            "registered_capital",
+            "注册资本",
+            FieldType.AMOUNT,
+            required=True,
+            unit="万元",
+            synonyms=("注册资金", "资本金"),
+        ),
+        Field("established_on", "成立日期", FieldType.DATE, required=True, synonyms=("成立时间", "成立于", "成立")),
+        Field(
+            "legal_representative_name",
+            "法定代表人姓名",
+            required=True,
+            max_length=50,
+            synonyms=("法定代表人", "法人代表", "法人"),
+        ),
+        Field(
+            "legal_representative_id_number",
+            "法定代表人身份证号",
+            FieldType.ID_NUMBER,
+            required=True,
+            synonyms=("法定代表人身份证", "法人身份证号", "法人身份证"),
+        ),
+        Field(
+            "legal_representative_mobile",
+            "法定代表人手机号码",
+            FieldType.MOBILE,
+            synonyms=("法定代表人手机", "法人手机号", "法人手机"),
+        ),
+        Field("contact_name", "联系人", required=True, max_length=50, synonyms=("联系人姓名",)),
+        Field("contact_phone", "联系电话", FieldType.PHONE, required=True, synonyms=("联系人电话", "联系方式")),
+        Field("email", "电子邮箱", FieldType.EMAIL, synonyms=("邮箱", "电子邮件", "Email")),
+        Field(
+            "xinjiang_office_address", "驻疆办公地址", required=True, synonyms=("驻疆地址", "新疆办公地址", "新疆地址")
+        ),
+        Field("business_scope", "经营范围", FieldType.TEXTAREA, synonyms=("业务范围",)),
     ),
     attachments=(
         AttachmentKind("business_license", "营业执照（副本）扫描件"),
@@ -150,15 +205,40 @@ QUALIFICATIONS = Section(
             required=True,
             min_rows=1,
             max_rows=50,
+            synonyms=("资质证书",),
             columns=(
-                Field("name", "资质", required=True, prompt="如：建筑工程施工总承包贰级"),
-                Field("certificate_number", "资质证书编号", required=True, max_length=50),
-                Field("valid_until", "证书有效期", FieldType.DATE, required=True, expires=True),
-                Field("issuing_authority", "发证机关", max_length=100),
-                Field("issued_on", "发证日期", FieldType.DATE, required=True),
+                Field(
+                    "name",
+                    "资质",
+                    required=True,
+                    synonyms=("资质名称", "资质类别"),
+                    examples=QUALIFICATION_EXAMPLES,
+                ),
+                Field(
+                    "certificate_number",
+                    "资质证书编号",
+                    required=True,
+                    max_length=50,
+                    synonyms=("证书编号", "证书号", "编号"),
+                ),
+                Field(
+                    "valid_until",
+                    "证书有效期",
+                    FieldType.DATE,
+                    required=True,
+                    expires=True,
+                    synonyms=("有效期至", "有效期到", "有效期", "到期日期", "到期"),
+                ),
+                Field("issuing_authority", "发证机关", max_length=100, synonyms=("发证单位", "发证部门")),
+                Field("issued_on", "发证日期", FieldType.DATE, required=True, synonyms=("发证时间", "发证")),
             ),
         ),
-        Field("safety_license_number", "安全生产许可证编号", max_length=50),
+        Field(
+            "safety_license_number",
+            "安全生产许可证编号",
+            max_length=50,
+            synonyms=("安全生产许可证号", "安全生产许可证", "安许证"),
+        ),
     ),
     attachments=(AttachmentKind("qualification_certificates", "资质证书扫描件", max_count=20),),
 )
@@ -169,10 +249,10 @@ RESPONSIBLE_PERSON = Section(
     record_key="responsible_person",
     description="须选择已在小程序实名认证并与本企业建立聘用关系的人员",
     fields=(
-        Field("person", "进疆负责人", FieldType.PERSON, required=True),
-        Field("position", "职务", required=True, max_length=50),
-        Field("mobile", "手机号码", FieldType.MOBILE, required=True),
-        Field("office_phone", "办公电话", FieldType.PHONE),
+        Field("person", "进疆负责人", FieldType.PERSON, required=True, synonyms=("负责人",)),
+        Field("position", "职务", required=True, max_length=50, synonyms=("职位",)),
+        Field("mobile", "手机号码", FieldType.MOBILE, required=True, synonyms=("手机号", "手机")),
+        Field("office_phone", "办公电话", FieldType.PHONE, synonyms=("座机",)),
     ),
     attachments=(
         AttachmentKind("responsible_person_appointment", "进疆负责人授权委托书或任命文件"),
@@ -186,10 +266,23 @@ TECHNICAL_PERSON = Section(
     record_key="technical_person",
     description="须选择已在小程序实名认证并与本企业建立聘用关系的人员",
     fields=(
-        Field("person", "进疆技术负责人", FieldType.PERSON, required=True),
-        Field("professional_title", "职称", FieldType.ENUM, required=True, options=PROFESSIONAL_TITLES),
-        Field("title_certificate_number", "职称证书编号", required=True, max_length=50),
-        Field("mobile", "手机号码", FieldType.MOBILE, required=True),
+        Field("person", "进疆技术负责人", FieldType.PERSON, required=True, synonyms=("技术负责人", "总工")),
+        Field(
+            "professional_title",
+            "职称",
+            FieldType.ENUM,
+            required=True,
+            options=PROFESSIONAL_TITLES,
+            synonyms=("技术职称",),
+        ),
+        Field(
+            "title_certificate_number",
+            "职称证书编号",
+            required=True,
+            max_length=50,
+            synonyms=("职称证书号", "职称证号", "职称证书"),
+        ),
+        Field("mobile", "手机号码", FieldType.MOBILE, required=True, synonyms=("手机号", "手机")),
     ),
     attachments=(
         AttachmentKind("technical_title_certificate", "职称证书扫描件", max_count=2),
@@ -356,7 +449,7 @@ XINJIANG_OFFICE = Section(
         Field("lease_until", "租赁到期日期", FieldType.DATE, expires=True, prompt="租赁场所填写"),
         Field("head_name", "驻疆机构负责人", required=True, max_length=50),
         Field("head_mobile", "负责人手机号码", FieldType.MOBILE, required=True),
-        Field("office_phone", "办公电话", FieldType.PHONE),
+        Field("office_phone", "办公电话", FieldType.PHONE, synonyms=("座机",)),
     ),
     attachments=(PREMISES_PROOF,),
 )

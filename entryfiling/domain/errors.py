@@ -86,7 +86,8 @@ class ExternalServiceError(DomainError):
     code = "external_service_error"
 
 
-class ServiceUnavailable(DomainError):
-    """A dependency of ours (Redis, the database) is down: try again after ``retry_after`` seconds."""
+class ServiceUnavailable(ExternalServiceError):
+    """Something we depend on is down or busy for now (Redis, the database, WeChat answering
+    "system busy"): not the user's fault; try again after ``retry_after`` seconds."""
 
     code = "service_unavailable"

@@ -16,6 +16,7 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.domain import validators as v
+from entryfiling.domain import values
 from entryfiling.domain.validators import InvalidValue
 
 MB = 1024 * 1024
@@ -79,6 +80,16 @@ class Field:
     unique_by: tuple[str, ...] = ()
     # ATTACHMENT fields: the attachment kind the referenced upload must have.
     attachment_kind: str = ""
+    # Other words clerks use for this field in a sentence ("法人" for 法定代表人姓名); the label always counts.
+    synonyms: tuple[str, ...] = ()
+    # Examples per enterprise type ((type, example), …) where one example does not fit every type.
+    examples: tuple[tuple[str, str], ...] = ()
+    # Filled when the filing opens from what the login already knows ("certificate_name", "certificate_uscc").
+    prefill: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.synonyms)
 
     @property
     def sensitive(self) -> bool:
@@ -190,14 +201,15 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             raise InvalidValue(msg.FIELD_INTEGER)
         return number
     if t is FieldType.AMOUNT:
-        return str(v.normalize_amount(raw))
+        return str(values.parse_amount(raw, fld.unit))
     if t is FieldType.MULTI_ENUM:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise InvalidValue(msg.FIELD_MULTI_ENUM)
-        unknown = [item for item in raw if fld.option_label(item) is None]
-        if unknown:
+        picked = [values.match_option(fld.options, item) for item in raw]
+        known = [item for item in picked if item is not None]
+        if len(known) != len(picked):
             raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
-        return sorted(set(raw), key=[o.value for o in fld.options].index)
+        return sorted(set(known), key=[o.value for o in fld.options].index)
     if not isinstance(raw, str):
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) and t is FieldType.TEXT:
             raw = str(raw)
@@ -205,11 +217,12 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
             raise InvalidValue(msg.FIELD_TEXT)
     text = raw.strip()
     if t is FieldType.DATE:
-        return v.parse_iso_date(text).isoformat()
+        return values.parse_date(text).isoformat()
     if t is FieldType.ENUM:
-        if fld.option_label(text) is None:
+        chosen = values.match_option(fld.options, text)
+        if chosen is None:
             raise InvalidValue(msg.FIELD_ENUM.format(options=_options_text(fld)))
-        return text
+        return chosen
     if t is FieldType.USCC:
         return v.normalize_uscc(text)
     if t is FieldType.ID_NUMBER:
@@ -299,6 +312,31 @@ def merge_section_values(current: Mapping[str, Any], cleaned: Mapping[str, Any])
         else:
             merged[key] = value
     return merged
+
+
+def prefill_sections(
+    sections: tuple[Section, ...], values: Mapping[str, Mapping[str, Any]], facts: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Fill blank fields that declare ``prefill`` from what the login already knows (the CA certificate)."""
+    filled = {key: dict(section_values) for key, section_values in values.items()}
+    for section in sections:
+        for fld in section.fields:
+            known = facts.get(fld.prefill) if fld.prefill else None
+            if known and is_blank((filled.get(section.key) or {}).get(fld.key)):
+                filled.setdefault(section.key, {})[fld.key] = known
+    return filled
+
+
+def prefilled_paths(
+    sections: tuple[Section, ...], values: Mapping[str, Mapping[str, Any]], facts: Mapping[str, Any]
+) -> list[str]:
+    """Paths still holding exactly what ``prefill_sections`` put there: what the user is asked to confirm."""
+    return [
+        f"{section.key}.{fld.key}"
+        for section in sections
+        for fld in section.fields
+        if fld.prefill and facts.get(fld.prefill) and (values.get(section.key) or {}).get(fld.key) == facts[fld.prefill]
+    ]
 
 
 # ---------------------------------------------------------------------------- completeness

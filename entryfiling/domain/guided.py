@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.fields import AttachmentKind, Field, FieldType, Section, is_blank
-from entryfiling.domain.validators import InvalidValue
+from entryfiling.domain.validators import InvalidValue, mask_id_number
+from entryfiling.domain.values import format_amount, format_date, match_option
 
 ATTACHMENT_PREFIX = "attachment:"
 
@@ -167,8 +168,8 @@ def progress(all_items: Sequence[Item]) -> Progress:
 # ---------------------------------------------------------------------------- prompts
 
 EXAMPLES: dict[FieldType, str] = {
-    FieldType.DATE: "2025-03-01 或 2025年3月1日",
-    FieldType.AMOUNT: "3500万元、1.2亿 或 3500",
+    FieldType.DATE: "2025年3月1日、2025-03-01 或 2025/3/1",
+    FieldType.AMOUNT: "3500万元、人民币五千万元 或 1.2亿",
     FieldType.MOBILE: "13912345678",
     FieldType.PHONE: "0991-1234567 或 13912345678",
     FieldType.EMAIL: "name@example.com",
@@ -190,7 +191,35 @@ def prompt_for(item: Item) -> str:
     return msg.GUIDED_PROMPT.format(label=item.label)
 
 
-def example_for(fld: Field) -> str:
+def said_back(fld: Field, stored: Any, person_name: str = "") -> str:
+    """The stored value as the user reads it back ("5,000 万元", "2003年6月1日", the option's label)."""
+    if fld.type is FieldType.AMOUNT:
+        return format_amount(stored, fld.unit)
+    if fld.type is FieldType.DATE:
+        return format_date(stored)
+    if fld.type is FieldType.ENUM:
+        return fld.option_label(stored) or str(stored)
+    if fld.type is FieldType.MULTI_ENUM:
+        return "、".join(fld.option_label(item) or item for item in stored)
+    if fld.type is FieldType.PERSON:
+        return person_name or str(stored)
+    if fld.sensitive:
+        return mask_id_number(stored)
+    return str(stored)
+
+
+def refusal_at_question(fld: Field, value: Any, today: date) -> str | None:
+    """A rule that can judge one answer on its own answers at the question, not only at submit (expiry)."""
+    if fld.expires and isinstance(value, str) and date.fromisoformat(value) < today:
+        return msg.CONVERSATION_EXPIRED.format(date=format_date(value))
+    return None
+
+
+def example_for(fld: Field, enterprise_type: str = "") -> str:
+    """An example that fits the enterprise: a 监理 firm is shown a supervision qualification."""
+    by_type = dict(fld.examples)
+    if by_type:
+        return by_type.get(enterprise_type) or next(iter(by_type.values()))
     if fld.options:
         return "回复序号或名称：" + "；".join(f"{n}. {o.label}" for n, o in enumerate(fld.options, 1))
     return EXAMPLES.get(fld.type, "")
@@ -214,18 +243,12 @@ class AmbiguousAnswer(InvalidValue):
         self.choices = list(choices)
 
 
-_DATE = re.compile(r"(\d{4})\s*[年./\-/]\s*(\d{1,2})\s*[月./\-/]\s*(\d{1,2})\s*[日号]?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(亿元|亿|万元|万|元)?")
-_UNIT_IN_YUAN = {
-    "亿元": Decimal(100_000_000),
-    "亿": Decimal(100_000_000),
-    "万元": Decimal(10_000),
-    "万": Decimal(10_000),
-    "元": Decimal(1),
-}
-YES = frozenset({"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "可以", "嗯", "yes", "y", "true", "1"})
-NO = frozenset({"否", "不", "不是", "不对", "没有", "无", "不同意", "no", "n", "false", "0"})
+YES = frozenset(
+    {"是", "是的", "对", "对的", "好", "好的", "同意", "确认", "可以", "嗯", "有", "还有", "yes", "y", "true", "1"}
+)
+NO = frozenset(
+    {"否", "不", "不是", "不对", "没有", "没有了", "没了", "无", "不用", "不需要", "不同意", "no", "n", "false", "0"}
+)
 
 
 def _fullwidth_to_ascii(text: str) -> str:
@@ -242,20 +265,18 @@ def parse_yes_no(text: str) -> bool:
 
 
 def understand(fld: Field, raw: Any, persons: Sequence[Choice] = ()) -> Any:
-    """Turn a typed answer into the value the section save takes; structured values pass through."""
+    """Turn a typed answer into the value the section save takes; structured values pass through.
+
+    Amounts and dates pass through as typed: the section save reads them (domain.values), so the
+    web form and the phone accept the same writing.
+    """
     if not isinstance(raw, str):
         return raw
     text = _fullwidth_to_ascii(raw).strip()
-    if fld.type is FieldType.DATE:
-        if match := _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text):
-            return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}"
-        return text
     if fld.type is FieldType.ENUM:
         return _option(fld, text)
     if fld.type is FieldType.MULTI_ENUM:
         return [_option(fld, part) for part in re.split(r"[、,，;；\s]+", text) if part]
-    if fld.type is FieldType.AMOUNT:
-        return _amount(fld, text)
     if fld.type is FieldType.PERSON:
         return _person(text, persons)
     return raw
@@ -267,29 +288,10 @@ def _is_number(text: str) -> bool:
 
 
 def _option(fld: Field, text: str) -> str:
+    """A number picks the option shown with it; anything else is matched as the section save matches it."""
     if _is_number(text) and 1 <= int(text) <= len(fld.options):
         return fld.options[int(text) - 1].value
-    for option in fld.options:
-        if text in (option.value, option.label):
-            return option.value
-    matches = [o for o in fld.options if text and text in o.label]
-    return matches[0].value if len(matches) == 1 else text
-
-
-def _amount(fld: Field, text: str) -> str:
-    match = _AMOUNT.fullmatch(text.replace(",", "").replace("，", ""))
-    if not match:
-        return text
-    try:
-        amount = Decimal(match[1])
-    except InvalidOperation:
-        return text
-    unit = match[2]
-    if unit is None:
-        return str(amount)
-    target = _UNIT_IN_YUAN.get(fld.unit or "元", Decimal(1))
-    converted = amount * _UNIT_IN_YUAN[unit] / target
-    return format(converted.quantize(Decimal("0.01")), "f")
+    return match_option(fld.options, text) or text
 
 
 def _person(text: str, persons: Sequence[Choice]) -> int | str:

@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import current_app, request
 
+from entryfiling import messages as msg
 from entryfiling.domain.errors import AuthenticationFailed
 from handlers.services import Services
 
@@ -21,7 +22,7 @@ def bearer_token(missing_message: str) -> str:
     """The token of ``Authorization: Bearer …``; ``missing_message`` says how this API logs in."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed(missing_message)
+        raise AuthenticationFailed(missing_message, hint=msg.BEARER_HINT)
     return token.strip()
 
 

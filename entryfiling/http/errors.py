@@ -6,16 +6,19 @@ field paths in ``errors`` with marshmallow's English texts translated.
 
 from __future__ import annotations
 
+import http
 import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, json
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
+from entryfiling.http.openapi import ProblemResponsesPlugin
 from entryfiling.http.outages import register_outage_handlers
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,8 @@ STATUS_BY_ERROR: dict[type[e.DomainError], int] = {
     e.PreconditionRequired: 428,
     e.PayloadTooLarge: 413,
     e.RateLimited: 429,
+    e.ServiceUnavailable: 503,  # before its base class: the first match wins
     e.ExternalServiceError: 502,
-    e.ServiceUnavailable: 503,
 }
 
 TITLES = {
@@ -65,14 +68,17 @@ MARSHMALLOW_MESSAGES = {
     "Not a valid integer.": "应为整数",
     "Not a valid number.": "应为数字",
     "Not a valid boolean.": "应为 true 或 false",
-    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
-    "Not a valid datetime.": "时间格式应为 ISO 8601",
+    "Not a valid date.": "日期格式不正确，请按年-月-日填写，例如 2024-03-01",
+    "Not a valid datetime.": "时间格式不正确",
     "Not a valid mapping type.": "应为 JSON 对象",
     "Not a valid list.": "应为列表",
     "Invalid input type.": "输入类型有误",
     "Invalid value.": "取值无效",
     "Shorter than minimum length 1.": "不能为空",
 }
+
+
+GENERIC_MESSAGES = frozenset(MARSHMALLOW_MESSAGES.values())
 
 
 def _translate(value: Any) -> Any:
@@ -101,7 +107,15 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
         return {"_": messages}
     flat: dict[str, Any] = {}
     for location, located in messages.items():
-        if isinstance(located, dict) and location in {"json", "query", "headers", "form", "files", "view_args"}:
+        if isinstance(located, dict) and location in {
+            "json",
+            "query",
+            "headers",
+            "form",
+            "files",
+            "multipart",
+            "view_args",
+        }:
             for name, text in located.items():
                 flat[str(name)] = text
         else:
@@ -133,11 +147,20 @@ def domain_error_response(error: e.DomainError) -> Response:
     return problem(status, error.message, code=error.code, errors=error.errors, **error.extra)
 
 
+def _validation_detail(errors: dict[str, Any]) -> str:
+    """One field refused with a message of ours (not a generic one) is the detail itself."""
+    texts = list(errors.values())
+    if len(texts) == 1 and isinstance(texts[0], str) and texts[0] not in GENERIC_MESSAGES:
+        return texts[0]
+    return msg.HTTP_VALIDATION
+
+
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
-        return problem(422, msg.HTTP_VALIDATION, code="validation_failed", errors=_flatten_webargs(data["messages"]))
+        errors = _flatten_webargs(data["messages"])
+        return problem(422, _validation_detail(errors), code="validation_failed", errors=errors)
     detail = {
         400: msg.HTTP_BAD_REQUEST,
         404: msg.HTTP_NOT_FOUND,
@@ -149,7 +172,10 @@ def http_error_response(error: HTTPException) -> Response:
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
         return problem(status, detail, errors=_flatten_webargs(data["messages"]))
-    return problem(status, detail)
+    response = problem(status, detail)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -171,16 +197,33 @@ class ProblemSchema(Schema):
     type = fields.String()
     title = fields.String()
     status = fields.Integer()
-    detail = fields.String(metadata={"description": "给用户看的中文说明"})
+    detail = fields.String(metadata={"description": "给用户看的中文说明（可直接用 wx.showModal 展示）"})
+    hint = fields.String(metadata={"description": "给开发者的说明（请求头、参数、微信错误码等），不要展示给用户"})
     code = fields.String()
     errors = fields.Dict(metadata={"description": "按字段路径列出的错误"})
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
-    """flask-smorest's Api documenting our problem+json errors instead of its default error body."""
+    """flask-smorest's Api documenting our problem+json errors instead of its default error body,
+    with each operation's own error statuses (entryfiling.http.openapi)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *, extra_plugins: Any = None, **options: Any) -> None:
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemResponsesPlugin()], **options)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's responses for every status, as application/problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": TITLES.get(status.value, status.phrase)}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "其他错误（如请求格式有误、方法不支持、内容过大）", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 # Swagger UI's files, served by the app from the installed package (see create_app).

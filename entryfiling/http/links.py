@@ -41,5 +41,6 @@ def link(rel: str, description: str) -> fields.Function:
         metadata={"description": description, "format": "uri-reference"},
     )
 
+
 # What a resource returns for flask-smorest to serialise: a read model, the status and headers.
 Answer = tuple[Any, int, dict[str, str]]

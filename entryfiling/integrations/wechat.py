@@ -7,6 +7,11 @@ wechatpy session storage shared by every process (Redis when configured, else th
 one process's refresh serves all. wechatpy retries 40001/40014/42001 after refreshing the token
 without limit; here one refresh per call is allowed, then the error stands.
 
+The access token comes from ``getStableAccessToken`` (``POST /cgi-bin/stable_token``) in its
+normal mode: other holders of the same AppID (a second deployment, a console tool) keep their
+token, where ``/cgi-bin/token`` would invalidate it. ``jscode2session`` is called with only
+appid, secret, js_code and grant_type, so logging in never depends on the token endpoint.
+
 Every failure leaves as :class:`WeChatError` (an ``ExternalServiceError``) carrying WeChat's
 ``errcode``; the use cases turn the codes a user can act on into clear refusals.
 """
@@ -15,8 +20,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,9 +46,14 @@ from entryfiling.metrics import count_push
 log = logging.getLogger(__name__)
 
 # WeChat error codes this project acts on.
+SYSTEM_BUSY = -1
 INVALID_CREDENTIAL = 40001
 INVALID_OPENID = 40003
 INVALID_CODE = 40029
+CODE_USED = 40163
+HIGH_RISK_USER = 40226
+INVALID_PAGE = 41030
+TEMPLATE_DATA_INVALID = 47003
 EXPIRED_ACCESS_TOKEN = 42001
 SUBSCRIPTION_REFUSED = 43101
 CODE2SESSION_RATE_LIMITED = 45011
@@ -49,6 +61,11 @@ OUT_OF_API_FREQ = 45009
 INVALID_VERIFY_ID = 84001
 EXPIRED_VERIFY_ID = 84002
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+# Endpoints WeChat serves without an access token. wechatpy adds one to every call; fetching it
+# first would make each login fail whenever the token endpoint does.
+TOKENLESS_ENDPOINTS = ("sns/jscode2session",)
+# subscribeMessage.send ``miniprogram_state`` → wxacode.getUnlimited ``env_version``.
+ENV_VERSIONS = {"formal": "release", "trial": "trial", "developer": "develop"}
 MAX_TOKEN_REFRESHES_PER_CALL = 1
 DEFAULT_TIMEOUT_SECONDS = 10
 
@@ -60,6 +77,13 @@ class WeChatError(ExternalServiceError):
         super().__init__(msg.WECHAT_FAILED.format(errcode=errcode) if errcode is not None else msg.WECHAT_UNREACHABLE)
         self.errcode = errcode
         self.errmsg = errmsg
+
+
+class PhoneNotForThisApp(WeChatError):
+    """A phone_info whose watermark names another AppID: not WeChat's answer to us."""
+
+    def __init__(self) -> None:
+        super().__init__(None, "phone_info watermark appid is not ours")
 
 
 def cert_hash(cert_type: str, cert_name: str, cert_no: str) -> str:
@@ -183,12 +207,30 @@ class ConfiguredWeChatClient(WeChatClient):  # type: ignore[misc]
         self._depth = threading.local()
 
     def fetch_access_token(self) -> Any:
-        return self._fetch_access_token(
-            url=f"{self.base_url}/cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        """getStableAccessToken, normal mode (force_refresh false): while the current token is valid
+        WeChat returns it unchanged, so no other holder of the AppID loses theirs."""
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret, "force_refresh": False}
+        response = self._http.post(
+            f"{self.base_url}/cgi-bin/stable_token", data=json.dumps(body).encode("utf-8"), timeout=self.timeout
         )
+        try:
+            response.raise_for_status()
+            result = response.json()
+        except (requests.RequestException, ValueError):
+            raise WeChatClientException(None, None, client=self, request=response.request, response=response) from None
+        if not isinstance(result, dict) or int(result.get("errcode") or 0) != 0 or not result.get("access_token"):
+            errcode = int(result.get("errcode") or 0) if isinstance(result, dict) else None
+            errmsg = str(result.get("errmsg") or "") if isinstance(result, dict) else "not JSON"
+            raise WeChatClientException(errcode, errmsg, client=self, request=response.request, response=response)
+        expires_in = int(result.get("expires_in") or 7200)
+        self.session.set(self.access_token_key, result["access_token"], expires_in)
+        self.expires_at = int(time.time()) + expires_in
+        return result
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        if url_or_endpoint.endswith(TOKENLESS_ENDPOINTS):
+            # wechatpy adds a token unless the key is present; requests drops a None-valued parameter.
+            kwargs["params"] = {**(kwargs.get("params") or {}), "access_token": None}
         depth = getattr(self._depth, "value", 0)
         self._depth.value = depth + 1
         try:
@@ -199,9 +241,11 @@ class ConfiguredWeChatClient(WeChatClient):  # type: ignore[misc]
     def _handle_result(
         self, res: Any, method: Any = None, url: Any = None, result_processor: Any = None, **kw: Any
     ) -> Any:
-        """Refresh-and-retry at most MAX_TOKEN_REFRESHES_PER_CALL times, then let the error stand."""
+        """Refresh-and-retry at most MAX_TOKEN_REFRESHES_PER_CALL times, then let the error stand;
+        a tokenless endpoint is never retried with a token."""
         retried = getattr(self._depth, "value", 1) - 1
-        if retried >= MAX_TOKEN_REFRESHES_PER_CALL and isinstance(res, requests.Response):
+        tokenless = isinstance(url, str) and url.endswith(TOKENLESS_ENDPOINTS)
+        if (tokenless or retried >= MAX_TOKEN_REFRESHES_PER_CALL) and isinstance(res, requests.Response):
             result = self._decode_result(res)
             if isinstance(result, dict) and int(result.get("errcode") or 0) in TOKEN_ERRCODES:
                 raise WeChatClientException(
@@ -226,11 +270,31 @@ class VerifyId:
     expires_in: int
 
 
+@dataclass(frozen=True)
+class PhoneNumber:
+    """getuserphonenumber's answer: the number without and with its country code."""
+
+    country_code: str
+    pure_number: str
+
+    @property
+    def international(self) -> str:
+        return f"+{self.country_code} {self.pure_number}"
+
+
 class WeChat:
     """The WeChat calls this project makes, each returning plain values or raising WeChatError."""
 
-    def __init__(self, client: ConfiguredWeChatClient) -> None:
+    def __init__(
+        self,
+        client: ConfiguredWeChatClient,
+        *,
+        miniprogram_state: str = "formal",
+        lang: str = "zh_CN",
+    ) -> None:
         self.client = client
+        self.miniprogram_state = miniprogram_state
+        self.lang = lang
 
     @classmethod
     def from_settings(
@@ -244,7 +308,7 @@ class WeChat:
             storage,
             timeout=DEFAULT_TIMEOUT_SECONDS,
         )
-        return cls(client)
+        return cls(client, miniprogram_state=settings.wechat_miniprogram_state, lang=settings.wechat_message_lang)
 
     def _call(self, do: Callable[[], Any]) -> dict[str, Any]:
         try:
@@ -258,38 +322,88 @@ class WeChat:
             raise WeChatError(None, "not JSON")
         return result
 
+    def _post(self, endpoint: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.client.post(endpoint, data=data, api_base_url=f"{self.client.base_url}/", **kwargs)
+
     def code_to_session(self, code: str) -> WeChatSession:
-        result = self._call(lambda: self.client.wxa.code_to_session(code))
+        """jscode2session with exactly WeChat's four parameters (no access token)."""
+        params = {"appid": self.client.appid, "secret": self.client.secret, "js_code": code}
+        result = self._call(
+            lambda: self.client.get(
+                "sns/jscode2session",
+                params=params | {"grant_type": "authorization_code"},
+                api_base_url=f"{self.client.base_url}/",
+            )
+        )
         if not result.get("openid") or not result.get("session_key"):
             raise WeChatError(None, "code2session without openid")
         return WeChatSession(result["openid"], result.get("unionid"), result["session_key"])
 
     def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, Any], page: str | None) -> int:
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": data,
+            "miniprogram_state": self.miniprogram_state,
+            "lang": self.lang,
+        }
+        if page:
+            body["page"] = page
         try:
-            result = self._call(lambda: self.client.wxa.send_subscribe_message(openid, template_id, data, page))
+            result = self._call(lambda: self._post("cgi-bin/message/subscribe/send", body))
         except WeChatError as error:
             count_push(error.errcode)
             raise
         count_push(0)
         return int(result.get("msgid") or 0)
 
-    def get_phone_number(self, code: str) -> str:
-        """getuserphonenumber (wechatpy 1.8 has no helper: the generic post, as its 2.0 does)."""
-        result = self._call(
-            lambda: self.client.post(
-                "wxa/business/getuserphonenumber", data={"code": code}, api_base_url=f"{self.client.base_url}/"
-            )
-        )
+    def get_phone_number(self, code: str, openid: str) -> PhoneNumber:
+        """getuserphonenumber (wechatpy 1.8 has no helper: the generic post, as its 2.0 does).
+
+        The answer is WeChat's only if its watermark names our AppID; the country code is kept.
+        """
+        result = self._call(lambda: self._post("wxa/business/getuserphonenumber", {"code": code, "openid": openid}))
         info = result.get("phone_info") or {}
-        return str(info.get("purePhoneNumber") or info.get("phoneNumber") or "")
+        watermark = info.get("watermark") or {}
+        if watermark.get("appid") != self.client.appid:
+            raise PhoneNotForThisApp()
+        pure = str(info.get("purePhoneNumber") or "")
+        country_code = str(info.get("countryCode") or "").lstrip("+")
+        if not pure.isdigit() or not country_code.isdigit():
+            raise WeChatError(None, "phone_info without a number")
+        return PhoneNumber(country_code, pure)
+
+    def get_unlimited_code(self, scene: str, page: str, width: int = 430) -> bytes:
+        """wxacode.getUnlimited: the 小程序码 image for ``scene`` opening ``page``.
+
+        The page is checked against the released mini-program (``check_path``) only for the formal
+        build: trial and developer builds may have pages not yet released.
+        """
+        body = {
+            "scene": scene,
+            "page": page,
+            "check_path": self.miniprogram_state == "formal",
+            "env_version": ENV_VERSIONS[self.miniprogram_state],
+            "width": width,
+        }
+        try:
+            response = self._post("wxa/getwxacodeunlimit", body)
+        except WeChatClientException as error:
+            code = int(error.errcode) if error.errcode is not None else None
+            raise WeChatError(code, str(error.errmsg or "")) from None
+        except requests.RequestException as error:
+            raise WeChatError(None, type(error).__name__) from None
+        # An image comes back as bytes (wechatpy hands over the response); an error as JSON.
+        if isinstance(response, requests.Response) and response.headers.get("Content-Type", "").startswith("image/"):
+            return response.content
+        raise WeChatError(None, "getwxacodeunlimit answered no image")
 
     def get_verify_id(self, out_seq_no: str, name: str, id_number: str, openid: str) -> VerifyId:
         cert_info = {"cert_type": "IDENTITY_CARD", "cert_name": name, "cert_no": id_number}
         result = self._call(
-            lambda: self.client.post(
+            lambda: self._post(
                 "cityservice/face/identify/getverifyid",
-                data={"out_seq_no": out_seq_no, "cert_info": cert_info, "openid": openid},
-                api_base_url=f"{self.client.base_url}/",
+                {"out_seq_no": out_seq_no, "cert_info": cert_info, "openid": openid},
             )
         )
         if not result.get("verify_id"):
@@ -299,15 +413,14 @@ class WeChat:
     def query_verify_info(self, verify_id: str, out_seq_no: str, name: str, id_number: str, openid: str) -> int:
         """verify_ret of the face step; 10000 (with errcode 0) is the only pass."""
         result = self._call(
-            lambda: self.client.post(
+            lambda: self._post(
                 "cityservice/face/identify/queryverifyinfo",
-                data={
+                {
                     "verify_id": verify_id,
                     "out_seq_no": out_seq_no,
                     "cert_hash": cert_hash("IDENTITY_CARD", name, id_number),
                     "openid": openid,
                 },
-                api_base_url=f"{self.client.base_url}/",
             )
         )
         return int(result.get("verify_ret") or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from uuid import uuid4
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,9 +23,18 @@ from handlers.stored_files import open_file, release_file
 
 
 def upload_attachment(
-    services: Services, actor: Actor, filing_id: int, kind_key: str | None, filename: str, stream: BinaryIO
+    services: Services,
+    actor: Actor,
+    filing_id: int,
+    kind_key: str | None,
+    filename: str,
+    stream: BinaryIO,
+    source_pages: list[dict[str, Any]] | None = None,
 ) -> FilingView:
-    """Store an upload after checking its kind, size, count and real content type."""
+    """Store an upload after checking its kind, size, count and real content type.
+
+    ``source_pages``: the photos a server-assembled PDF was made of (name, type, size, SHA-256 each).
+    """
     now = services.now()
     with services.uow() as uow:
         draft = load_draft(uow, actor, filing_id)
@@ -61,6 +70,7 @@ def upload_attachment(
                 storage_key=stored.key,
                 uploaded_by=actor.as_dict(),
                 created_at=now,
+                source_pages=source_pages,
             )
             filing.attachments.append(attachment)
             filing.updated_at = now  # bumps the version: two racing uploads cannot both pass the count

@@ -63,10 +63,10 @@ def load_draft(
 
 def check_if_match(filing: Filing, if_match: str | None) -> None:
     if not if_match:
-        raise PreconditionRequired(msg.IF_MATCH_REQUIRED)
+        raise PreconditionRequired(msg.IF_MATCH_REQUIRED, hint=msg.IF_MATCH_REQUIRED_HINT)
     tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
     if "*" not in tags and etag_of(filing) not in tags:
-        raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing))
+        raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing), hint=msg.IF_MATCH_STALE_HINT)
 
 
 def commit_or_stale(uow: UnitOfWork) -> None:
@@ -75,7 +75,7 @@ def commit_or_stale(uow: UnitOfWork) -> None:
         uow.commit()
     except StaleDataError:
         uow.rollback()
-        raise PreconditionFailed(msg.IF_MATCH_STALE) from None
+        raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT) from None
 
 
 def unseal_sections(services: Services, business: Business, stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

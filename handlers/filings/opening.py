@@ -9,7 +9,7 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import NotApplicable
-from entryfiling.domain.fields import RecordMode
+from entryfiling.domain.fields import RecordMode, prefill_sections
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.domain.policies import check_applicable, resolve_enterprise_type
 from entryfiling.domain.rules import ApprovalContext, Stage, run_rules
@@ -33,6 +33,11 @@ def record_facts(services: Services, actor: Actor, enterprise: Enterprise) -> di
         "publicity_extension_window_days": services.settings.publicity_extension_window_days,
         "certificate_name": actor.certificate_name,
     }
+
+
+def login_facts(actor: Actor) -> dict[str, Any]:
+    """What the login certificate says about the enterprise, for fields that declare ``prefill``."""
+    return {"certificate_name": actor.certificate_name, "certificate_uscc": actor.certificate_uscc}
 
 
 def check_openable(services: Services, actor: Actor, business: Business, enterprise: Enterprise) -> None:
@@ -75,6 +80,7 @@ def open_filing(services: Services, actor: Actor, business_key: str, enterprise_
             for s in business.sections
             if s.record_key and s.record_mode is RecordMode.REPLACE and s.record_key in enterprise.filed_record
         }
+        prefilled = prefill_sections(business.sections, prefilled, login_facts(actor))
         filing = Filing(
             enterprise_id=enterprise.id,
             business=business.key,

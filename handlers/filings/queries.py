@@ -71,6 +71,7 @@ class DraftState:
     etag: str
     sections: dict[str, dict[str, Any]]
     attachment_counts: Counter[str]
+    enterprise_type: str = ""
 
 
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
@@ -85,4 +86,5 @@ def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
             etag_of(filing),
             unseal_sections(services, business, filing.sections),
             attachment_counts(filing),
+            filing.enterprise_type,
         )

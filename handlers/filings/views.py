@@ -55,6 +55,8 @@ class AttachmentView:
     sha256: str
     uploaded_at: datetime
     uploaded_by: str
+    # A PDF assembled from photos: each original page's name, type, size and SHA-256.
+    source_pages: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def attachment_view(attachment: Attachment, business: Business, enterprise_id: i
         sha256=attachment.sha256,
         uploaded_at=attachment.created_at,
         uploaded_by=attachment.uploaded_by.get("name", ""),
+        source_pages=attachment.source_pages,
     )
 
 

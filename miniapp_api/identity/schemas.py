@@ -8,15 +8,15 @@ class StartVerificationSchema(Schema):
 
 
 class VerificationStartedSchema(Schema):
-    verify_id = fields.String(metadata={"description": "传给 wx.requestFacialVerify 的人脸核身会话标识"})
-    expires_in = fields.Integer(metadata={"description": "verify_id 有效期（秒），过期后无法发起核身"})
+    verify_id = fields.String(required=True, metadata={"description": "传给 wx.requestFacialVerify 的人脸核身会话标识"})
+    expires_in = fields.Integer(required=True, metadata={"description": "verify_id 有效期（秒），过期后无法发起核身"})
     provider = fields.String()
     name = fields.String()
     id_number = fields.String(metadata={"description": "身份证号（脱敏）"})
 
 
 class VerificationResultSchema(Schema):
-    verified = fields.Boolean()
+    verified = fields.Boolean(required=True)
     name = fields.String()
     id_number = fields.String(metadata={"description": "身份证号（脱敏）"})
     verified_at = fields.String()

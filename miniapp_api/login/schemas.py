@@ -9,8 +9,14 @@ class LoginSchema(Schema):
     )
 
 
+class LoginUserSchema(Schema):
+    id = fields.Integer(required=True)
+    new_user = fields.Boolean(required=True, metadata={"description": "首次登录"})
+    verified = fields.Boolean(required=True, metadata={"description": "已实名认证"})
+
+
 class MiniappTokenSchema(Schema):
     access_token = fields.String(metadata={"description": "本系统的小程序登录令牌（不含微信 session_key）"})
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
-    user = fields.Dict(metadata={"description": "id、是否新用户、是否已实名认证"})
+    user = fields.Nested(LoginUserSchema, required=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from handlers import subscriptions
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
@@ -15,11 +15,24 @@ blp = Blueprint("miniapp_subscriptions", __name__, url_prefix="/miniapp/v1/subsc
 
 
 class ConsentSchema(Schema):
+    """Either ``{"results": {...}}`` or the ``wx.requestSubscribeMessage`` success result as it comes
+    (``{"errMsg": "requestSubscribeMessage:ok", "<template id>": "accept", …}``)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    err_msg = fields.String(
+        data_key="errMsg",
+        load_default=None,
+        metadata={"description": "wx.requestSubscribeMessage 原样结果中的 errMsg（requestSubscribeMessage:ok）"},
+    )
     results = fields.Dict(
         keys=fields.String(),
-        values=fields.Raw(),
-        required=True,
-        metadata={"description": "wx.requestSubscribeMessage 的结果：模板编号 → accept / reject / ban / filter"},
+        values=fields.String(validate=validate.OneOf(sorted(subscriptions.RESULTS))),
+        load_default=None,
+        metadata={
+            "description": "模板编号 → accept / reject / ban / filter；也可省略，直接把原样结果的各模板编号放在顶层"
+        },
     )
 
 
@@ -41,5 +54,6 @@ class SubscriptionResource(MethodView):
     @blp.arguments(ConsentSchema)
     @blp.response(200, QuotaSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """上报用户对订阅消息的授权结果；每个 accept 增加一次发送次数"""
-        return {"quotas": subscriptions.record_consents(services(), current_user(), body["results"])}
+        """上报 wx.requestSubscribeMessage 的结果（可原样提交）；每个 accept 增加一次发送次数"""
+        results = subscriptions.consents_reported(body.pop("results"), body.pop("err_msg"), body if body else None)
+        return {"quotas": subscriptions.record_consents(services(), current_user(), results)}

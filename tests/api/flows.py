@@ -141,3 +141,10 @@ def sign_and_submit(enterprise: EnterpriseLogin, filing_id: int, key: str | None
 
 def new_id_number() -> str:
     return make_id_number()
+
+
+def skip_or(step: dict[str, Any], answers: dict[str, Any]) -> Any:
+    """A step-by-step answer: "没有了" to "还有其他…吗？", "跳过" to an optional field, else the answer by key."""
+    if step.get("required") is False:
+        return "没有了" if step["type"] == "yes_no" else "跳过"
+    return answers[step["path"].rsplit(".", 1)[-1]]

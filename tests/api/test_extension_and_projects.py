@@ -138,7 +138,7 @@ def consulting(login_enterprise):
 def file_project(consulting, leader: int, responsible: int, project: dict, expect_created: int = 201) -> dict:
     filing = open_business(consulting, "cost_consulting_project", expect_created, enterprise_type="cost_consulting")
     sections = {s["key"]: s for s in filing["sections"]}
-    if not sections["basic_info"]["saved"]:
+    if not sections["basic_info"]["complete"]:  # the first project; later ones start from the record
         save(consulting, filing, "basic_info", basic_info(consulting, xinjiang_office_address="新疆乌鲁木齐市"))
         save(
             consulting,

@@ -108,7 +108,7 @@ def test_submit_rejects_person_whose_employment_ended_after_choice(enterprise, m
 
 def test_submit_lists_every_problem_and_keeps_the_draft(enterprise):
     filing = open_first_filing(enterprise)
-    save(enterprise, filing, "basic_info", {"enterprise_name": enterprise.name})
+    save(enterprise, filing, "basic_info", {"enterprise_name": enterprise.name, "uscc": None})
     response = enterprise.post(f"/api/v1/filings/{filing['id']}/submit", json={"agreed": False})
     assert response.status_code == 422
     problem = response.json
@@ -160,13 +160,15 @@ def test_section_save_names_each_bad_field(enterprise):
     }
     assert problem["errors"]["uscc"].startswith("统一社会信用代码：")
     assert "校验" in problem["errors"]["uscc"]
-    assert enterprise.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]["saved"] is False
+    # Nothing was saved: the section holds only what the CA certificate prefilled at opening.
+    kept = enterprise.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]["values"]
+    assert kept == {"enterprise_name": enterprise.name, "uscc": enterprise.uscc}
 
 
 def test_qualification_rows_are_checked_by_path(enterprise):
     filing = open_first_filing(enterprise)
     rows = qualifications()
-    rows["qualifications"][1]["valid_until"] = "2025/01/01"
+    rows["qualifications"][1]["valid_until"] = "2025年2月30日"
     problem = save(enterprise, filing, "qualifications", rows, expect=422)
     assert list(problem["errors"]) == ["qualifications[1].valid_until"]
 
@@ -246,7 +248,9 @@ def test_stale_or_missing_if_match_is_refused(enterprise):
     filing = open_first_filing(enterprise)
     url = f"/api/v1/filings/{filing['id']}/sections/basic_info"
     missing = enterprise.put(url, json={"contact_name": "甲"})
-    assert missing.status_code == 428 and "If-Match" in missing.json["detail"]
+    assert (
+        missing.status_code == 428 and "If-Match" not in missing.json["detail"] and "If-Match" in missing.json["hint"]
+    )
     etag = current_etag(enterprise, filing["id"])
     assert enterprise.put(url, json={"contact_name": "甲"}, headers={"If-Match": etag}).status_code == 200
     stale = enterprise.put(url, json={"contact_name": "乙"}, headers={"If-Match": etag})

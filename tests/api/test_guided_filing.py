@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from entryfiling.domain import businesses
 from entryfiling.domain.businesses import EnterpriseType
 from entryfiling.domain.fields import AttachmentKind, Field, FieldType, Option, Section
-from tests.api.flows import open_first_filing, sign_and_submit, upload
+from tests.api.flows import open_first_filing, sign_and_submit, skip_or, upload
 from tests.factories import pdf_bytes
 
 FREE_TEXT = {
@@ -55,8 +55,7 @@ def _walk(enterprise, filing_id, answers, limit=60):
         if step["type"] == "attachment":
             upload(enterprise, filing_id, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
             continue
-        key = step["path"].rsplit(".", 1)[-1]
-        response = _answer(enterprise, filing_id, step["path"], answers[key])
+        response = _answer(enterprise, filing_id, step["path"], skip_or(step, answers))
         assert response.status_code == 200, response.json
     raise AssertionError(f"not ready after {limit} steps: {asked[-5:]}")
 
@@ -67,8 +66,9 @@ def test_first_filing_completed_by_free_text_answers(enterprise, make_person):
     filing = open_first_filing(enterprise)
     fid = filing["id"]
     first = enterprise.get(f"/api/v1/filings/{fid}/next").json
-    assert first["status"] == "ask" and first["step"]["path"] == "basic_info.enterprise_name"
-    assert first["progress"]["done"] == 0 and first["progress"]["total"] > 20
+    # The enterprise name and USCC come from the CA certificate: the first question is the next one.
+    assert first["status"] == "ask" and first["step"]["path"] == "basic_info.registered_province"
+    assert first["progress"]["done"] == 2 and first["progress"]["total"] > 20
 
     wrong = _answer(enterprise, fid, "basic_info.established_on", "2021年2月30日")
     assert wrong.status_code == 422
@@ -122,10 +122,10 @@ def test_amounts_dates_and_choices_are_understood(enterprise):
 def test_back_returns_to_the_previous_item(enterprise):
     filing = open_first_filing(enterprise)
     fid = filing["id"]
-    _answer(enterprise, fid, "basic_info.enterprise_name", enterprise.name)
-    back = enterprise.post(f"/api/v1/filings/{fid}/back", json={}).json
-    assert back["step"]["path"] == "basic_info.enterprise_name" and back["status"] == "review"
-    assert back["step"]["current"] == enterprise.name
+    _answer(enterprise, fid, "basic_info.registered_province", "安徽")
+    back = enterprise.post(f"/api/v1/filings/{fid}/back").json  # no body: back from the next missing item
+    assert back["step"]["path"] == "basic_info.registered_province" and back["status"] == "review"
+    assert back["step"]["current"] == "安徽省"
     before = enterprise.post(f"/api/v1/filings/{fid}/back", json={"from": "basic_info.registered_province"}).json
     assert before["step"]["path"] == "basic_info.uscc"
     assert enterprise.post(f"/api/v1/filings/{fid}/back", json={"from": "nope.nothing"}).status_code == 422
@@ -246,3 +246,63 @@ def test_cost_consulting_project_completed_by_free_text_answers(login_enterprise
     assert project["values"]["region"] == "乌鲁木齐市"
     decided = sign_and_submit(firm, opened.json["id"]).json
     assert decided["status"] == "approved", decided["reasons"]
+
+
+def test_an_expired_date_is_refused_at_the_question(enterprise):
+    fid = open_first_filing(enterprise)["id"]
+    refused = _answer(enterprise, fid, "qualifications.qualifications[0].valid_until", "2020年1月1日")
+    assert refused.status_code == 422
+    assert "已于 2020年1月1日 过期" in refused.json["detail"]
+    assert _answer(enterprise, fid, "qualifications.qualifications[0].valid_until", "2099年1月1日").status_code == 200
+
+
+def test_examples_fit_the_enterprise_type(enterprise):
+    fid = open_first_filing(enterprise, "supervision")["id"]
+    step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    for _ in range(20):
+        if step["path"] == "qualifications.qualifications[0].name":
+            break
+        value = "跳过" if step.get("required") is False else FREE_TEXT.get(step["path"].rsplit(".", 1)[-1]) or "x"
+        _answer(enterprise, fid, step["path"], value)
+        step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+        if step["type"] == "attachment":
+            upload(enterprise, fid, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
+            step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    assert step["path"] == "qualifications.qualifications[0].name"
+    assert step["example"] == "房屋建筑工程监理甲级"
+
+
+def test_rows_one_by_one_and_optional_fields_offered_once(enterprise):
+    fid = open_first_filing(enterprise)["id"]
+    rows = {
+        "name": "建筑工程施工总承包贰级",
+        "certificate_number": "D1",
+        "valid_until": "2099-01-01",
+        "issued_on": "2020-01-01",
+    }
+    for key, value in rows.items():
+        assert _answer(enterprise, fid, f"qualifications.qualifications[0].{key}", value).status_code == 200
+    for path, value in FREE_TEXT.items():
+        if value and enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]["section"] == "basic_info":
+            _answer(enterprise, fid, f"basic_info.{path}", value)
+    step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    while step["type"] == "attachment":
+        upload(enterprise, fid, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
+        step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    assert step["path"] == "basic_info.legal_representative_mobile" and step["prompt"].endswith("（可跳过）")
+    step = _answer(enterprise, fid, step["path"], "跳过").json["step"]
+    assert step["path"] == "basic_info.email"
+    step = _answer(enterprise, fid, "basic_info.email", "跳过").json["step"]
+    step = _answer(enterprise, fid, "basic_info.business_scope", "跳过").json["step"]
+    assert step["section"] == "qualifications"
+    while step["type"] == "attachment":
+        upload(enterprise, fid, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
+        step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
+    assert step["type"] == "yes_no" and step["prompt"].startswith("还有其他资质吗？")
+    step = _answer(enterprise, fid, step["path"], "有").json["step"]
+    assert step["path"] == "qualifications.qualifications[1].name"
+    for key, value in (rows | {"name": "市政公用工程施工总承包叁级", "certificate_number": "D2"}).items():
+        step = _answer(enterprise, fid, f"qualifications.qualifications[1].{key}", value).json["step"]
+    assert step["type"] == "yes_no"
+    step = _answer(enterprise, fid, step["path"], "没有了").json["step"]
+    assert step["path"] == "qualifications.safety_license_number"

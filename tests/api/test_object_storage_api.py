@@ -99,4 +99,4 @@ def test_an_object_lost_from_the_store_is_a_clear_404(enterprise, s3_bucket):
     response = enterprise.get(attachment["download_url"])
 
     assert response.status_code == 404
-    assert response.json["detail"] == "附件文件不存在或已被删除"
+    assert response.json["detail"] == "附件文件不存在或已被删除，请重新上传"

@@ -49,7 +49,7 @@ def test_gives_up_after_bounded_retries_with_a_chinese_reason(registry):
     registry.set_fault("error", status=503)
     with pytest.raises(RegistryUnavailable) as caught:
         client(registry, retries=2).qualifications(DEMO_ENTERPRISE_USCC)
-    assert "已尝试 3 次" in caught.value.message and "HTTP 503" in caught.value.message
+    assert "已尝试 3 次" in caught.value.message and "状态码 503" in caught.value.message
     assert registry.requests_seen("qualifications") == 3
 
 

@@ -116,7 +116,7 @@ def test_transient_registry_failure_is_retried_by_rq(login_enterprise, make_pers
 
     waiting = job_view(enterprise, job["id"])
     assert waiting["status"] == "retrying", waiting
-    assert "HTTP 503" in waiting["error"]
+    assert "状态码 503" in waiting["error"]
     assert Job.fetch(job["id"], connection=redis_conn).get_status() == RQStatus.SCHEDULED
 
     registry.clear_fault()

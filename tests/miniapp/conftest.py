@@ -54,8 +54,11 @@ class Phone:
         """wx.login(): a single-use code (the openid is made up by WeChat when not given)."""
         return self.wx_login_as(openid)[0]
 
-    def wx_login_as(self, openid: str | None = None) -> tuple[str, str]:
-        answer = self._post("login", {"openid": openid} if openid else {})
+    def wx_login_as(self, openid: str | None = None, *, high_risk: bool = False) -> tuple[str, str]:
+        body: dict[str, Any] = {"openid": openid} if openid else {}
+        if high_risk:
+            body["high_risk"] = True
+        answer = self._post("login", body)
         return answer["code"], answer["openid"]
 
     def face(self, verify_id: str, verify_ret: int = 10000, *, expire: bool = False) -> None:
@@ -67,8 +70,12 @@ class Phone:
     def subscribe(self, openid: str, *template_ids: str) -> None:
         self._post("subscribe", {"openid": openid, "template_ids": list(template_ids)})
 
-    def phone_code(self, phone: str) -> str:
-        return self._post("phone-codes", {"phone": phone})["code"]
+    def phone_code(self, phone: str, **more: str) -> str:
+        """The getPhoneNumber button; ``openid``, ``country_code``, ``watermark_appid`` as WeChat would set them."""
+        return self._post("phone-codes", {"phone": phone, **more})["code"]
+
+    def wxacodes(self) -> list[dict[str, Any]]:
+        return self._get("wxacodes")["wxacodes"]
 
     def fault(self, path: str, *errcodes: int) -> None:
         self._post("faults", {"path": path, "errcodes": list(errcodes)})

@@ -41,7 +41,8 @@ def test_wrong_code_is_refused_and_creates_nothing(client, phone, services):
     response = client.post("/miniapp/v1/login", json={"code": "not-a-code"})
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
-    assert "wx.login" in response.json["detail"]
+    # The person reads detail; the developer reads hint.
+    assert "wx.login" not in response.json["detail"] and "wx.login" in response.json["hint"]
     assert _count_users(services) == 0
 
 

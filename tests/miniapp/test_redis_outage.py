@@ -11,7 +11,15 @@ def test_login_and_identity_start_work_through_a_redis_outage(make_app, own_redi
     client = make_app(redis_url=own_redis.url).test_client()
     first = client.post("/miniapp/v1/login", json={"code": phone.wx_login()})
     assert first.status_code == 200, first.json
+    # Login needs no access token (jscode2session is tokenless); starting a verification does.
+    before = client.post(
+        "/miniapp/v1/identity/verifications",
+        json={"name": "张建国", "id_number": make_id_number()},
+        headers={"Authorization": f"Bearer {first.json['access_token']}"},
+    )
+    assert before.status_code == 201, before.json
     fetched = phone.token_fetches()
+    assert fetched >= 1
     own_redis.stop()
 
     during = client.post("/miniapp/v1/login", json={"code": phone.wx_login()})

@@ -143,4 +143,4 @@ def test_reminders_command_runs_without_redis(
     assert '"notified": 0' in second.output and '"already_notified": 3' in second.output
     assert len(phone.sent()) == 3
     bad = runner.invoke(main, ["reminders", "run", "--date", "2025-13-01"], env=env)
-    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2 and "年-月-日" in bad.output

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entryfiling.domain.businesses import BUSINESSES
-from entryfiling.domain.fields import CleanResult, Field, FieldType, clean_field
+from entryfiling.domain.fields import CleanResult, Field, FieldType, clean_field, clean_scalar
 from entryfiling.domain.guided import AmbiguousAnswer, Choice, parse_yes_no, understand
 from entryfiling.domain.validators import InvalidValue
 
@@ -69,8 +69,9 @@ def test_any_typed_text_is_understood_or_refused_with_a_reason(kind, text):
         ("20250301", "2025-03-01"),
     ],
 )
-def test_dates_as_people_write_them(said, expected):
-    assert understand(FIELDS[FieldType.DATE], said) == expected
+def test_dates_as_people_write_them_reach_the_section_save_as_typed(said, expected):
+    date_field = FIELDS[FieldType.DATE]
+    assert clean_scalar(date_field, understand(date_field, said)) == expected
     assert date.fromisoformat(expected)
 
 
@@ -81,13 +82,13 @@ def test_dates_as_people_write_them(said, expected):
         ("3500万元", "3500.00"),
         ("3500万", "3500.00"),
         ("500000元", "50.00"),
-        ("1,200", "1200"),
-        ("88", "88"),
+        ("1,200", "1200.00"),
+        ("88", "88.00"),
     ],
 )
 def test_amounts_in_ten_thousand_yuan(said, expected):
     amount = Field("a", "金额", FieldType.AMOUNT, unit="万元")
-    assert understand(amount, said) == expected
+    assert clean_scalar(amount, understand(amount, said)) == expected
 
 
 def test_yes_and_no():

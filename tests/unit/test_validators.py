@@ -329,7 +329,8 @@ def test_bad_dates_rejected(value: str, message: str) -> None:
 
 
 def test_date_message_shows_expected_format() -> None:
-    assert "YYYY-MM-DD" in msg.INVALID_DATE_FORMAT
+    """In the person's words, with an example they can copy (no format codes such as YYYY)."""
+    assert "年-月-日" in msg.INVALID_DATE_FORMAT and "2024-03-01" in msg.INVALID_DATE_FORMAT
 
 
 # --- amounts --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.filings.conversation import register_conversation_routes
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -27,15 +28,17 @@ from entryfiling.http.filings.schemas import (
     FilingPageSchema,
     FilingSchema,
     GuidedStepSchema,
+    LetterPhotosSchema,
     OpenFilingSchema,
     SectionValuesSchema,
     SubmitSchema,
-    UploadFileSchema,
-    UploadFormSchema,
+    UploadSchema,
 )
 from entryfiling.http.links import Answer, register_links
+from entryfiling.http.multipart import MULTIPART, MultipartBlueprint
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
+from handlers.filings.letter_photos import upload_letter_photos
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -102,7 +105,9 @@ def send_attachment(found: filings.AttachmentFile) -> Response:
 def _idempotency_key() -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG)
+        raise ValidationFailed.on(
+            "Idempotency-Key", msg.IDEMPOTENCY_KEY_TOO_LONG, hint=msg.IDEMPOTENCY_KEY_TOO_LONG_HINT
+        )
     return key
 
 
@@ -111,7 +116,7 @@ def filings_blueprint(
 ) -> Blueprint:
     """A blueprint with every filing operation; ``actor_of`` receives the URL prefix's arguments,
     ``scope_of`` gives them back for a read model when linking it."""
-    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    blp = MultipartBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     register_filing_links(name, name, scope_of)
 
     def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
@@ -164,19 +169,26 @@ def filings_blueprint(
     @blp.route("/<int:filing_id>/attachments")
     class AttachmentCollection(MethodView):
         @blp.doc(security=BEARER_SECURITY)
-        @blp.arguments(UploadFormSchema, location="form")
-        @blp.arguments(UploadFileSchema, location="files")
+        @blp.arguments(UploadSchema, location=MULTIPART)
         @blp.response(201, FilingSchema)
-        def post(
-            self, form: dict[str, Any], files: dict[str, Any], filing_id: int, **scope: Any
-        ) -> Answer:
+        def post(self, form: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """上传附件（multipart：kind + file，小程序 wx.uploadFile 的 name=file）；按内容判断类型，限制大小和数量"""
-            upload = files.get("file")
-            if upload is None:
-                raise ValidationFailed.on("file", msg.ATTACHMENT_FILE_MISSING)
+            upload = form["file"]
             view = filings.upload_attachment(
-                services(), actor_of(**scope), filing_id, form.get("kind"), upload.filename or "", upload.stream
+                services(), actor_of(**scope), filing_id, form["kind"], upload.filename or "", upload.stream
             )
+            return answer(view, scope, 201)
+
+    @blp.route("/<int:filing_id>/commitment-letter/photos")
+    class CommitmentLetterPhotos(MethodView):
+        @blp.doc(security=BEARER_SECURITY)
+        @blp.arguments(LetterPhotosSchema, location=MULTIPART)
+        @blp.response(201, FilingSchema)
+        def post(self, _files: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
+            """上传签字盖章承诺书的各页照片（multipart，file 可多次，JPEG/PNG，按页序）：合成为一个 PDF 作为签章承诺书，
+            保留每张原图的 SHA-256"""
+            pages = [(upload.filename or "", upload.stream) for upload in request.files.getlist("file")]
+            view = upload_letter_photos(services(), actor_of(**scope), filing_id, pages)
             return answer(view, scope, 201)
 
     @blp.route("/<int:filing_id>/attachments/<string:attachment_id>")
@@ -259,6 +271,8 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
 
     def answer(view: guided.GuidedView) -> Answer:
         return view, 200, {"ETag": view.etag}
+
+    register_conversation_routes(blp, actor_of)
 
     @blp.route("/<int:filing_id>/next")
     class GuidedNext(MethodView):

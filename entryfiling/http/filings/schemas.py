@@ -1,20 +1,40 @@
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, Schema, fields, post_dump, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
 
+from entryfiling import messages as msg
+from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.http.links import link
 from entryfiling.http.pagination import PageArgsSchema, page_schema
 
 
+def _declared_business(value: str) -> None:
+    """Checked against the declarations when called, so a business declared later is accepted too."""
+    if value not in BUSINESSES:
+        raise ValidationError(msg.BUSINESS_UNKNOWN.format(business=value, options="、".join(BUSINESSES)))
+
+
 class OpenFilingSchema(Schema):
-    business = fields.String(required=True, metadata={"description": "业务类型，如 first_filing"})
+    business = fields.String(
+        required=True,
+        validate=_declared_business,
+        metadata={"description": "业务类型，如 first_filing", "example": "first_filing", "enum": sorted(BUSINESSES)},
+    )
     enterprise_type = fields.String(
         load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(
+            [t.value for t in EnterpriseType],
+            error=msg.ENTERPRISE_TYPE_UNKNOWN.format(
+                value="{input}", options="、".join(t.value for t in EnterpriseType)
+            ),
+        ),
         metadata={
+            "example": "construction",
             "description": "企业类型（首次办理时必填）：construction/supervision/survey/design/"
-            "quality_testing/cost_consulting"
+            "quality_testing/cost_consulting",
         },
     )
 
@@ -37,12 +57,50 @@ class SectionValuesSchema(Schema):
         unknown = INCLUDE
 
 
-class UploadFormSchema(Schema):
-    kind = fields.String(load_default=None, metadata={"description": "附件类型（见业务声明的 attachments）"})
+class RuleResultSchema(Schema):
+    rule = fields.String(required=True, metadata={"example": "qualifications_valid"})
+    description = fields.String(required=True)
+    passed = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "未通过的原因（中文）"})
+    on_failure = fields.String(required=True, validate=validate.OneOf(["reject", "manual_review"]))
+    reviewer = fields.String(metadata={"description": "（人工审核时）审核人"})
 
 
-class UploadFileSchema(Schema):
-    file = Upload(load_default=None)
+class RecordChangeSchema(Schema):
+    section = fields.String(required=True)
+    section_label = fields.String(required=True)
+    field = fields.String(allow_none=True, required=True)
+    field_label = fields.String(required=True)
+    change = fields.String(required=True, validate=validate.OneOf(["added", "removed", "modified"]))
+    before = fields.Raw(allow_none=True, metadata={"description": "变更前的值（任意 JSON）"})
+    after = fields.Raw(allow_none=True, metadata={"description": "变更后的值（任意 JSON）"})
+
+
+class UploadSchema(Schema):
+    """The multipart body of an upload: ``kind`` and ``file`` (``wx.uploadFile``: name=file, formData.kind)."""
+
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "附件类型（见业务声明的 attachments 的 key）", "example": "business_license"},
+    )
+    file = Upload(
+        required=True,
+        error_messages={"required": msg.ATTACHMENT_FILE_MISSING},
+        metadata={"description": "文件内容（按内容判断类型）"},
+    )
+
+
+class LetterPhotosSchema(Schema):
+    file = Upload(load_default=None, metadata={"description": "一页照片；多页时 file 重复多次，按页序"})
+
+
+class SourcePageSchema(Schema):
+    page = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String(metadata={"description": "原图的 SHA-256"})
 
 
 class SubmitSchema(Schema):
@@ -76,6 +134,9 @@ class AttachmentSchema(Schema):
     sha256 = fields.String()
     uploaded_at = fields.DateTime()
     uploaded_by = fields.String()
+    source_pages = fields.List(
+        fields.Nested(SourcePageSchema), allow_none=True, metadata={"description": "由照片合成的 PDF：各页原图"}
+    )
     download_url = link("attachment", "下载该附件")
 
 
@@ -101,16 +162,16 @@ class EventSchema(Schema):
 
 
 class FilingSummarySchema(Schema):
-    id = fields.Integer()
+    id = fields.Integer(required=True)
     reference = fields.String(metadata={"description": "办件编号"})
-    business = fields.String()
+    business = fields.String(required=True, metadata={"example": "first_filing"})
     business_label = fields.String()
     enterprise_type = fields.String()
     enterprise_type_label = fields.String()
-    status = fields.String()
-    status_label = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in FilingStatus]))
+    status_label = fields.String(required=True, metadata={"example": "草稿"})
     version = fields.Integer()
-    etag = fields.String()
+    etag = fields.String(required=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
@@ -127,9 +188,10 @@ class FilingSchema(FilingSummarySchema):
     signed_letter_id = fields.String(allow_none=True)
     submission_attachments = fields.List(fields.Nested(AttachmentSchema))
     commitment_letter_url = link("commitment_letter", "下载预填的企业诚信守法承诺书（PDF）")
-    rule_results = fields.List(fields.Dict())
+    rule_results = fields.List(fields.Nested(RuleResultSchema), metadata={"description": "各审批规则的结果"})
     record_changes = fields.List(
-        fields.Dict(), metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"}
+        fields.Nested(RecordChangeSchema),
+        metadata={"description": "审批通过后备案信息的变更前后对照（身份证号已脱敏）"},
     )
     copied_from_id = fields.Integer(allow_none=True, metadata={"description": "复制自哪个办件"})
     events = fields.List(fields.Nested(EventSchema), metadata={"description": "状态变化记录"})
@@ -189,7 +251,7 @@ class AttachmentAskSchema(Schema):
 class StepSchema(OmitNoneSchema):
     keep_none = ("current",)
 
-    path = fields.String(metadata={"description": "回答时的 field，如 basic_info.contact_name"})
+    path = fields.String(required=True, metadata={"description": "回答时的 field，如 basic_info.contact_name"})
     section = fields.String()
     section_label = fields.String()
     label = fields.String()
@@ -233,10 +295,16 @@ class SubmissionSchema(Schema):
 
 
 class GuidedStepSchema(OmitNoneSchema):
-    filing_id = fields.Integer()
-    etag = fields.String()
-    status = fields.String(metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"})
+    filing_id = fields.Integer(required=True)
+    etag = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["ask", "review", "ready"]),
+        metadata={"description": "ask：待回答；review：回看已答项；ready：可以提交"},
+    )
+    status_label = fields.String(required=True, metadata={"description": "状态的中文说明（给用户看）"})
     step = fields.Nested(StepSchema)
-    progress = fields.Nested(GuidedProgressSchema)
+    progress = fields.Nested(GuidedProgressSchema, required=True)
     message = fields.String()
     submission = fields.Nested(SubmissionSchema)
+    recorded = fields.String(metadata={"description": "刚才的回答如何记录（如“已记录：注册资本 5,000 万元”）"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -43,3 +44,20 @@ class InvitationItem(MethodView):
     def delete(self, invitation_id: int) -> dict[str, Any]:
         """作废尚未使用的邀请"""
         return employments.revoke_invitation(services(), current_enterprise(), invitation_id)
+
+
+WXACODE_RESPONSE = {
+    "200": {
+        "description": "小程序码图片（PNG）：微信扫一扫打开小程序的接受邀请页面，scene 为邀请码",
+        "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@blp.route("/<int:invitation_id>/wxacode")
+class InvitationWxacode(MethodView):
+    @blp.doc(security=BEARER_SECURITY, responses=WXACODE_RESPONSE)
+    def get(self, invitation_id: int) -> Response:
+        """邀请的小程序码（wxacode.getUnlimited；仅待接受的邀请）"""
+        image = employments.invitation_wxacode(services(), current_enterprise(), invitation_id)
+        return Response(image, mimetype="image/png", headers={"Cache-Control": "private, no-store"})

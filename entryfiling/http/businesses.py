@@ -1,0 +1,124 @@
+"""The business declarations (``GET /api/v1/businesses``) for both APIs: a mini-program builds
+its forms from them as the enterprise front end does, so both documents describe them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
+from entryfiling.domain.fields import FieldType
+from entryfiling.domain.rules import OnFailure, Stage
+from handlers import catalog
+
+BUSINESS_KEYS = sorted(BUSINESSES)
+
+
+class OptionSchema(Schema):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class ColumnSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf([t.value for t in FieldType]))
+    required = fields.Boolean(required=True)
+    options = fields.List(fields.Nested(OptionSchema))
+    max_length = fields.Integer()
+    unit = fields.String()
+    prompt = fields.String()
+    expires = fields.Boolean()
+    read_only = fields.Boolean()
+    attachment_kind = fields.String(metadata={"description": "该列填写的附件所属附件类型"})
+
+
+class FieldSchema(ColumnSchema):
+    cancel_into = fields.String(metadata={"description": "取消登记的行移入的字段"})
+    unique_by = fields.List(fields.String())
+    columns = fields.List(fields.Nested(ColumnSchema), metadata={"description": "表格字段的各列"})
+    min_rows = fields.Integer()
+    max_rows = fields.Integer()
+
+
+class AttachmentKindSchema(Schema):
+    key = fields.String(required=True, metadata={"example": "business_license"})
+    label = fields.String(required=True)
+    content_types = fields.List(fields.String(), required=True, metadata={"example": ["application/pdf"]})
+    formats = fields.String(required=True, metadata={"example": "PDF 文档"})
+    max_bytes = fields.Integer(required=True)
+    min_count = fields.Integer(required=True)
+    max_count = fields.Integer(required=True)
+    required = fields.Boolean(required=True)
+    description = fields.String(required=True)
+
+
+class SyncSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["qualifications", "certificates"]))
+    table = fields.String(required=True)
+    replace = fields.Boolean(required=True)
+
+
+class SectionDeclarationSchema(Schema):
+    key = fields.String(required=True, metadata={"example": "basic_info"})
+    label = fields.String(required=True, metadata={"example": "企业基本情况"})
+    description = fields.String(required=True)
+    fields_ = fields.List(fields.Nested(FieldSchema), data_key="fields", attribute="fields", required=True)
+    attachments = fields.List(fields.Nested(AttachmentKindSchema), required=True)
+    save_requires = fields.List(fields.String(), required=True)
+    sync = fields.Nested(SyncSchema, allow_none=True, required=True)
+
+
+class RuleSchema(Schema):
+    key = fields.String(required=True)
+    description = fields.String(required=True)
+    stage = fields.String(required=True, validate=validate.OneOf([s.value for s in Stage]))
+    on_failure = fields.String(required=True, validate=validate.OneOf([o.value for o in OnFailure]))
+
+
+class EnterpriseTypeSchema(Schema):
+    value = fields.String(required=True, validate=validate.OneOf([t.value for t in EnterpriseType]))
+    label = fields.String(required=True, metadata={"example": "施工企业"})
+
+
+class BusinessSchema(Schema):
+    key = fields.String(required=True, validate=validate.OneOf(BUSINESS_KEYS), metadata={"example": "first_filing"})
+    number = fields.Integer(required=True, metadata={"example": 1})
+    label = fields.String(required=True, metadata={"example": "首次信息报送"})
+    description = fields.String(required=True)
+    applies_to = fields.List(fields.Nested(EnterpriseTypeSchema), required=True)
+    requires_filed_enterprise = fields.Boolean(required=True)
+    sections = fields.List(fields.Nested(SectionDeclarationSchema), required=True)
+    submission_attachments = fields.List(fields.Nested(AttachmentKindSchema), required=True)
+    rules = fields.List(fields.Nested(RuleSchema), required=True)
+
+
+def businesses_blueprint(name: str, import_name: str) -> Blueprint:
+    """The declarations' routes under ``/api/v1/businesses``, for the API registering ``name``."""
+    blp = Blueprint(name, import_name, url_prefix="/api/v1/businesses", description="业务类型（表单声明）")
+
+    @blp.route("")
+    class BusinessList(MethodView):
+        @blp.response(200, BusinessSchema(many=True))
+        def get(self) -> list[dict[str, Any]]:
+            """列出所有业务及其栏目、字段、附件要求和审批规则
+
+            小程序与企业端都按这些声明生成表单：每个栏目的字段（类型、是否必填、选项、长度）、
+            附件类型（格式、大小、数量）和审批规则。不需要登录。
+            """
+            return catalog.list_businesses()
+
+    @blp.route("/<string:key>")
+    class BusinessDetail(MethodView):
+        @blp.response(200, BusinessSchema)
+        def get(self, key: str) -> dict[str, Any]:
+            """单个业务的表单声明
+
+            ``key`` 为业务编号，如 first_filing；未知的业务答 404。
+            """
+            return catalog.get_business_description(key)
+
+    return blp
