@@ -152,6 +152,77 @@ HTTP_BAD_REQUEST = "请求格式有误"
 HTTP_UNSUPPORTED_MEDIA = "不支持的请求内容类型"
 HTTP_INTERNAL = "服务器内部错误，请稍后再试；如持续出现请联系管理员"
 HTTP_VALIDATION = "请求参数有误"
+HTTP_INVALID_JSON = "提交的内容格式有误，无法识别，请检查后重新提交"
+HTTP_INVALID_JSON_HINT = "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号），Content-Type 为 application/json"
+# What werkzeug would answer in English for a status no handler of ours explains.
+HTTP_DETAILS = {
+    400: HTTP_BAD_REQUEST,
+    401: "未登录或登录凭证无效",
+    403: "无权访问该资源",
+    404: HTTP_NOT_FOUND,
+    405: HTTP_METHOD_NOT_ALLOWED,
+    406: "无法提供所要求的响应格式",
+    409: "与当前状态冲突",
+    412: "内容已被他人修改，请刷新后重试",
+    415: HTTP_UNSUPPORTED_MEDIA,
+    416: "请求的范围无效",
+    428: "缺少前置条件",
+    429: "请求过于频繁，请稍后再试",
+    500: HTTP_INTERNAL,
+    501: "不支持该功能",
+    503: "服务暂不可用，请稍后再试",
+}
+
+# The framework's (webargs, marshmallow) English texts, translated where they reach a user.
+# Exact texts first; then patterns (regular expressions) whose groups fill the Chinese text.
+FRAMEWORK_MESSAGES = {
+    "Invalid JSON body.": HTTP_INVALID_JSON,
+    "Missing data for required field.": "缺少必填项",
+    "Unknown field.": "不支持的字段",
+    "Field may not be null.": "不能为空",
+    "Not a valid string.": "应为文本",
+    "Not a valid utf-8 string.": "应为 UTF-8 文本",
+    "Not a valid integer.": "应为整数",
+    "Not a valid number.": "应为数字",
+    "Number too large.": "数值过大",
+    "Special numeric values (nan or infinity) are not permitted.": "应为有限的数字",
+    "Not a valid boolean.": "应为 true 或 false",
+    "Not a valid date.": "日期格式应为 YYYY-MM-DD",
+    "Not a valid datetime.": "时间格式应为 ISO 8601，例如 2025-03-01T08:00:00+08:00",
+    "Not a valid time.": "时间格式应为 HH:MM:SS",
+    "Not a valid period of time.": "时长格式有误",
+    "Not a valid mapping type.": "应为 JSON 对象",
+    "Not a valid list.": "应为列表",
+    "Not a valid tuple.": "应为列表",
+    "Not a valid email address.": "不是有效的电子邮箱地址",
+    "Not a valid URL.": "不是有效的网址",
+    "Not a valid UUID.": "不是有效的 UUID",
+    "Invalid input type.": "输入类型有误",
+    "Invalid input.": "输入有误",
+    "Invalid type.": "类型有误",
+    "Invalid value.": "取值无效",
+    "String does not match expected pattern.": "格式不符合要求",
+    "Shorter than minimum length 1.": "不能为空",
+}
+FRAMEWORK_PATTERNS = (
+    (r"Must be one of: (.*?)\.?", "取值应为：{0}"),
+    (r"One or more of the choices you made was not in: (.*?)\.?", "含有不可选的项，可选：{0}"),
+    (r"Must be greater than or equal to (\S+) and less than or equal to (\S+?)\.?", "应在 {0} 至 {1} 之间"),
+    (r"Must be greater than (\S+) and less than (\S+?)\.?", "应大于 {0} 且小于 {1}"),
+    (r"Must be greater than or equal to (\S+?)\.?", "不能小于 {0}"),
+    (r"Must be less than or equal to (\S+?)\.?", "不能大于 {0}"),
+    (r"Must be greater than (\S+?)\.?", "应大于 {0}"),
+    (r"Must be less than (\S+?)\.?", "应小于 {0}"),
+    (r"Must be equal to (.*?)\.?", "应为 {0}"),
+    (r"Length must be between (\d+) and (\d+)\.?", "长度应为 {0} 至 {1} 个字符"),
+    (r"Length must be (\d+)\.?", "长度应为 {0} 个字符"),
+    (r"Shorter than minimum length (\d+)\.?", "不能少于 {0} 个字符"),
+    (r"Longer than maximum length (\d+)\.?", "不能超过 {0} 个字符"),
+    (r".* cannot be formatted as an? .*", "格式有误"),
+    (r"Not a valid .*", "格式有误"),
+)
+# Any other English text of the framework: never shown as is.
+FRAMEWORK_FALLBACK = "取值无效"
 
 # --- field validators (addendum) ---
 # Replaces INVALID_AMOUNT_TOO_LARGE, which began with the field noun ("合同金额：金额过大…").
@@ -205,6 +276,7 @@ SYNC_CERT_OTHER_ENTERPRISE = "{person}的{certificate}（{number}）注册在其
 SYNC_CERT_EXPIRED = "{person}的{certificate}（{number}）已于 {date} 过期，未纳入报送"
 SYNC_CERT_TYPE_UNKNOWN = "{person}的证书类型“{certificate}”（{number}）不在可报送的注册证书类别中"
 SYNC_CERT_INVALID = "{person}的{certificate}（{number}）数据不完整或日期无效：{reason}"
+SYNC_CERT_DATES_MISSING = "缺少日期"
 SYNC_PERSON_FAILED = "{person}：{reason}"
 SYNC_QUALIFICATION_INVALID = "资质“{name}”（{number}）数据不完整或日期无效：{reason}"
 SYNC_QUALIFICATION_CANCELLED = "资质“{name}”（{number}）已取消登记，未重新加入"
@@ -353,13 +425,22 @@ REMINDER_BODY = "{enterprise}的{kind}“{item}”有效期至 {date}，{remark}
 REMINDER_DAYS = "{days}天内到期，请及时办理延续或更新"
 REMINDER_TODAY = "今日到期，请尽快办理延续或更新"
 REMINDER_PUBLICITY_ITEM = "进疆信息公示有效期"
+# The publicity is its own item: said once, not as "进疆信息公示“进疆信息公示有效期”".
+REMINDER_PUBLICITY_TITLE = "进疆信息公示即将到期"
+REMINDER_PUBLICITY_TITLE_TODAY = "进疆信息公示今日到期"
+REMINDER_PUBLICITY_BODY = "{enterprise}的进疆信息公示有效期至 {date}，{remark}"
 REVIEW_AUTH_REQUIRED = "请以主管部门账号登录"
 REVIEW_ONLY_REGULATORS = "仅主管部门审核人员可以访问审核功能"
 REVIEW_LOGIN_FAILED = "用户名或密码错误"
 REVIEW_ACCOUNT_DISABLED = "该主管部门账号已停用"
 REVIEW_NOT_IN_QUEUE = "办件当前状态为“{status}”，只有待人工审核的办件可以审核"
 REVIEW_DECISION_UNKNOWN = "审核结论应为 approve（通过）或 reject（不通过）"
-REVIEW_REASON_REQUIRED = "请填写审核意见（2 至 500 字）"
+REVIEW_REASON_REQUIRED = "请填写审核意见（至少 {minimum} 个汉字或 {letters} 个字母、数字）"
+REVIEW_REJECT_REASON_TOO_SHORT = (
+    "不通过的审核意见须写明企业需要补正或修改的内容（至少 {minimum} 个汉字或 {letters} 个字母、数字），"
+    "如“未提供名称变更的工商核准通知书”"
+)
+REVIEW_REASON_TOO_LONG = "审核意见不能超过 {limit} 字"
 REVIEW_REJECTED_REASON = "主管部门审核不通过：{reason}"
 REVIEW_APPROVED_NOTE = "主管部门审核通过：{reason}"
 REVIEW_RULE_DESCRIPTION = "主管部门人工审核"

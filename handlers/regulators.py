@@ -26,6 +26,7 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise, Filing, Regulator
 from entryfiling.domain.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationFailed
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus
+from entryfiling.domain.review import APPROVE, REJECT, reason_problem
 from handlers import lockout, tokens
 from handlers.filings.attachments import AttachmentFile, attachment_file
 from handlers.filings.common import check_if_match, commit_or_stale, get_business
@@ -37,7 +38,6 @@ from handlers.services import Actor, Services
 USERNAME_RE = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
-REASON_MIN, REASON_MAX = 2, 500
 # Checked when the username is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
 
@@ -253,9 +253,6 @@ def open_attachment(services: Services, actor: Actor, filing_id: int, attachment
         return attachment_file(services, uow.filings.submitted(filing_id), attachment_id)
 
 
-APPROVE, REJECT = "approve", "reject"
-
-
 def decide(
     services: Services, actor: Actor, filing_id: int, decision: str, reason: str, if_match: str | None = None
 ) -> ReviewedFiling:
@@ -264,8 +261,9 @@ def decide(
     errors = {}
     if decision not in (APPROVE, REJECT):
         errors["decision"] = msg.REVIEW_DECISION_UNKNOWN
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        errors["reason"] = msg.REVIEW_REASON_REQUIRED
+    reason_refused = reason_problem(decision, reason)
+    if reason_refused:
+        errors["reason"] = reason_refused
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors=errors)
     now = services.now()

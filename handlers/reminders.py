@@ -88,25 +88,28 @@ def expiring_items(session: Session, enterprise: Enterprise) -> list[ExpiringIte
 def _notice(services: Services, enterprise: Enterprise, item: ExpiringItem, threshold: int, user_id: int) -> Notice:
     kind_label = EXPIRING_KIND_LABELS[item.kind]
     remark = reminder_remark(threshold)
-    title_format = msg.REMINDER_TITLE_TODAY if threshold == 0 else msg.REMINDER_TITLE
     values = {
         "item": f"{kind_label}：{item.label}" if item.kind is not ExpiringKind.PUBLICITY else item.label,
         "valid_until": wechat_date(item.valid_until),
         "remark": remark,
         "enterprise": enterprise.name,
     }
+    date_text = item.valid_until.isoformat()
+    if item.kind is ExpiringKind.PUBLICITY:
+        title = msg.REMINDER_PUBLICITY_TITLE_TODAY if threshold == 0 else msg.REMINDER_PUBLICITY_TITLE
+        body = msg.REMINDER_PUBLICITY_BODY.format(enterprise=enterprise.name, date=date_text, remark=remark)
+    else:
+        title_format = msg.REMINDER_TITLE_TODAY if threshold == 0 else msg.REMINDER_TITLE
+        title = title_format.format(kind=kind_label, item=item.label)
+        body = msg.REMINDER_BODY.format(
+            enterprise=enterprise.name, kind=kind_label, item=item.label, date=date_text, remark=remark
+        )
     return Notice(
         key=f"reminder:{enterprise.id}:{item.kind.value}:{item.key}:{item.valid_until.isoformat()}:{threshold}:u{user_id}",
         kind=NotificationKind.EXPIRY_REMINDER,
         wechat_user_id=user_id,
-        title=title_format.format(kind=kind_label, item=item.label),
-        body=msg.REMINDER_BODY.format(
-            enterprise=enterprise.name,
-            kind=kind_label,
-            item=item.label,
-            date=item.valid_until.isoformat(),
-            remark=remark,
-        ),
+        title=title,
+        body=body,
         template_id=services.settings.wechat_reminder_template_id,
         payload=EXPIRY_REMINDER.data(values),
         page=services.settings.miniapp_reminder_page,

@@ -163,8 +163,9 @@ def sync_certificates(services: Services, context: jobs.JobContext, progress: jo
             )
         )
     names = {pid: name for pid, name, _ in people}
-    summary = _compare(baseline, after, names)
-    rows = _filing_rows(services, held, names, uscc, failed)
+    flagged: set[tuple[int, str]] = set()
+    rows = _filing_rows(services, held, names, uscc, failed, flagged)
+    summary = _compare(baseline, after, names, flagged)
     summary["failed"] = failed
     summary["counts"]["failed"] = len(failed)
     if context.filing_id is not None:
@@ -174,14 +175,24 @@ def sync_certificates(services: Services, context: jobs.JobContext, progress: jo
 
 
 def _compare(
-    before: dict[str, dict[str, str]], after: dict[str, dict[str, str]], names: dict[int, str]
+    before: dict[str, dict[str, str]],
+    after: dict[str, dict[str, str]],
+    names: dict[int, str],
+    flagged: set[tuple[int, str]],
 ) -> dict[str, Any]:
+    """What the sync changed, certificate by certificate.
+
+    A certificate reported under ``failed`` (registered elsewhere, expired, unknown type) is counted
+    there only, so that added + updated + unchanged are the certificates the enterprise may file.
+    """
     added, updated, unchanged, removed = [], [], [], []
     for pid_text in sorted(set(before) | set(after), key=int):
         old, new = before.get(pid_text, {}), after.get(pid_text, {})
         name = names.get(int(pid_text), pid_text)
         for key in sorted(set(old) | set(new)):
             label = f"{name} {key.replace('|', ' ')}"
+            if key in new and (int(pid_text), key) in flagged:
+                continue
             if key not in old:
                 added.append(label)
             elif key not in new:
@@ -199,48 +210,30 @@ def _compare(
 
 
 def _filing_rows(
-    services: Services, held: list[PersonCertificate], names: dict[int, str], uscc: str, failed: list[dict[str, str]]
+    services: Services,
+    held: list[PersonCertificate],
+    names: dict[int, str],
+    uscc: str,
+    failed: list[dict[str, str]],
+    flagged: set[tuple[int, str]],
 ) -> list[dict[str, Any]]:
-    """The certificates a filing may carry: this enterprise's, of a known type, unexpired; the rest flagged."""
+    """The certificates a filing may carry: this enterprise's, of a known type, unexpired.
+
+    The rest are reported in ``failed`` and their keys collected in ``flagged``.
+    """
     today = services.today()
     rows = []
     for cert in held:
         name = names[cert.person_id]
-        item = f"{name} {cert.certificate_type}"
-        if cert.registered_enterprise_uscc and cert.registered_enterprise_uscc != uscc:
-            reason = msg.SYNC_CERT_OTHER_ENTERPRISE.format(
-                person=name,
-                certificate=cert.certificate_type,
-                number=cert.certificate_number,
-                enterprise=cert.registered_enterprise_name or cert.registered_enterprise_uscc,
-            )
-            failed.append({"item": item, "reason": reason})
+        reason = _left_out_because(cert, name, uscc, today)
+        if reason is not None:
+            failed.append({"item": f"{name} {cert.certificate_type}", "reason": reason})
+            flagged.add((cert.person_id, _cert_key(cert.certificate_type, cert.certificate_number)))
             continue
-        code = CERTIFICATE_CODES.get(cert.certificate_type)
-        if code is None:
-            reason = msg.SYNC_CERT_TYPE_UNKNOWN.format(
-                person=name, certificate=cert.certificate_type, number=cert.certificate_number
-            )
-            failed.append({"item": item, "reason": reason})
-            continue
-        if cert.valid_until is not None and cert.valid_until < today:
-            reason = msg.SYNC_CERT_EXPIRED.format(
-                person=name,
-                certificate=cert.certificate_type,
-                number=cert.certificate_number,
-                date=cert.valid_until.isoformat(),
-            )
-            failed.append({"item": item, "reason": reason})
-            continue
-        if cert.issued_on is None or cert.valid_until is None:
-            reason = msg.SYNC_CERT_INVALID.format(
-                person=name, certificate=cert.certificate_type, number=cert.certificate_number, reason="缺少日期"
-            )
-            failed.append({"item": item, "reason": reason})
-            continue
+        assert cert.issued_on is not None and cert.valid_until is not None  # checked by _left_out_because
         row = {
             "person": cert.person_id,
-            "certificate_type": code,
+            "certificate_type": CERTIFICATE_CODES[cert.certificate_type],
             "certificate_number": cert.certificate_number,
             "specialty": cert.specialty,
             "registered_enterprise": cert.registered_enterprise_name,
@@ -249,6 +242,29 @@ def _filing_rows(
         }
         rows.append({k: v for k, v in row.items() if v not in ("", None)})
     return rows
+
+
+def _left_out_because(cert: PersonCertificate, name: str, uscc: str, today: date) -> str | None:
+    """Why a held certificate cannot go into a filing, or None when it can."""
+    number = cert.certificate_number
+    if cert.registered_enterprise_uscc and cert.registered_enterprise_uscc != uscc:
+        return msg.SYNC_CERT_OTHER_ENTERPRISE.format(
+            person=name,
+            certificate=cert.certificate_type,
+            number=number,
+            enterprise=cert.registered_enterprise_name or cert.registered_enterprise_uscc,
+        )
+    if cert.certificate_type not in CERTIFICATE_CODES:
+        return msg.SYNC_CERT_TYPE_UNKNOWN.format(person=name, certificate=cert.certificate_type, number=number)
+    if cert.valid_until is not None and cert.valid_until < today:
+        return msg.SYNC_CERT_EXPIRED.format(
+            person=name, certificate=cert.certificate_type, number=number, date=cert.valid_until.isoformat()
+        )
+    if cert.issued_on is None or cert.valid_until is None:
+        return msg.SYNC_CERT_INVALID.format(
+            person=name, certificate=cert.certificate_type, number=number, reason=msg.SYNC_CERT_DATES_MISSING
+        )
+    return None
 
 
 def enterprise_certificates(services: Services, actor: Actor) -> list[dict[str, Any]]:

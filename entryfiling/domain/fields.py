@@ -242,7 +242,8 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
 
 
 def _options_text(fld: Field) -> str:
-    return "、".join(f"{o.value}（{o.label}）" for o in fld.options)
+    """The choices as a user may type them: the value, with its label where the two differ."""
+    return "、".join(o.value if o.value == o.label else f"{o.value}（{o.label}）" for o in fld.options)
 
 
 def clean_field(fld: Field, raw: Any, path: str, result: CleanResult) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, current_app, json
@@ -59,26 +60,25 @@ TITLES = {
     503: "服务暂不可用",
 }
 
-# marshmallow / webargs default messages, in Chinese.
-MARSHMALLOW_MESSAGES = {
-    "Missing data for required field.": "缺少必填项",
-    "Unknown field.": "不支持的字段",
-    "Field may not be null.": "不能为空",
-    "Not a valid string.": "应为文本",
-    "Not a valid integer.": "应为整数",
-    "Not a valid number.": "应为数字",
-    "Not a valid boolean.": "应为 true 或 false",
-    "Not a valid date.": "日期格式不正确，请按年-月-日填写，例如 2024-03-01",
-    "Not a valid datetime.": "时间格式不正确",
-    "Not a valid mapping type.": "应为 JSON 对象",
-    "Not a valid list.": "应为列表",
-    "Invalid input type.": "输入类型有误",
-    "Invalid value.": "取值无效",
-    "Shorter than minimum length 1.": "不能为空",
-}
+_FRAMEWORK_PATTERNS = [(re.compile(pattern), text) for pattern, text in msg.FRAMEWORK_PATTERNS]
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-GENERIC_MESSAGES = frozenset(MARSHMALLOW_MESSAGES.values())
+def translate_framework_message(text: str) -> str:
+    """A webargs / marshmallow English text in Chinese; our own (Chinese) texts pass unchanged.
+
+    marshmallow has no message catalogue to switch, so its texts are matched here, once, for
+    both APIs; an unknown English text gets a general Chinese one rather than reaching a user.
+    """
+    if _CJK.search(text):
+        return text
+    if text in msg.FRAMEWORK_MESSAGES:
+        return msg.FRAMEWORK_MESSAGES[text]
+    for pattern, chinese in _FRAMEWORK_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return chinese.format(*match.groups())
+    return msg.FRAMEWORK_FALLBACK
 
 
 def _translate(value: Any) -> Any:
@@ -88,21 +88,13 @@ def _translate(value: Any) -> Any:
         translated = [_translate(v) for v in value]
         return translated[0] if len(translated) == 1 and isinstance(translated[0], str) else translated
     if isinstance(value, str):
-        if value in MARSHMALLOW_MESSAGES:
-            return MARSHMALLOW_MESSAGES[value]
-        if value.startswith("Must be one of:"):
-            return "取值应为：" + value.removeprefix("Must be one of:").strip().rstrip(".")
-        if value.startswith("Must be greater than or equal to"):
-            return "不能小于" + value.removeprefix("Must be greater than or equal to").split("and")[0].strip(" .")
-        if value.startswith("Must be less than or equal to"):
-            return "不能大于" + value.removeprefix("Must be less than or equal to").strip(" .")
-        if value.startswith("Length must be"):
-            return "长度不符合要求"
+        return translate_framework_message(value)
     return value
 
 
-def _flatten_webargs(messages: Any) -> dict[str, Any]:
-    """webargs nests errors by location (json, query, headers, form, files): flatten to field paths."""
+def _flatten_webargs(messages: Any, *, translate: bool = True) -> dict[str, Any]:
+    """webargs nests errors by location (json, query, headers, form, files): flatten to field paths,
+    with the framework's English texts in Chinese unless ``translate`` is off."""
     if not isinstance(messages, dict):
         return {"_": messages}
     flat: dict[str, Any] = {}
@@ -120,6 +112,8 @@ def _flatten_webargs(messages: Any) -> dict[str, Any]:
                 flat[str(name)] = text
         else:
             flat[str(location)] = located
+    if not translate:
+        return flat
     translated: dict[str, Any] = _translate(flat)
     return translated
 
@@ -147,11 +141,12 @@ def domain_error_response(error: e.DomainError) -> Response:
     return problem(status, error.message, code=error.code, errors=error.errors, **error.extra)
 
 
-def _validation_detail(errors: dict[str, Any]) -> str:
-    """One field refused with a message of ours (not a generic one) is the detail itself."""
-    texts = list(errors.values())
-    if len(texts) == 1 and isinstance(texts[0], str) and texts[0] not in GENERIC_MESSAGES:
-        return texts[0]
+def _validation_detail(raw: dict[str, Any], errors: dict[str, Any]) -> str:
+    """One field refused with a message of ours (Chinese already, not a framework text) is the
+    detail itself; anything else gets the general one, with the fields in ``errors``."""
+    texts = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in raw.values()]
+    if len(texts) == 1 and isinstance(texts[0], str) and _CJK.search(texts[0]):
+        return str(next(iter(errors.values())))
     return msg.HTTP_VALIDATION
 
 
@@ -159,19 +154,18 @@ def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     if status == 422 and "messages" in data:
-        errors = _flatten_webargs(data["messages"])
-        return problem(422, _validation_detail(errors), code="validation_failed", errors=errors)
-    detail = {
-        400: msg.HTTP_BAD_REQUEST,
-        404: msg.HTTP_NOT_FOUND,
-        405: msg.HTTP_METHOD_NOT_ALLOWED,
-        415: msg.HTTP_UNSUPPORTED_MEDIA,
-    }.get(status, error.description or TITLES.get(status, "错误"))
+        raw = _flatten_webargs(data["messages"], translate=False)
+        errors = _translate(raw)
+        return problem(422, _validation_detail(raw, errors), code="validation_failed", errors=errors)
+    detail = msg.HTTP_DETAILS.get(status) or TITLES.get(status, "错误")
     if status == 413:
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
         detail = msg.HTTP_TOO_LARGE.format(limit=limit)
     if "messages" in data:
-        return problem(status, detail, errors=_flatten_webargs(data["messages"]))
+        errors = _flatten_webargs(data["messages"])
+        if errors.get("json") == msg.HTTP_INVALID_JSON:
+            return problem(status, msg.HTTP_INVALID_JSON, errors=errors, hint=msg.HTTP_INVALID_JSON_HINT)
+        return problem(status, detail, errors=errors)
     response = problem(status, detail)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))

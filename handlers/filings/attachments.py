@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 from uuid import uuid4
 
@@ -108,6 +109,13 @@ class AttachmentFile:
     content_type: str
     size: int
     sha256: str
+    ascii_filename: str  # for clients that cannot read a Chinese name, e.g. business-license-1a2b3c4d.pdf
+
+
+def _ascii_filename(attachment: Attachment) -> str:
+    suffix = PurePosixPath(attachment.filename).suffix
+    suffix = suffix if suffix.isascii() and len(suffix) <= 10 else ""
+    return f"{attachment.kind.replace('_', '-')}-{attachment.id[:8]}{suffix}"
 
 
 def attachment_file(services: Services, filing: Filing, attachment_id: str) -> AttachmentFile:
@@ -121,6 +129,7 @@ def attachment_file(services: Services, filing: Filing, attachment_id: str) -> A
         attachment.content_type,
         attachment.size,
         attachment.sha256,
+        _ascii_filename(attachment),
     )
 
 

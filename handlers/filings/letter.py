@@ -25,6 +25,7 @@ class Letter:
     pdf: bytes
     filename: str
     reference: str
+    ascii_filename: str  # for clients that cannot read the Chinese filename
 
 
 def record_with_draft(
@@ -70,4 +71,9 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> Lette
         )
         uow.audit(actor, "letter_downloaded", f"filing:{filing.id}", services.now())
         uow.commit()
-    return Letter(render_commitment_letter(parties), f"企业诚信守法承诺书-{reference}.pdf", reference)
+    return Letter(
+        render_commitment_letter(parties),
+        f"企业诚信守法承诺书-{reference}.pdf",
+        reference,
+        f"commitment-letter-{reference}.pdf",
+    )

@@ -44,6 +44,15 @@ def technical_worker_row(person_id, scan_id, **overrides):
     return row | overrides
 
 
+def assert_each_certificate_counted_once(result):
+    """A certificate left out of the filing is counted under failed only, never also as added."""
+    counts = result["counts"]
+    assert counts["added"] + counts["updated"] + counts["unchanged"] == result["filing"]["rows"]
+    left_out = {f["item"].split(" ")[0] for f in result["failed"]}
+    assert left_out == {"陈立新"}
+    assert not [label for label in result["added"] if label.split(" ")[0] in left_out]
+
+
 def file_personnel_certificates(enterprise, redis_conn, persons):
     filing = open_filing(enterprise, "personnel_certificates", enterprise_type="construction")
     job = sync_filing(enterprise, redis_conn, filing["id"])
@@ -72,6 +81,15 @@ def test_personnel_certificates_synced_plus_hand_added_are_approved(
     record = enterprise.get("/api/v1/enterprise").json["filed_record"]
     assert len(record["registered_certificates"]["certificates"]) == 5
     assert record["other_certificates"]["certificates"][0]["trade"] == "钢筋工"
+
+
+def test_sync_counts_a_left_out_certificate_under_failed_only(login_enterprise, make_person, redis_conn):
+    enterprise = demo_enterprise(login_enterprise)
+    employ_demo_persons(make_person, enterprise)
+    filing = open_filing(enterprise, "personnel_certificates", enterprise_type="construction")
+    result = sync_filing(enterprise, redis_conn, filing["id"])["result"]
+    assert result["counts"] == {"added": 5, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1}
+    assert_each_certificate_counted_once(result)
 
 
 def test_synced_certificates_cannot_be_typed_by_hand(login_enterprise, make_person, redis_conn):

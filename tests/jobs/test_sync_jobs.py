@@ -42,7 +42,7 @@ def test_certificate_sync_runs_on_a_worker_and_reports_results(login_enterprise,
     assert done["progress"] == {"done": 4, "total": 4}
     assert done["attempts"] == 1
     counts = done["result"]["counts"]
-    assert counts == {"added": 6, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1}
+    assert counts == {"added": 5, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1}  # 陈立新: failed only
     (flagged,) = done["result"]["failed"]
     assert "陈立新" in flagged["reason"] and "江苏苏建集团有限公司" in flagged["reason"]
     rq_job = Job.fetch(job["id"], connection=redis_conn)
@@ -66,7 +66,7 @@ def test_running_the_sync_twice_changes_nothing(login_enterprise, make_person, r
     work(redis_conn)
 
     result = job_view(enterprise, again["id"])["result"]
-    assert result["counts"] == {"added": 0, "updated": 0, "unchanged": 6, "removed": 0, "failed": 1}
+    assert result["counts"] == {"added": 0, "updated": 0, "unchanged": 5, "removed": 0, "failed": 1}
     with services.uow() as uow:
         second = held_certificates(uow.session)
     assert second == first
@@ -124,7 +124,7 @@ def test_transient_registry_failure_is_retried_by_rq(login_enterprise, make_pers
     work(redis_conn)
     done = job_view(enterprise, job["id"])
     assert done["status"] == "finished" and done["attempts"] == 2 and done["error"] is None
-    assert done["result"]["counts"]["added"] == 6
+    assert done["result"]["counts"]["added"] == 5
 
 
 def test_registry_down_through_every_retry_fails_the_job_visibly(login_enterprise, make_person, redis_conn, registry):
@@ -198,7 +198,7 @@ def test_same_status_api_without_redis(make_app, login_enterprise, make_person, 
     done = client.get(f"/api/v1/jobs/{response.json['id']}", headers=headers).json
     assert set(done) == set(response.json) - {"reused"}
     assert done["status"] == "finished" and done["progress"] == {"done": 4, "total": 4}
-    assert done["result"]["counts"]["added"] == 6
+    assert done["result"]["counts"]["added"] == 5
 
 
 def test_filing_sync_needs_no_body_and_refuses_other_enterprises_filings(login_enterprise, make_person, redis_conn):

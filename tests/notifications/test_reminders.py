@@ -104,7 +104,13 @@ def test_each_threshold_once_and_a_missed_day_is_caught_up(enterprise, make_pers
     assert run_reminders(services, today + timedelta(days=31))["due"] == 0  # lapsed: no more reminders
     titles = [r.title for r in reminders(services)]
     assert titles.count("资质今日到期：建筑工程施工总承包贰级") == 1
-    assert "进疆信息公示即将到期：进疆信息公示有效期" in titles
+    publicity = [r for r in reminders(services) if r.title.startswith("进疆信息公示")]
+    assert {r.title for r in publicity} == {"进疆信息公示即将到期"}
+    for reminder in publicity:  # said once: not “进疆信息公示“进疆信息公示有效期”有效期至”
+        assert reminder.body.startswith(f"{enterprise.name}的进疆信息公示有效期至 ")
+        assert reminder.body.count("进疆信息公示") == 1 and reminder.body.count("有效期") == 1
+    qualification = next(r for r in reminders(services) if r.title.startswith("资质"))
+    assert qualification.body.count("有效期至") == 1
 
 
 def test_no_filing_contact_no_reminder_and_certificates_of_other_enterprises_are_theirs(

@@ -85,7 +85,7 @@ def test_manual_review_approved_by_a_regulator_is_pushed(
 
     again = client.post(
         f"/api/v1/review/filings/{filing['id']}/decision",
-        json={"decision": "reject", "reason": "重复审核"},
+        json={"decision": "reject", "reason": "重复审核：未提供工商核准通知书"},
         headers=regulator,
     )
     assert again.status_code == 409 and "待人工审核" in again.json["detail"]
@@ -115,6 +115,22 @@ def test_regulator_rejection_gives_the_reason_to_the_enterprise(
     worker.work()
     [message] = phone.sent()
     assert message["touser"] == contact.openid and message["data"]["phrase2"]["value"] == "审批不通过"
+
+
+def test_a_rejection_reason_of_two_letters_is_refused_and_the_filing_stays_in_review(
+    enterprise, make_person, client, regulator
+):
+    filed_enterprise(enterprise, make_person)
+    filing = name_change_in_review(enterprise)
+    url = f"/api/v1/review/filings/{filing['id']}/decision"
+    for too_short in ("ok", "不行", "NO!!"):
+        refused = client.post(url, json={"decision": "reject", "reason": too_short}, headers=regulator)
+        assert refused.status_code == 422, refused.json
+        assert "需要补正或修改的内容" in refused.json["errors"]["reason"]
+    assert client.post(url, json={"decision": "approve", "reason": "ok"}, headers=regulator).status_code == 422
+    assert enterprise.get(f"/api/v1/filings/{filing['id']}").json["status"] == "manual_review"
+    taken = client.post(url, json={"decision": "reject", "reason": "缺少营业执照"}, headers=regulator)
+    assert taken.status_code == 200, taken.json
 
 
 def test_enterprises_and_miniapp_users_cannot_reach_review(enterprise, make_person, verified_user, client):

@@ -20,6 +20,7 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.downloads import name_download
 from entryfiling.http.filings.conversation import register_conversation_routes
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
@@ -90,16 +91,9 @@ def _filing_id(model: Any) -> int:
 
 def send_attachment(found: filings.AttachmentFile) -> Response:
     """An uploaded file as a download, never rendered inline by the browser."""
-    response = send_file(
-        found.open(),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.filename,
-        etag=found.sha256,
-        conditional=True,
-    )
+    response = send_file(found.open(), mimetype=found.content_type, etag=found.sha256, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return name_download(response, found.filename, found.ascii_filename)
 
 
 def _idempotency_key() -> str | None:
@@ -210,9 +204,8 @@ def filings_blueprint(
         def get(self, filing_id: int, **scope: Any) -> ResponseReturnValue:
             """下载企业诚信守法承诺书（已填入法定代表人和驻疆负责人信息的 PDF）"""
             letter = filings.commitment_letter(services(), actor_of(**scope), filing_id)
-            return send_file(
-                io.BytesIO(letter.pdf), mimetype="application/pdf", as_attachment=True, download_name=letter.filename
-            )
+            response = send_file(io.BytesIO(letter.pdf), mimetype="application/pdf")
+            return name_download(response, letter.filename, letter.ascii_filename)
 
     @blp.route("/<int:filing_id>/submit")
     class SubmitResource(MethodView):

@@ -59,7 +59,7 @@ class DecisionSchema(Schema):
     reason = fields.String(
         required=True,
         validate=validate.Length(min=2, max=500),
-        metadata={"description": "审核意见（不通过时即告知企业的原因）"},
+        metadata={"description": "审核意见；不通过时即告知企业的原因，须写明需补正的内容（至少 5 个汉字）"},
     )
 
 
