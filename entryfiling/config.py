@@ -71,6 +71,8 @@ class Settings:
     # Audit rows are kept this long (等保 asks for at least six months), then `entryfiling audit prune` removes them.
     audit_retention_days: int = 365
     public_queries_per_minute: int = 120
+    # How long an answer of the public register is reused (0: never).
+    public_cache_seconds: int = 30
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
@@ -170,6 +172,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
             k.strip() for k in (env.get("ID_ENCRYPTION_PREVIOUS_KEYS") or "").split(",") if k.strip()
         ),
         public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
+        public_cache_seconds=integer("PUBLIC_CACHE_SECONDS", 30),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",

@@ -253,6 +253,7 @@ CHANGE_PUBLICITY_LABEL = "公示有效期至"
 PUBLICITY_VALID = "公示中"
 PUBLICITY_LAPSED = "公示已过期"
 PUBLIC_ENTERPRISE_NOT_FOUND = "未找到该企业的公示信息"
+PAGE_CURSOR_INVALID = "分页位置 after 无效，请使用上一页返回的 next 值"
 
 # --- registry, background jobs, businesses 2/5/6 ---
 REGISTRY_TIMEOUT = "全国建筑市场监管公共服务平台响应超时"

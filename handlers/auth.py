@@ -1,6 +1,7 @@
 """Enterprise login with the CA certificate: challenge, signed-nonce login, bearer tokens.
 
-Nonces and rate-limit counters live in the database so that any process can serve any step.
+Nonces live in the database and rate-limit counters in Redis or the database, so that any process can
+serve any step.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 
 from entryfiling import messages as msg
-from entryfiling.db.models import AuthChallenge, RateLimitBucket
+from entryfiling.db.models import AuthChallenge
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited
 from entryfiling.integrations.ca import claimed_uscc, verify_signed_nonce
 from handlers import lockout, tokens
@@ -37,33 +37,12 @@ class LoginResult:
     first_login: bool
 
 
-def check_rate_limit(services: Services, key: str, limit: int, window_seconds: int = 60) -> None:
-    """Fixed-window counter in the database, shared by all processes."""
-    now = services.now()
-    window = int(now.timestamp()) // window_seconds
-    bump = (
-        update(RateLimitBucket)
-        .where(RateLimitBucket.key == key, RateLimitBucket.window_start == window)
-        .values(count=RateLimitBucket.count + 1)
-    )
-    with services.uow() as uow:
-        session = uow.session
-        if session.execute(bump).rowcount == 0:  # type: ignore[attr-defined]
-            try:
-                with session.begin_nested():
-                    session.add(RateLimitBucket(key=key, window_start=window, count=1))
-                # A new window: forget the old ones of this key.
-                session.execute(
-                    delete(RateLimitBucket).where(RateLimitBucket.key == key, RateLimitBucket.window_start < window)
-                )
-            except IntegrityError:  # another process opened the window first
-                session.execute(bump)
-        count = session.scalar(
-            select(RateLimitBucket.count).where(RateLimitBucket.key == key, RateLimitBucket.window_start == window)
-        )
-        uow.commit()
-    if count is not None and count > limit:
-        retry_after = window_seconds - int(now.timestamp()) % window_seconds
+def check_rate_limit(
+    services: Services, key: str, limit: int, window_seconds: int = 60, *, read_path: bool = False
+) -> None:
+    """A fixed-window limit per key; ``read_path`` callers must not be turned into writes by it."""
+    retry_after = services.rate_counter(read_path=read_path).hit(key, limit, window_seconds)
+    if retry_after is not None:
         raise RateLimited(msg.RATE_LIMITED.format(seconds=retry_after), retry_after=retry_after)
 
 

@@ -52,10 +52,14 @@ def record_person_ids(records: Iterable[Mapping[str, Any]]) -> set[int]:
 
 
 def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Names by person id, remembered for the session: an approval needs them for the change list
+    and again for the register entry, one query serves both."""
     wanted = set(ids)
-    if not wanted:
-        return {}
-    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).all())
+    known: dict[int, str | None] = session.info.setdefault("person_names", {})
+    if missing := wanted - known.keys():
+        found = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all())
+        known.update({pid: found.get(pid) for pid in missing})
+    return {pid: name for pid in wanted if (name := known[pid]) is not None}
 
 
 def record_changes(

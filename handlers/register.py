@@ -7,14 +7,18 @@ lapsed enterprise shows as lapsed the day after, without a job.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Text, cast, func, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY as postgresql_array
 
 from entryfiling import messages as msg
 from entryfiling.db.models import PublicEntry
 from entryfiling.domain.businesses import record_sections
-from entryfiling.domain.errors import NotFound
+from entryfiling.domain.errors import NotFound, ValidationFailed
 from entryfiling.domain.register import with_validity
 from handlers.persons import page_envelope
 from handlers.records import type_label
@@ -40,6 +44,42 @@ def present_entry(services: Services, entry: PublicEntry) -> dict[str, Any]:
     }
 
 
+def encode_cursor(entry: PublicEntry) -> str:
+    """Where the next page starts: the last entry's sort key, opaque to clients."""
+    return base64.urlsafe_b64encode(json.dumps([entry.name, entry.enterprise_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        name, enterprise_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(name, str) or not isinstance(enterprise_id, int) or isinstance(enterprise_id, bool):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error):
+        raise ValidationFailed.on("after", msg.PAGE_CURSOR_INVALID) from None
+    return name, enterprise_id
+
+
+def query_grams(text: str) -> list[str]:
+    """The character pairs of a query (its one character when it has one), as ``register_grams``
+    (migration 0010_perf) indexes them."""
+    text = text.lower()
+    return [text] if len(text) == 1 else sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+# Stored beside the searched columns on PostgreSQL only (migration 0010_perf), not mapped.
+GRAM_COLUMNS = {"name": "name_grams", "qualification_names": "qualification_grams"}
+
+
+def _substring(column: Any, text: str, postgresql: bool) -> list[ColumnElement[bool]]:
+    """``column`` contains ``text``. On PostgreSQL the short patterns pg_trgm cannot index (one or two
+    characters) are narrowed by the character-pair GIN index, then checked with ``strpos`` (which,
+    unlike LIKE, does not send the planner to a trigram index that cannot help)."""
+    if not (postgresql and len(text) < 3):
+        return [column.contains(text, autoescape=True)]
+    grams = literal_column(f"public_register.{GRAM_COLUMNS[column.key]}", type_=postgresql_array(Text))
+    return [grams.contains(cast(query_grams(text), postgresql_array(Text))), func.strpos(column, text) > 0]
+
+
 def search_register(
     services: Services,
     *,
@@ -50,32 +90,44 @@ def search_register(
     publicity_status: str | None = None,
     page: int = 1,
     page_size: int = 20,
+    after: str | None = None,
 ) -> dict[str, Any]:
-    """Filed enterprises by name, USCC, type or qualification; lapsed ones are listed, marked lapsed."""
+    """Filed enterprises by name, USCC, type or qualification; lapsed ones are listed, marked lapsed.
+
+    ``after`` (the ``next`` of the previous page) pages by keyset, which stays fast however deep;
+    ``page`` remains for shallow pages.
+    """
+    postgresql = services.engine.dialect.name == "postgresql"
     query = select(PublicEntry)
     if q and q.strip():
-        query = query.where(PublicEntry.name.contains(q.strip(), autoescape=True))
+        query = query.where(*_substring(PublicEntry.name, q.strip(), postgresql))
     if uscc and uscc.strip():
         query = query.where(PublicEntry.uscc == uscc.strip().upper())
     if enterprise_type:
         query = query.where(PublicEntry.enterprise_type == enterprise_type)
     if qualification and qualification.strip():
-        query = query.where(PublicEntry.qualification_names.contains(qualification.strip(), autoescape=True))
+        query = query.where(*_substring(PublicEntry.qualification_names, qualification.strip(), postgresql))
     today = services.today()
     if publicity_status == VALID:
         query = query.where(PublicEntry.publicity_until >= today)
     elif publicity_status == LAPSED:
         query = query.where((PublicEntry.publicity_until < today) | PublicEntry.publicity_until.is_(None))
-    with services.uow() as uow:
+    with services.reader() as uow:
         total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        entries = uow.session.scalars(
-            query.order_by(PublicEntry.name, PublicEntry.enterprise_id).offset((page - 1) * page_size).limit(page_size)
-        ).all()
-        return page_envelope([present_entry(services, e) for e in entries], total, page, page_size)
+        ordered = query.order_by(PublicEntry.name, PublicEntry.enterprise_id).limit(page_size + 1)
+        if after:
+            ordered = ordered.where(tuple_(PublicEntry.name, PublicEntry.enterprise_id) > decode_cursor(after))
+        else:
+            ordered = ordered.offset((page - 1) * page_size)
+        entries = uow.session.scalars(ordered).all()
+        shown = entries[:page_size]
+        envelope = page_envelope([present_entry(services, e) for e in shown], total, page, page_size)
+        envelope["next"] = encode_cursor(shown[-1]) if len(entries) > page_size else None
+        return envelope
 
 
 def public_enterprise(services: Services, uscc: str) -> dict[str, Any]:
-    with services.uow() as uow:
+    with services.reader() as uow:
         entry = uow.session.scalar(select(PublicEntry).where(PublicEntry.uscc == uscc.strip().upper()))
         if entry is None:
             raise NotFound(msg.PUBLIC_ENTERPRISE_NOT_FOUND)

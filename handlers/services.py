@@ -7,17 +7,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from cachelib import BaseCache
 from cryptography import x509
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
+from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.filing import CHINA_TIME
 from entryfiling.integrations.ca import load_trust_roots
+from entryfiling.integrations.cache import make_cache
 from entryfiling.integrations.id_cipher import IdCipher
 from entryfiling.integrations.identity import IdentityVerifier, make_identity_verifier
+from entryfiling.integrations.rate_limits import LimitsCounter, RateCounter
 from entryfiling.integrations.registry import RegistryClient
 from entryfiling.integrations.storage import AttachmentStorage, FileStorage
 from entryfiling.integrations.wechat import WeChat
@@ -83,6 +87,9 @@ class Services:
     _trust_roots: tuple[float, list[x509.Certificate]] | None = field(default=None, repr=False)
     _wechat: WeChat | None = field(default=None, repr=False)
     _identity: IdentityVerifier | None = field(default=None, repr=False)
+    _rate_counters: dict[bool, RateCounter] = field(default_factory=dict, repr=False)
+    _cache: BaseCache | None = field(default=None, repr=False)
+    _read_sessions: sessionmaker[Session] | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -97,6 +104,14 @@ class Services:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for use cases that only read. Its statements run outside a transaction: no
+        BEGIN before them and no ROLLBACK after, two round trips fewer on every read request. Each
+        statement sees what is committed when it runs, which is all a read view needs."""
+        if self._read_sessions is None:
+            self._read_sessions = make_session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        return UnitOfWork(self._read_sessions)
 
     def now(self) -> datetime:
         return self.clock()
@@ -126,6 +141,24 @@ class Services:
         if self._wechat is None:
             self._wechat = WeChat.from_settings(self.settings, self.session_factory, self.now)
         return self._wechat
+
+    def rate_counter(self, *, read_path: bool = False) -> RateCounter:
+        """Redis when configured; else the database, or this process's memory for read paths."""
+        kind = bool(read_path and not self.settings.redis_url)
+        if kind not in self._rate_counters:
+            if self.settings.redis_url:
+                self._rate_counters[kind] = LimitsCounter.redis(self.settings.redis_url)
+            elif read_path:
+                self._rate_counters[kind] = LimitsCounter.memory()
+            else:
+                self._rate_counters[kind] = DatabaseCounter(self.session_factory, self.now)
+        return self._rate_counters[kind]
+
+    def cache(self) -> BaseCache:
+        """Brief caches of public answers: Redis when configured, else this process's memory."""
+        if self._cache is None:
+            self._cache = make_cache(self.settings.redis_url)
+        return self._cache
 
     def identity_verifier(self) -> IdentityVerifier:
         """The configured real-name verification provider (IDENTITY_PROVIDER), made on first use."""

@@ -3,7 +3,10 @@ national registry, kept per person and filled into the filing's table."""
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +23,15 @@ from handlers.services import Actor, Services
 from handlers.sync import draft_for_sync, fingerprint, write_table
 
 CERTIFICATE_CODES = {o.label: o.value for o in REGISTERED_CERTIFICATE_TYPES}
+
+# Registry calls in flight at once for one sync: each waits mostly on the network, so a few threads
+# overlap the waits; bounded so one enterprise's sync cannot flood the registry.
+REGISTRY_CONCURRENCY = 8
+# Persons whose certificates are written in one transaction (and between two progress reports).
+SYNC_BATCH = 100
+
+Person3 = tuple[int, str, str]  # id, name, ID number in clear
+Fetched = tuple[Person3, "list[RegistryCertificate] | None", "Exception | None"]
 
 
 def _date_or_none(text: str) -> date | None:
@@ -71,61 +83,99 @@ def _cert_values(cert: PersonCertificate) -> dict[str, Any]:
     }
 
 
-def _upsert_person_certificates(
-    services: Services, person_id: int, name: str, fetched: list[RegistryCertificate], failed: list[dict[str, str]]
-) -> None:
-    """Make our copy of one person's certificates equal to the registry's, in one transaction."""
+def _upsert_batch(services: Services, results: list[Fetched], failed: list[dict[str, str]]) -> None:
+    """Make our copy of a batch of persons' certificates equal to the registry's, in one transaction:
+    one query for what the batch holds, one flush for what changed."""
     now = services.now()
+    person_ids = [person_id for (person_id, _name, _id), fetched, _error in results if fetched is not None]
     with services.uow() as uow:
-        held = {
-            _cert_key(c.certificate_type, c.certificate_number): c
-            for c in uow.session.scalars(select(PersonCertificate).where(PersonCertificate.person_id == person_id))
-        }
-        seen: set[str] = set()
-        for item in fetched:
-            label = item.certificate_type or "证书"
-            try:
-                if not item.certificate_type or not item.certificate_number:
-                    raise InvalidValue(msg.INVALID_VALUE_MISSING)
-                issued_on, valid_until = _date_or_none(item.issued_on), _date_or_none(item.valid_until)
-            except InvalidValue as exc:
-                reason = msg.SYNC_CERT_INVALID.format(
-                    person=name, certificate=label, number=item.certificate_number, reason=exc.message
-                )
-                failed.append({"item": f"{name} {label}", "reason": reason})
-                seen.add(_cert_key(item.certificate_type, item.certificate_number))  # keep what we hold
+        held_by_person: dict[int, dict[str, PersonCertificate]] = {pid: {} for pid in person_ids}
+        if person_ids:
+            for c in uow.session.scalars(select(PersonCertificate).where(PersonCertificate.person_id.in_(person_ids))):
+                held_by_person[c.person_id][_cert_key(c.certificate_type, c.certificate_number)] = c
+        for (person_id, name, _id_number), fetched, error in results:
+            if fetched is None:  # one person's bad answer must not sink the others
+                reason = getattr(error, "message", str(error))
+                failed.append({"item": name, "reason": msg.SYNC_PERSON_FAILED.format(person=name, reason=reason)})
                 continue
-            key = _cert_key(item.certificate_type, item.certificate_number)
-            seen.add(key)
-            cert = held.get(key)
-            if cert is None:
-                cert = PersonCertificate(
-                    person_id=person_id,
-                    certificate_type=item.certificate_type[:64],
-                    certificate_number=item.certificate_number[:64],
-                    synced_at=now,
-                )
-                uow.session.add(cert)
-            values = {
-                "specialty": item.specialty[:100],
-                "registered_enterprise_name": item.registered_enterprise_name[:200],
-                "registered_enterprise_uscc": item.registered_enterprise_uscc[:18],
-                "issued_on": issued_on,
-                "valid_until": valid_until,
-            }
-            if any(getattr(cert, k, None) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(cert, k, v)
-                cert.synced_at = now
-        for key, cert in held.items():
-            if key not in seen:
-                uow.session.delete(cert)  # no longer registered
+            _apply_person_certificates(uow.session, held_by_person[person_id], person_id, name, fetched, failed, now)
         uow.commit()
+
+
+def _apply_person_certificates(
+    session: Session,
+    held: dict[str, PersonCertificate],
+    person_id: int,
+    name: str,
+    fetched: list[RegistryCertificate],
+    failed: list[dict[str, str]],
+    now: datetime,
+) -> None:
+    seen: set[str] = set()
+    for item in fetched:
+        label = item.certificate_type or "证书"
+        try:
+            if not item.certificate_type or not item.certificate_number:
+                raise InvalidValue(msg.INVALID_VALUE_MISSING)
+            issued_on, valid_until = _date_or_none(item.issued_on), _date_or_none(item.valid_until)
+        except InvalidValue as exc:
+            reason = msg.SYNC_CERT_INVALID.format(
+                person=name, certificate=label, number=item.certificate_number, reason=exc.message
+            )
+            failed.append({"item": f"{name} {label}", "reason": reason})
+            seen.add(_cert_key(item.certificate_type, item.certificate_number))  # keep what we hold
+            continue
+        key = _cert_key(item.certificate_type, item.certificate_number)
+        seen.add(key)
+        cert = held.get(key)
+        if cert is None:
+            cert = PersonCertificate(
+                person_id=person_id,
+                certificate_type=item.certificate_type[:64],
+                certificate_number=item.certificate_number[:64],
+                synced_at=now,
+            )
+            session.add(cert)
+            held[key] = cert
+        values = {
+            "specialty": item.specialty[:100],
+            "registered_enterprise_name": item.registered_enterprise_name[:200],
+            "registered_enterprise_uscc": item.registered_enterprise_uscc[:18],
+            "issued_on": issued_on,
+            "valid_until": valid_until,
+        }
+        if any(getattr(cert, k, None) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(cert, k, v)
+            cert.synced_at = now
+    for key, cert in list(held.items()):
+        if key not in seen:
+            session.delete(cert)  # no longer registered
+
+
+def _fetch_in_parallel(services: Services, people: list[Person3], batch: int) -> Iterator[list[Fetched]]:
+    """The registry's answers for ``people``, a batch at a time, in order, with at most
+    REGISTRY_CONCURRENCY calls in flight; RegistryUnavailable stops the sync as before."""
+    local = threading.local()
+
+    def fetch(person: Person3) -> Fetched:
+        client = getattr(local, "client", None)
+        if client is None:  # a client (and its HTTP session) per thread
+            client = local.client = services.registry()
+        try:
+            return person, client.certificates(person[2]), None
+        except RegistryUnavailable:
+            raise
+        except Exception as exc:  # one person's bad answer must not sink the others
+            return person, None, exc
+
+    with ThreadPoolExecutor(max_workers=REGISTRY_CONCURRENCY, thread_name_prefix="registry") as pool:
+        for start in range(0, len(people), batch):
+            yield list(pool.map(fetch, people[start : start + batch]))
 
 
 def sync_certificates(services: Services, context: jobs.JobContext, progress: jobs.Progress) -> dict[str, Any]:
     """For every verified, employed person: fetch registered certificates and upsert them."""
-    client = services.registry()
     with services.uow() as uow:
         enterprise = uow.session.get(Enterprise, context.enterprise_id)
         if enterprise is None:
@@ -141,16 +191,10 @@ def sync_certificates(services: Services, context: jobs.JobContext, progress: jo
     failed: list[dict[str, str]] = []
     total = len(people)
     progress(0, total)
-    for done, (person_id, name, id_number) in enumerate(people, start=1):
-        try:
-            fetched = client.certificates(id_number)
-        except RegistryUnavailable:
-            raise
-        except Exception as exc:  # one person's bad answer must not sink the others
-            reason = getattr(exc, "message", str(exc))
-            failed.append({"item": name, "reason": msg.SYNC_PERSON_FAILED.format(person=name, reason=reason)})
-        else:
-            _upsert_person_certificates(services, person_id, name, fetched, failed)
+    done = 0
+    for results in _fetch_in_parallel(services, people, SYNC_BATCH):
+        _upsert_batch(services, results, failed)
+        done += len(results)
         progress(done, total)
 
     with services.uow() as uow:

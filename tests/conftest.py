@@ -57,6 +57,8 @@ def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Pat
         "DATABASE_URL": database_url,
         "STORAGE_DIR": str(tmp_path / "attachments"),
         "CA_TRUST_BUNDLE": str(dev_ca / "ca.pem"),
+        # Tests read the register right after approvals; the brief cache has its own test.
+        "PUBLIC_CACHE_SECONDS": "0",
     }
     return load_settings(env, instance_path=instance_path)
 
@@ -245,3 +247,14 @@ class S3Bucket:
 
     def settings(self, prefix: str = "entryfiling") -> dict[str, Any]:
         return {"storage_url": f"s3://{self.name}/{prefix}", "s3_endpoint_url": self.endpoint, "s3_region": "us-east-1"}
+
+
+def forget_shared_counters(redis_url: str) -> None:
+    """Rate-limit counters and cached answers live in Redis across apps: each test starts without
+    the earlier tests' (ids and addresses repeat from test to test)."""
+    from redis import Redis
+
+    connection = Redis.from_url(redis_url)
+    for pattern in ("LIMITS:*", "entryfiling:cache:*"):
+        for key in connection.scan_iter(pattern):
+            connection.delete(key)

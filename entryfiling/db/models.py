@@ -214,6 +214,10 @@ class PublicEntry(Base):
     publicity_until: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]
 
+    # Pages of one type walk this index. On PostgreSQL, migration 0010_perf adds GIN indexes for the
+    # substring searches of name and qualification_names (pg_trgm and register_grams).
+    __table_args__ = (Index("ix_public_register_type_name", "enterprise_type", "name", "enterprise_id"),)
+
 
 class AuthChallenge(Base):
     """Login nonces: single use, expiring, shared by every process through the database."""

@@ -28,7 +28,19 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every request. Connections
+    # are recycled before servers or proxies drop idle ones, TCP keepalives notice dead peers, and a
+    # connection broken anyway is invalidated by SQLAlchemy on its first error.
+    return create_engine(
+        url,
+        pool_size=5,
+        max_overflow=10,
+        pool_recycle=1800,
+        pool_timeout=10,
+        connect_args={"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10, "keepalives_count": 3}
+        if url.startswith("postgresql")
+        else {},
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

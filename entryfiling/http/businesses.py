@@ -3,8 +3,9 @@ its forms from them as the enterprise front end does, so both documents describe
 
 from __future__ import annotations
 
-from typing import Any
+import functools
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
 from entryfiling.domain.fields import FieldType
 from entryfiling.domain.rules import OnFailure, Stage
+from entryfiling.http.caching import encoded, json_response
 from handlers import catalog
 
 BUSINESS_KEYS = sorted(BUSINESSES)
@@ -96,6 +98,21 @@ class BusinessSchema(Schema):
     rules = fields.List(fields.Nested(RuleSchema), required=True)
 
 
+# The businesses are declarations in code: their description never changes while the process runs,
+# so each answer is built and encoded once (the nested schemas make that dear) and sent with an ETag.
+CATALOGUE_MAX_AGE = 300
+
+
+@functools.cache
+def _catalogue_body() -> bytes:
+    return encoded(BusinessSchema(many=True), catalog.list_businesses())
+
+
+@functools.cache
+def _business_body(key: str) -> bytes:
+    return encoded(BusinessSchema(), catalog.get_business_description(key))
+
+
 def businesses_blueprint(name: str, import_name: str) -> Blueprint:
     """The declarations' routes under ``/api/v1/businesses``, for the API registering ``name``."""
     blp = Blueprint(name, import_name, url_prefix="/api/v1/businesses", description="业务类型（表单声明）")
@@ -103,22 +120,24 @@ def businesses_blueprint(name: str, import_name: str) -> Blueprint:
     @blp.route("")
     class BusinessList(MethodView):
         @blp.response(200, BusinessSchema(many=True))
-        def get(self) -> list[dict[str, Any]]:
+        def get(self) -> Response:
             """列出所有业务及其栏目、字段、附件要求和审批规则
 
             小程序与企业端都按这些声明生成表单：每个栏目的字段（类型、是否必填、选项、长度）、
             附件类型（格式、大小、数量）和审批规则。不需要登录。
             """
-            return catalog.list_businesses()
+            return json_response(_catalogue_body(), CATALOGUE_MAX_AGE)
 
     @blp.route("/<string:key>")
     class BusinessDetail(MethodView):
         @blp.response(200, BusinessSchema)
-        def get(self, key: str) -> dict[str, Any]:
+        def get(self, key: str) -> Response:
             """单个业务的表单声明
 
             ``key`` 为业务编号，如 first_filing；未知的业务答 404。
             """
-            return catalog.get_business_description(key)
+            if key not in BUSINESSES:
+                catalog.get_business_description(key)  # the clear 404; unknown keys are not kept
+            return json_response(_business_body(key), CATALOGUE_MAX_AGE)
 
     return blp

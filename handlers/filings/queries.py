@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Filing
@@ -19,9 +20,24 @@ from handlers.filings.views import FilingSummary, FilingView, etag_of, filing_su
 from handlers.pages import Page
 from handlers.services import Actor, Services
 
+# What filing_summary reads; the list loads nothing else.
+SUMMARY_COLUMNS = (
+    Filing.id,
+    Filing.enterprise_id,
+    Filing.business,
+    Filing.enterprise_type,
+    Filing.status,
+    Filing.version,
+    Filing.created_at,
+    Filing.updated_at,
+    Filing.submitted_at,
+    Filing.decided_at,
+    Filing.reasons,
+)
+
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> FilingView:
-    with services.uow() as uow:
+    with services.reader() as uow:
         return filing_view(services, uow.session, load_filing(uow, actor, filing_id))
 
 
@@ -48,12 +64,20 @@ def list_filings(
         query = query.where(Filing.created_at >= _day_start(date_from))
     if date_to:
         query = query.where(Filing.created_at < _day_start(date_to + timedelta(days=1)))
-    with services.uow() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        filings = uow.session.scalars(
-            query.order_by(Filing.created_at.desc(), Filing.id.desc()).offset((page - 1) * page_size).limit(page_size)
-        ).all()
-        return Page([filing_summary(f) for f in filings], total, page, page_size)
+    # One statement: the page and, beside each row, the count of all matches (a window over the
+    # filter); only the columns a summary shows, not the JSON of sections and rule results.
+    paged = (
+        query.add_columns(func.count().over().label("total"))
+        .options(load_only(*SUMMARY_COLUMNS))
+        .order_by(Filing.created_at.desc(), Filing.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    with services.reader() as uow:
+        rows = uow.session.execute(paged).all()
+        # Past the last page there is no row to carry the count: then the count alone.
+        total = rows[0].total if rows else uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        return Page([filing_summary(row.Filing) for row in rows], total or 0, page, page_size)
 
 
 def _day_start(day: date) -> datetime:

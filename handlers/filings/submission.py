@@ -84,6 +84,9 @@ def submit_filing(
             return _replay(services, uow, done)
         draft = load_draft(uow, actor, filing_id)
         filing, business = draft.filing, draft.business
+        # The reads below (lazy loads, rule facts, recipients) would each flush the changes made so
+        # far, rewriting the filing row several times; everything is flushed once, for the view.
+        uow.session.autoflush = False
         # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
         enterprise = uow.filings.enterprise(filing.enterprise_id, for_update=True)
         context = _approval_context(services, uow, actor, business, enterprise, filing, agreed, signed_letter_id)

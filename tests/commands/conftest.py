@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import random
 import signal
 import socket
 import subprocess
@@ -20,12 +21,26 @@ REPO = Path(__file__).resolve().parents[2]
 # Upper bounds only, so that a broken start fails the test instead of hanging CI.
 START_TIMEOUT_SECONDS = 180
 SHELL_TIMEOUT_SECONDS = 300
+START_ATTEMPTS = 5
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port free now, below Linux's ephemeral range (32768+).
+
+    The dev server binds its ports seconds after they were chosen (migrations run first);
+    ports of the ephemeral range are what every outgoing connection and ``bind(0)`` on the
+    machine take meanwhile, so they are avoided. A port taken anyway is retried by the caller.
+    """
+    chooser = random.SystemRandom()
+    for _ in range(200):
+        port = chooser.randrange(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free loopback port between 20000 and 32000")
 
 
 @dataclass
@@ -71,28 +86,41 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
     workdir.mkdir()
     for name, target in ((".venv", REPO / ".venv"), ("devkit", REPO / "devkit"), ("instance", instance)):
         (workdir / name).symlink_to(target, target_is_directory=True)
-    port, wechat_port, registry_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "STORAGE_DIR"}}
-    env |= {
-        "INSTANCE_PATH": str(instance),
-        "WECHAT_API_BASE_URL": f"http://127.0.0.1:{wechat_port}",
-        "REGISTRY_API_BASE_URL": f"http://127.0.0.1:{registry_port}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [str(REPO / "scripts" / "dev"), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
+    base_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "STORAGE_DIR"}}
+    # A free port may be taken by someone else before the server binds it: start again on new ones.
+    for _attempt in range(START_ATTEMPTS):
+        port, wechat_port, registry_port = free_port(), free_port(), free_port()
+        env = base_env | {
+            "INSTANCE_PATH": str(instance),
+            "WECHAT_API_BASE_URL": f"http://127.0.0.1:{wechat_port}",
+            "REGISTRY_API_BASE_URL": f"http://127.0.0.1:{registry_port}",
+            "PYTHONUNBUFFERED": "1",
+        }
+        process = subprocess.Popen(
+            [str(REPO / "scripts" / "dev"), "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            printed = _printed_walkthrough(lines)
+            if _serving(url, process, lines):
+                break
+        except PortTaken:
+            _stop(process)
+            continue
+        except BaseException:
+            _stop(process)
+            raise
+        _stop(process)
+    else:
+        raise AssertionError(f"scripts/dev found no free port in {START_ATTEMPTS} attempts")
     try:
-        printed = _printed_walkthrough(lines)
-        _wait_until_serving(url)
         yield DevServer(
             url,
             env["WECHAT_API_BASE_URL"],
@@ -103,6 +131,14 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
         )
     finally:
         _stop(process)
+
+
+class PortTaken(Exception):
+    """The dev server or a stand-in could not bind its port."""
+
+
+def _port_taken(output: str) -> bool:
+    return "Address already in use" in output or "is in use by another program" in output
 
 
 def _printed_walkthrough(lines: queue.Queue[str | None]) -> str:
@@ -116,6 +152,8 @@ def _printed_walkthrough(lines: queue.Queue[str | None]) -> str:
         except queue.Empty:
             raise AssertionError("scripts/dev printed no walkthrough:\n" + "".join(seen)) from None
         if line is None:
+            if _port_taken("".join(seen)):
+                raise PortTaken
             raise AssertionError("scripts/dev stopped:\n" + "".join(seen))
         seen.append(line)
         if line.startswith("===="):
@@ -124,17 +162,35 @@ def _printed_walkthrough(lines: queue.Queue[str | None]) -> str:
             started = True
 
 
-def _wait_until_serving(url: str) -> None:
+def _serving(url: str, process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> bool:
+    """True once the server answers; False when it stopped because its port was taken."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while True:
         try:
-            if requests.get(f"{url}/api/v1/businesses", timeout=5).status_code == 200:
-                return
-        except requests.ConnectionError:
+            if process.poll() is None and requests.get(f"{url}/api/v1/businesses", timeout=5).status_code == 200:
+                return True
+        except requests.RequestException:
             pass
+        if process.poll() is not None:
+            output = "".join(iter_queue(lines))
+            if _port_taken(output):
+                return False
+            raise AssertionError(f"scripts/dev stopped:\n{output}")
         if time.monotonic() > deadline:
             raise AssertionError(f"{url} did not answer")
         time.sleep(0.2)
+
+
+def iter_queue(lines: queue.Queue[str | None]) -> list[str]:
+    seen = []
+    while True:
+        try:
+            line = lines.get(timeout=5)
+        except queue.Empty:
+            return seen
+        if line is None:
+            return seen
+        seen.append(line)
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

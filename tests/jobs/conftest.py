@@ -24,7 +24,7 @@ from rq.registry import ScheduledJobRegistry
 from devkit.emulators.registry import RegistryStandIn
 from jobs import runtime
 from jobs.queues import QUEUES
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, forget_shared_counters
 
 
 def _free_port() -> int:
@@ -93,6 +93,7 @@ def app(
     make_app: Any, database_url: str, registry: RegistryStandIn, redis_conn: Redis, redis_url: str
 ) -> Iterator[Flask]:
     """The application as deployed with Redis: syncs go to RQ, pointed at the registry stand-in."""
+    forget_shared_counters(redis_url)
     application = make_app(redis_url=redis_url, registry_api_base_url=registry.url, **REGISTRY_TEST_SETTINGS)
     services = application.extensions["entryfiling"]
     runtime.configure(services)  # SimpleWorker runs jobs in this process, with these services

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from entryfiling.db.models import KeyValue, WeChatUser
+from tests.conftest import forget_shared_counters
 
 
 def _count_users(services) -> int:
@@ -137,9 +138,22 @@ def test_access_token_lives_in_redis_when_configured(make_app, phone):
 
     url = os.environ["REDIS_URL"]
     redis.Redis.from_url(url).delete("entryfiling:wechat:wx0000000000dev000_access_token")
+    forget_shared_counters(url)
     apps = [make_app(redis_url=url).test_client() for _ in range(2)]
     for c in apps:
         user = c.post("/miniapp/v1/login", json={"code": phone.wx_login()})
         assert user.status_code == 200, user.json
+        bearer = {"Authorization": f"Bearer {user.json['access_token']}"}
+        bound = c.post("/miniapp/v1/me/phone", json={"code": phone.phone_code("13800138000")}, headers=bearer)
+        assert bound.status_code == 200, bound.json
     assert phone.token_fetches() == 1
     assert redis.Redis.from_url(url).ttl("entryfiling:wechat:wx0000000000dev000_access_token") > 7000
+
+
+def test_login_reads_no_access_token(client, phone, services):
+    """jscode2session authenticates with appid and secret: a login neither fetches nor reads the token."""
+    response = client.post("/miniapp/v1/login", json={"code": phone.wx_login()})
+    assert response.status_code == 200, response.json
+    assert phone.token_fetches() == 0
+    with services.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(KeyValue)) == 0

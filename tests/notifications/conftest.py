@@ -15,7 +15,7 @@ from handlers import regulators
 from handlers.services import Services
 from jobs import runtime
 from jobs.queues import NOTIFY_QUEUE
-from tests.conftest import EnterpriseLogin, _empty_tables
+from tests.conftest import EnterpriseLogin, _empty_tables, forget_shared_counters
 from tests.jobs.conftest import jump_to_retries, redis_conn, redis_url, work
 from tests.miniapp.conftest import (
     MiniappClient,
@@ -48,6 +48,7 @@ REGULATOR_PASSWORD = "审核Reviewer2025"
 
 @pytest.fixture
 def app(make_app: Any, redis_conn: Redis, redis_url: str) -> Iterator[Flask]:
+    forget_shared_counters(redis_url)
     application = make_app(redis_url=redis_url)
     services = application.extensions["entryfiling"]
     runtime.configure(services)  # the SimpleWorker runs jobs in this process, with these services

@@ -25,6 +25,11 @@ class RegisterQuerySchema(PageArgsSchema):
         validate=validate.OneOf([VALID, LAPSED]),
         metadata={"description": "valid 公示中 / lapsed 公示已过期；不填则全部"},
     )
+    after = fields.String(
+        load_default=None,
+        validate=validate.Length(max=400),
+        metadata={"description": "从上一页返回的 next 之后继续（翻页深时比 page 快）"},
+    )
 
 
 class PublicEnterpriseSchema(Schema):
@@ -41,4 +46,5 @@ class PublicEnterpriseSchema(Schema):
     )
 
 
-PublicEnterprisePageSchema = page_schema(PublicEnterpriseSchema, "PublicEnterprisePage")
+class PublicEnterprisePageSchema(page_schema(PublicEnterpriseSchema, "PublicEnterprisePageBase")):  # type: ignore[misc]
+    next = fields.String(allow_none=True, metadata={"description": "下一页的 after 值；没有下一页时为 null"})

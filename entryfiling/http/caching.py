@@ -1,0 +1,53 @@
+"""Answers that are the same for everyone, encoded once and kept briefly.
+
+Static ones (the business catalogue) are built and encoded once per process. Public ones (the
+register) are kept ``PUBLIC_CACHE_SECONDS`` in the shared cache, so a crowd asking the same thing at
+the deadline costs one query; an approval shows in the register at the latest that much later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, request
+from marshmallow import Schema
+
+from handlers.services import Services
+
+JSON = "application/json"
+
+
+def encoded(schema: Schema, data: Any) -> bytes:
+    """The body flask-smorest would send for ``data`` (same schema, same JSON provider)."""
+    return current_app.json.dumps(schema.dump(data)).encode()
+
+
+def json_response(body: bytes, max_age: int) -> Response:
+    """A JSON answer with an ETag; a matching If-None-Match gets 304 without a body."""
+    response = Response(body, mimetype=JSON)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.make_conditional(request)  # sets 304 and drops the body in place
+    return response
+
+
+def cache_key(prefix: str, args: dict[str, Any], *extra: Any) -> str:
+    material = json.dumps([args, *extra], sort_keys=True, default=str, ensure_ascii=False)
+    return f"{prefix}:{hashlib.sha256(material.encode()).hexdigest()}"
+
+
+def cached_public(services: Services, key: str, build: Callable[[], bytes]) -> Response:
+    """The encoded answer under ``key`` from the shared cache, built and stored when missing."""
+    seconds = services.settings.public_cache_seconds
+    if seconds <= 0:
+        return json_response(build(), 0)
+    cache = services.cache()
+    body = cache.get(key)
+    if not isinstance(body, bytes):
+        body = build()
+        cache.set(key, body, timeout=seconds)
+    return json_response(body, seconds)

@@ -1,0 +1,931 @@
+"""The deadline-rush benchmark: the production topology on loopback, realistic data, wrk side by side.
+
+Starts a throwaway PostgreSQL cluster, Redis, the WeChat and registry stand-ins, an RQ worker, gunicorn
+with N sync workers serving the app and the same gunicorn serving a bare WSGI hello-world (the
+ceiling). Seeds an enterprise with dozens of filings, complete first filings, drafts to save and
+answer, drafts ready to submit, and a public register of 100,000 entries. Then runs wrk against the
+ceiling and each endpoint interleaved (ceiling, endpoint, ceiling, …) for several rounds and prints
+req/s, p50, p99, errors, the ratio to the ceiling (median of the rounds), the target and a verdict;
+the table is also written as JSON. Ratios, not absolute numbers, compare across machines.
+
+Not a test and not run in CI: it needs a few minutes of both cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+LUA = REPO / "scripts" / "bench_lua" / "pool.lua"
+sys.path.insert(0, str(REPO))
+
+# name -> (ratio measured before this work, target ratio, target p99 ms); the minimum is 4× the first.
+TARGETS: dict[str, tuple[float, float, float]] = {
+    "records": (0.055, 0.40, 25),
+    "detail": (0.049, 0.40, 25),
+    "businesses": (0.117, 0.40, 25),
+    "register": (0.005, 0.40, 25),
+    "save": (0.036, 0.20, 40),
+    "submit": (0.012, 0.15, 50),
+    "guided": (0.023, 0.20, 40),
+    "login": (0.020, 0.15, 50),
+}
+LABELS = {
+    "records": "GET /api/v1/filings (20 of 40)",
+    "detail": "GET /api/v1/filings/{id} (complete)",
+    "businesses": "GET /api/v1/businesses",
+    "register": "GET /api/v1/public/enterprises?q=建设 (100k)",
+    "save": "PUT …/sections/basic_info (If-Match)",
+    "submit": "POST …/submit + automatic approval",
+    "guided": "POST …/answers (guided answer)",
+    "login": "POST /miniapp/v1/login",
+}
+PERSONS = (("张建国", "responsible"), ("刘卫东", "technical"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds}s")
+
+
+class Topology:
+    """Every process this run starts, stopped (by its own pid) when the run ends."""
+
+    def __init__(self, work: Path, workers: int) -> None:
+        self.work, self.workers = work, workers
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.pg_bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+        self.pg_data = work / "pg" / "data"
+        self.env = dict(os.environ)
+
+    def _as_postgres(self, *cmd: str) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *cmd] if os.getuid() == 0 else list(cmd)
+
+    def spawn(self, name: str, *cmd: str, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+        log = open(self.work / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the child's lifetime
+        process = subprocess.Popen(cmd, env=self.env, cwd=cwd or REPO, stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
+
+    def start_postgres(self) -> str:
+        port = free_port()
+        (self.work / "pg").mkdir()
+        if os.getuid() == 0:
+            shutil.chown(self.work / "pg", "postgres")
+        subprocess.run(
+            self._as_postgres(
+                str(self.pg_bin / "initdb"),
+                "-D",
+                str(self.pg_data),
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=trust",
+                "--auth-host=trust",
+            ),
+            check=True,
+            capture_output=True,
+        )
+        with open(self.pg_data / "postgresql.conf", "a") as conf:
+            conf.write(
+                f"listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{self.work / 'pg'}'\n"
+                "max_connections = 100\nshared_buffers = 256MB\nsynchronous_commit = off\nfsync = off\n"
+                "full_page_writes = off\n"
+            )
+        subprocess.run(
+            self._as_postgres(
+                str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data), "-l", str(self.work / "pg" / "log"), "-w", "start"
+            ),
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            self._as_postgres(
+                str(self.pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "entryfiling"
+            ),
+            check=True,
+        )
+        return f"postgresql+psycopg://postgres@127.0.0.1:{port}/entryfiling"
+
+    def start_redis(self) -> str:
+        port = free_port()
+        self.spawn(
+            "redis", "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"
+        )
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+                break
+            time.sleep(0.1)
+        return f"redis://127.0.0.1:{port}/0"
+
+    def gunicorn(self, name: str, app: str, cwd: Path) -> tuple[str, subprocess.Popen[bytes]]:
+        port = free_port()
+        process = self.spawn(
+            name,
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            str(self.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+            cwd=cwd,
+        )
+        return f"http://127.0.0.1:{port}", process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=15)
+            if process.poll() is None:
+                process.kill()
+        if (self.pg_data / "postmaster.pid").exists():
+            subprocess.run(
+                self._as_postgres(str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data), "-m", "fast", "-w", "stop"),
+                capture_output=True,
+            )
+
+
+def worker_rss_mb(master_pid: int) -> float:
+    """The largest resident set among the gunicorn master's children (its workers)."""
+    largest = 0.0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if int(fields["PPid"]) == master_pid:
+                largest = max(largest, int(fields["VmRSS"].split()[0]) / 1024)
+    return largest
+
+
+# ------------------------------------------------------------------------------------------- seed
+
+
+@dataclass
+class Seeded:
+    main_token: str
+    complete_filing: int
+    save_items: list[str]
+    guided_items: list[str]
+    submit_items: list[str]
+
+
+def item(method: str, path: str, token: str = "", filing: int | str = "", etag: str = "", body: Any = None) -> str:
+    text = "" if body is None else json.dumps(body, ensure_ascii=False)
+    return "\t".join((method, path, token, str(filing), etag, text))
+
+
+def make_uscc(seq: int, prefix: str = "91650100M") -> str:
+    from stdnum.cn import uscc
+
+    body = f"{prefix}{seq:08d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_pool: int) -> Seeded:
+    """Data shaped like a deadline: one busy enterprise, many drafts, a large public register."""
+    from sqlalchemy import insert, select
+
+    from devkit.demo import load_demo_data
+    from devkit.emulators.registry import DEMO_ENTERPRISE_USCC
+    from devkit.tryout import EXAMPLE, SCANS
+    from entryfiling.db.models import Attachment, Employment, Enterprise, Filing, Person, PublicEntry
+    from handlers import tokens
+
+    load_demo_data(services, services.settings.ca_trust_bundle.parent)
+    client = app.test_client()
+    now = datetime.now(UTC)
+    with services.uow() as uow:
+        person_ids = {name: uow.session.scalar(select(Person.id).where(Person.name == name)) for name, _ in PERSONS}
+        main = uow.session.scalar(select(Enterprise).where(Enterprise.uscc == DEMO_ENTERPRISE_USCC))
+        main_id, main_name = main.id, main.name
+
+    def token_for(enterprise_id: int, uscc: str, name: str) -> str:
+        return tokens.issue(
+            services,
+            tokens.ENTERPRISE,
+            {"eid": enterprise_id, "uscc": uscc, "name": name, "cert": "1"},
+            subject=str(enterprise_id),
+        )
+
+    def call(method: str, path: str, token: str, expect: tuple[int, ...] = (200, 201), **kw: Any) -> Any:
+        response = client.open(
+            path, method=method, headers={"Authorization": f"Bearer {token}", **kw.pop("headers", {})}, **kw
+        )
+        if response.status_code not in expect:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.get_data(as_text=True)[:500]}")
+        return response
+
+    example = json.loads(EXAMPLE.read_text())
+    example["responsible_person"]["person"] = person_ids["张建国"]
+    example["technical_person"]["person"] = person_ids["刘卫东"]
+
+    def complete_draft(token: str, uscc: str, name: str, *, letter: bool) -> tuple[int, str | None]:
+        filing = call(
+            "POST", "/api/v1/filings", token, json={"business": "first_filing", "enterprise_type": "construction"}
+        ).json
+        fid = filing["id"]
+        letter_pdf = call("GET", f"/api/v1/filings/{fid}/commitment-letter", token).data
+        values = json.loads(json.dumps(example))
+        values["basic_info"].update(uscc=uscc, enterprise_name=name)
+        for section, section_values in values.items():
+            etag = call("GET", f"/api/v1/filings/{fid}", token).headers["ETag"]
+            call(
+                "PUT",
+                f"/api/v1/filings/{fid}/sections/{section}",
+                token,
+                json=section_values,
+                headers={"If-Match": etag},
+            )
+            for kind in SCANS[section]:
+                call(
+                    "POST",
+                    f"/api/v1/filings/{fid}/attachments",
+                    token,
+                    data={"kind": kind, "file": (_bytes_io(letter_pdf), f"{kind}.pdf", "application/pdf")},
+                )
+        signed = None
+        if letter:
+            signed = call(
+                "POST",
+                f"/api/v1/filings/{fid}/attachments",
+                token,
+                data={"kind": "commitment_letter", "file": (_bytes_io(letter_pdf), "承诺书.pdf", "application/pdf")},
+            ).json["attachment"]["id"]
+        return fid, signed
+
+    # The busy enterprise: one approved first filing with every section, then dozens more records.
+    main_token = token_for(main_id, DEMO_ENTERPRISE_USCC, main_name)
+    complete, signed = complete_draft(main_token, DEMO_ENTERPRISE_USCC, main_name, letter=True)
+    result = call(
+        "POST", f"/api/v1/filings/{complete}/submit", main_token, json={"agreed": True, "signed_letter": signed}
+    ).json
+    if result["status"] != "approved":
+        raise RuntimeError(f"the seeded first filing was not approved: {result['reasons']}")
+    filing_table, attachment_table = Filing.__table__, Attachment.__table__
+    with services.uow() as uow:
+        template = uow.session.execute(select(filing_table).where(filing_table.c.id == complete)).mappings().one()
+        template_attachments = (
+            uow.session.execute(select(attachment_table).where(attachment_table.c.filing_id == complete))
+            .mappings()
+            .all()
+        )
+        statuses = ["approved", "rejected", "withdrawn", "approved", "manual_review"]
+        for n in range(39):
+            row = {k: v for k, v in template.items() if k != "id"}
+            row.update(status=statuses[n % len(statuses)], created_at=now - timedelta(days=40 - n))
+            new_id = uow.session.execute(insert(filing_table).values(row).returning(filing_table.c.id)).scalar_one()
+            uow.session.execute(
+                insert(attachment_table),
+                [{**a, "id": str(uuid.uuid4()), "filing_id": new_id} for a in template_attachments],
+            )
+        uow.commit()
+
+    # Unfiled construction enterprises: drafts to save sections into and to answer step by step,
+    # and complete drafts (cloned from one made through the API) waiting to be submitted.
+    def new_enterprises(count: int, start: int) -> list[tuple[int, str, str]]:
+        rows = [
+            {
+                "uscc": make_uscc(start + i),
+                "name": f"新疆压测建设工程有限公司{start + i:06d}",
+                "enterprise_type": None,
+                "filed_record": {},
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(count)
+        ]
+        with services.uow() as uow:
+            ids = uow.session.scalars(insert(Enterprise).returning(Enterprise.id), rows).all()
+            uow.session.execute(
+                insert(Employment),
+                [
+                    {"person_id": pid, "enterprise_id": eid, "role": "employee", "started_at": now}
+                    for eid in ids
+                    for pid in person_ids.values()
+                ],
+            )
+            uow.commit()
+        return [(eid, r["uscc"], r["name"]) for eid, r in zip(ids, rows, strict=True)]
+
+    save_items, guided_items = [], []
+    for eid, uscc, name in new_enterprises(draft_pool, 1):
+        token = token_for(eid, uscc, name)
+        opened = call(
+            "POST", "/api/v1/filings", token, json={"business": "first_filing", "enterprise_type": "construction"}
+        )
+        fid, etag = opened.json["id"], opened.headers["ETag"]
+        body = {**example["basic_info"], "uscc": uscc, "enterprise_name": name}
+        save_items.append(item("PUT", f"/api/v1/filings/{fid}/sections/basic_info", token, fid, etag, body))
+    for eid, uscc, name in new_enterprises(draft_pool, 10_000):
+        token = token_for(eid, uscc, name)
+        opened = call(
+            "POST", "/api/v1/filings", token, json={"business": "first_filing", "enterprise_type": "construction"}
+        )
+        fid, etag = opened.json["id"], opened.headers["ETag"]
+        guided_items.append(
+            item(
+                "POST",
+                f"/api/v1/filings/{fid}/answers",
+                token,
+                fid,
+                etag,
+                {"field": "basic_info.registered_capital", "value": "1.2亿"},
+            )
+        )
+
+    template_eid, template_uscc, template_name = new_enterprises(1, 20_000)[0]
+    template_id, template_letter = complete_draft(
+        token_for(template_eid, template_uscc, template_name), template_uscc, template_name, letter=True
+    )
+    submit_items = []
+    with services.uow() as uow:
+        template = uow.session.execute(select(filing_table).where(filing_table.c.id == template_id)).mappings().one()
+        template_attachments = (
+            uow.session.execute(select(attachment_table).where(attachment_table.c.filing_id == template_id))
+            .mappings()
+            .all()
+        )
+    for chunk_start in range(0, submit_pool, 1000):
+        chunk = new_enterprises(min(1000, submit_pool - chunk_start), 30_000 + chunk_start)
+        with services.uow() as uow:
+            rows = []
+            for eid, uscc, name in chunk:
+                sections = json.loads(json.dumps(template["sections"]))
+                sections["basic_info"].update(uscc=uscc, enterprise_name=name)
+                rows.append(
+                    {**{k: v for k, v in template.items() if k != "id"}, "enterprise_id": eid, "sections": sections}
+                )
+            ids = uow.session.scalars(insert(filing_table).returning(filing_table.c.id), rows).all()
+            attachments = []
+            for (eid, uscc, name), fid in zip(chunk, ids, strict=True):
+                letter_id = ""
+                for a in template_attachments:
+                    new = {**a, "id": str(uuid.uuid4()), "filing_id": fid}
+                    if a["id"] == template_letter:
+                        letter_id = new["id"]
+                    attachments.append(new)
+                token = token_for(eid, uscc, name)
+                submit_items.append(
+                    item(
+                        "POST",
+                        f"/api/v1/filings/{fid}/submit",
+                        token,
+                        fid,
+                        "",
+                        {"agreed": True, "signed_letter": letter_id},
+                    )
+                )
+            uow.session.execute(insert(attachment_table), attachments)
+            uow.commit()
+
+    # The public register: the approved enterprise's entry, copied to a register of register_size.
+    with services.uow() as uow:
+        entry = uow.session.scalar(select(PublicEntry).where(PublicEntry.enterprise_id == main_id))
+        entry_json, qualification_names = entry.entry, entry.qualification_names
+    words = ["建设", "建筑", "工程", "路桥", "市政", "水利", "安装", "装饰", "咨询", "监理"]
+    provinces = ["安徽", "江苏", "浙江", "四川", "河南", "湖北", "广东", "陕西", "甘肃", "山东"]
+    types = ["construction", "supervision", "survey", "design", "quality_testing", "cost_consulting"]
+    for chunk_start in range(0, register_size, 10_000):
+        count = min(10_000, register_size - chunk_start)
+        enterprises = new_enterprises_plain(services, now, count, 100_000 + chunk_start, words, provinces)
+        with services.uow() as uow:
+            uow.session.execute(
+                insert(PublicEntry),
+                [
+                    {
+                        "enterprise_id": eid,
+                        "name": name,
+                        "uscc": uscc,
+                        "enterprise_type": types[eid % len(types)],
+                        "qualification_names": qualification_names,
+                        "entry": entry_json,
+                        "filed_at": now,
+                        "publicity_until": date.today() + timedelta(days=(eid % 700) - 200),
+                        "updated_at": now,
+                    }
+                    for eid, uscc, name in enterprises
+                ],
+            )
+            uow.commit()
+    with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    return Seeded(main_token, complete, save_items, guided_items, submit_items)
+
+
+def new_enterprises_plain(
+    services: Any, now: datetime, count: int, start: int, words: list[str], provinces: list[str]
+) -> list[tuple[int, str, str]]:
+    from sqlalchemy import insert
+
+    from entryfiling.db.models import Enterprise
+
+    rows = []
+    for i in range(start, start + count):
+        name = (
+            f"{provinces[i % 10]}{['华', '中', '恒', '远', '正'][i // 10 % 5]}{['泰', '达', '信', '安'][i // 50 % 4]}"
+            f"{words[i // 7 % 10]}{['集团', '有限公司', '股份有限公司'][i % 3]}{i:06d}"
+        )
+        rows.append(
+            {
+                "uscc": make_uscc(i),
+                "name": name,
+                "enterprise_type": "construction",
+                "filed_record": {},
+                "created_at": now,
+                "updated_at": now,
+                "filed_at": now,
+            }
+        )
+    with services.uow() as uow:
+        ids = uow.session.scalars(insert(Enterprise).returning(Enterprise.id), rows).all()
+        uow.commit()
+    return [(eid, r["uscc"], r["name"]) for eid, r in zip(ids, rows, strict=True)]
+
+
+def _bytes_io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
+
+
+# -------------------------------------------------------------------------------------------- run
+
+
+def wrk(
+    url: str,
+    items: list[str],
+    work: Path,
+    seconds: float,
+    connections: int,
+    threads: int,
+    *,
+    etag: bool = False,
+    once: bool = False,
+) -> dict[str, float]:
+    path = work / f"items-{uuid.uuid4().hex}.tsv"
+    path.write_text("\n".join(items) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "BENCH_ITEMS": str(path),
+        "BENCH_THREADS": str(threads),
+        "BENCH_ETAG": "1" if etag else "0",
+        "BENCH_ONCE": "1" if once else "0",
+    }
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(LUA),
+            url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    data = json.loads(line.removeprefix("BENCH "))
+    return {
+        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "requests": data["requests"],
+        "p50_ms": data["p50_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "errors": data["status_errors"] + data["socket_errors"],
+    }
+
+
+def current_etags(services: Any, items: list[str]) -> list[str]:
+    """The pool with each filing's ETag as it is now (an earlier run saved it many times)."""
+    rows = [line.split("\t") for line in items]
+    with services.engine.connect() as connection:
+        versions = dict(
+            connection.exec_driver_sql(
+                "SELECT id, version FROM filings WHERE id = ANY(%(ids)s)", {"ids": [int(r[3]) for r in rows]}
+            ).all()
+        )
+    return ["\t".join([*r[:4], f'"{r[3]}-{versions[int(r[3])]}"', r[5]]) for r in rows]
+
+
+def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
+    """EXPLAIN ANALYZE of every statement the hot read endpoints issue, on the seeded data."""
+    from sqlalchemy import event
+
+    captured: list[tuple[str, Any]] = []
+    event.listen(
+        services.engine, "before_cursor_execute", lambda _c, _cur, stmt, params, *_: captured.append((stmt, params))
+    )
+    from sqlalchemy import select
+
+    from entryfiling.db.models import PublicEntry
+    from handlers.register import encode_cursor
+
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {seeded.main_token}"}
+    with services.uow() as uow:  # where page 50 of the design firms starts
+        design = select(PublicEntry).where(PublicEntry.enterprise_type == "design")
+        order = (PublicEntry.name, PublicEntry.enterprise_id)
+        cursor = encode_cursor(uow.session.scalars(design.order_by(*order).offset(980).limit(1)).one())
+    requests_ = {
+        "records": ("/api/v1/filings?page_size=20", bearer),
+        "detail": (f"/api/v1/filings/{seeded.complete_filing}", bearer),
+        "register q=建设 (two characters)": (f"/api/v1/public/enterprises?q={quote('建设')}", {}),
+        "register q=华泰建设 (trigram index)": (f"/api/v1/public/enterprises?q={quote('华泰建设')}", {}),
+        "register by USCC": (f"/api/v1/public/enterprises?uscc={make_uscc(100_123)}", {}),
+        "register by type, page 50": ("/api/v1/public/enterprises?enterprise_type=design&page=50", {}),
+        "register by type, keyset": ("/api/v1/public/enterprises?enterprise_type=design&after=" + cursor, {}),
+        "register by qualification": (f"/api/v1/public/enterprises?qualification={quote('施工总承包')}", {}),
+    }
+    for title, (path, headers) in requests_.items():
+        captured.clear()
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+        print(f"\n### {title}: GET {path}")
+        with services.engine.connect() as connection:
+            cursor = connection.connection.cursor()
+            for statement, params in [c for c in captured if c[0].lstrip().upper().startswith("SELECT")]:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + statement, params)
+                print("\n".join(row[0] for row in cursor.fetchall()))
+                print()
+
+
+def measure_certificate_sync(
+    services: Any, registry_url: str, persons: int, registry_delay: float, offset: int = 0
+) -> dict[str, Any]:
+    """一键同步 of ``persons`` employed persons against the registry stand-in answering each call in
+    ``registry_delay`` seconds, run as one worker runs it; wall time and peak traced memory."""
+    import tracemalloc
+
+    from sqlalchemy import insert
+    from stdnum.cn import ric
+
+    from entryfiling.db.models import BackgroundJob, Employment, Enterprise, Person
+    from handlers import jobs
+    from handlers.sync_certificates import sync_certificates
+
+    # The stand-in runs in its own process (as the registry would), loaded over its admin API.
+    registry = requests.Session()
+    registry.delete(f"{registry_url}/_admin/faults", timeout=10)
+    now = datetime.now(UTC)
+    company = {"name": f"新疆同步测试建设工程有限公司{offset}", "uscc": make_uscc(7_000_000 + offset)}
+    with services.uow() as uow:
+        eid = uow.session.scalars(
+            insert(Enterprise).returning(Enterprise.id),
+            [{**company, "enterprise_type": "construction", "filed_record": {}, "created_at": now, "updated_at": now}],
+        ).one()
+        uow.commit()
+    for start in range(offset, offset + persons, 5000):
+        batch = []
+        for n in range(start, min(offset + persons, start + 5000)):
+            body = f"650102{date(1960, 1, 1) + timedelta(days=n):%Y%m%d}001"  # distinct, valid birth dates
+            id_number = body + ric.calc_check_digit(body + "0")
+            batch.append((f"同步人员{n:05d}", id_number))
+            certificates = [
+                {
+                    "certificate_type": "二级注册建造师",
+                    "certificate_number": f"新2{n:08d}{k}",
+                    "specialty": "建筑工程",
+                    "registered_enterprise": company,
+                    "issued_on": "2020-01-01",
+                    "valid_until": "2030-01-01",
+                }
+                for k in range(3)
+            ]
+            registry.put(
+                f"{registry_url}/_admin/persons/{id_number}",
+                json={"name": f"同步人员{n:05d}", "certificates": certificates},
+                timeout=10,
+            ).raise_for_status()
+        with services.uow() as uow:
+            ids = uow.session.scalars(
+                insert(Person).returning(Person.id),
+                [
+                    {
+                        "name": name,
+                        "id_number_sealed": services.cipher.encrypt(idn),
+                        "id_number_index": services.cipher.blind_index(idn),
+                        "verified_at": now,
+                        "created_at": now,
+                    }
+                    for name, idn in batch
+                ],
+            ).all()
+            uow.session.execute(
+                insert(Employment),
+                [{"person_id": pid, "enterprise_id": eid, "role": "employee", "started_at": now} for pid in ids],
+            )
+            uow.commit()
+    job_id = str(uuid.uuid4())
+    with services.uow() as uow:
+        uow.session.add(
+            BackgroundJob(
+                id=job_id,
+                kind="certificate_sync",
+                enterprise_id=eid,
+                status="running",
+                created_at=now,
+                updated_at=now,
+                created_by={},
+            )
+        )
+        uow.commit()
+    registry.put(
+        f"{registry_url}/_admin/faults",
+        json={"mode": "slow", "delay": registry_delay, "target": "certificates"},
+        timeout=10,
+    ).raise_for_status()
+    calls_before = registry.get(f"{registry_url}/_admin/requests", timeout=10).json().get("certificates", 0)
+    context = jobs.JobContext(job_id, "certificate_sync", eid, None, 1, None)
+    tracemalloc.start()
+    started = time.monotonic()
+    summary = sync_certificates(
+        services, context, lambda done, total: jobs.report_progress(services, job_id, done, total)
+    )
+    elapsed = time.monotonic() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    calls = registry.get(f"{registry_url}/_admin/requests", timeout=10).json().get("certificates", 0) - calls_before
+    return {
+        "persons": persons,
+        "registry_delay_ms": registry_delay * 1000,
+        "seconds": elapsed,
+        "ms_per_person": 1000 * elapsed / persons,
+        "peak_traced_mb": peak / 2**20,
+        "registry_calls": calls,
+        "counts": summary.get("counts"),
+    }
+
+
+def login_codes(wechat_url: str, count: int, round_index: int) -> list[str]:
+    """Single-use wx.login codes from the stand-in, for returning users (a few hundred openids)."""
+    http = requests.Session()
+    codes = []
+    for n in range(count):
+        code = f"bench-{round_index}-{n}-{uuid.uuid4().hex[:8]}"
+        http.post(
+            f"{wechat_url}/__emulator__/login", json={"openid": f"o-bench-{n % 300:04d}", "code": code}, timeout=10
+        ).raise_for_status()
+        codes.append(item("POST", "/miniapp/v1/login", body={"code": code}))
+    return codes
+
+
+def verdict(name: str, ratio: float, p99: float, errors: int) -> str:
+    before, target, target_p99 = TARGETS[name]
+    if errors:
+        return "ERRORS"
+    if ratio >= target and p99 <= target_p99:
+        return "aim met"
+    if ratio >= 4 * before:
+        return "minimum met"
+    return "below minimum"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3, help="wrk duration per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--register", type=int, default=100_000, help="public register entries")
+    parser.add_argument("--submit-pool", type=int, default=4000, help="complete drafts per submit round")
+    parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
+    parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
+    parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
+    parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
+    parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
+    args = parser.parse_args()
+    only = [name for name in args.only.split(",") if name]
+
+    work = Path(tempfile.mkdtemp(prefix="entryfiling-bench-"))
+    work.chmod(0o755)
+    topology = Topology(work, args.workers)
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: sys.exit(130))
+        run(args, only, work, topology)
+    finally:
+        topology.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topology) -> None:
+    database_url = topology.start_postgres()
+    redis_url = topology.start_redis()
+    wechat_port, registry_port = free_port(), free_port()
+    entryfiling = str(Path(sys.executable).parent / "entryfiling")
+    topology.env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        INSTANCE_PATH=str(work / "instance"),
+        STORAGE_DIR=str(work / "attachments"),
+        WECHAT_API_BASE_URL=f"http://127.0.0.1:{wechat_port}",
+        REGISTRY_API_BASE_URL=f"http://127.0.0.1:{registry_port}",
+        LOGIN_ATTEMPTS_PER_MINUTE="1000000000",
+        PUBLIC_QUERIES_PER_MINUTE="1000000000",
+    )
+    os.environ.update(topology.env)
+    topology.spawn("wechat", entryfiling, "emulators", "wechat", "--port", str(wechat_port))
+    topology.spawn("registry", entryfiling, "emulators", "registry", "--port", str(registry_port))
+    wechat_url = f"http://127.0.0.1:{wechat_port}"
+    registry_url = f"http://127.0.0.1:{registry_port}"
+
+    from entryfiling.app import create_app
+    from entryfiling.db.session import upgrade_database
+
+    upgrade_database(database_url)
+    app = create_app()
+    services = app.extensions["entryfiling"]
+    if args.sync_persons:
+        wait_for(f"{registry_url}/_admin/requests")
+        for offset, persons in ((0, args.sync_persons // 10), (args.sync_persons // 10, args.sync_persons)):
+            result = measure_certificate_sync(services, registry_url, persons, 0.005, offset)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        return
+    started = time.monotonic()
+    print(f"seeding (register of {args.register:,} entries) …", flush=True)
+    seeded = seed(services, app, args.register, args.submit_pool * args.rounds, 64)
+    print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+    if args.explain:
+        explain_hot_queries(app, services, seeded)
+        return
+    services.engine.dispose()
+
+    topology.spawn("worker", entryfiling, "jobs", "worker")
+    (work / "hello.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
+        '    return [b\'{"status": "ok"}\']\n'
+    )
+    hello_url, _ = topology.gunicorn("hello", "hello:app", work)
+    app_url, app_process = topology.gunicorn("app", "wsgi:app", REPO)
+    wait_for(f"{hello_url}/")
+    wait_for(f"{app_url}/healthz")
+    wait_for(f"{wechat_url}/__emulator__/sent")
+
+    get = lambda path, token="": [item("GET", path, token)] * args.threads  # noqa: E731
+    fixed: dict[str, list[str]] = {
+        "records": get("/api/v1/filings?page_size=20", seeded.main_token),
+        "detail": get(f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token),
+        "businesses": get("/api/v1/businesses"),
+        "register": get(f"/api/v1/public/enterprises?q={quote('建设')}"),
+        "save": seeded.save_items,
+        "guided": seeded.guided_items,
+    }
+    # Warm both servers (imports, first connections) before anything is measured.
+    wrk(hello_url, get("/"), work, 1, args.connections, args.threads)
+    for name in ("records", "detail", "businesses", "register"):
+        wrk(app_url, fixed[name], work, 1, args.connections, args.threads)
+
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in only}
+    peak_rss = 0.0
+    for round_index in range(args.rounds):
+        for name in only:
+            once = name in ("submit", "login")
+            if name == "submit":
+                pool = seeded.submit_items[round_index * args.submit_pool : (round_index + 1) * args.submit_pool]
+            elif name == "login":
+                pool = login_codes(wechat_url, args.login_pool, round_index)
+            elif name in ("save", "guided"):
+                pool = current_etags(services, fixed[name])
+            else:
+                pool = fixed[name]
+            ceiling = wrk(hello_url, get("/"), work, args.seconds, args.connections, args.threads)
+            result = wrk(
+                app_url,
+                pool,
+                work,
+                args.seconds,
+                args.connections,
+                args.threads,
+                etag=name in ("save", "guided"),
+                once=once,
+            )
+            result["ceiling_rps"] = ceiling["rps"]
+            result["ratio"] = result["rps"] / ceiling["rps"]
+            if once and result["requests"] >= len(pool):
+                result["pool_exhausted"] = True
+            peak_rss = max(peak_rss, worker_rss_mb(app_process.pid))
+            runs[name].append(result)
+            print(
+                f"  round {round_index + 1} {name:<10} {result['rps']:8.0f} req/s  ratio {result['ratio']:.3f}  "
+                f"p99 {result['p99_ms']:.1f} ms  errors {result['errors']:.0f}",
+                flush=True,
+            )
+
+    if "submit" in only:
+        with services.engine.connect() as connection:
+            decided = connection.exec_driver_sql(
+                "SELECT status, count(*) FROM filings WHERE submitted_at IS NOT NULL GROUP BY status"
+            ).all()
+        print("  submitted filings by status: " + ", ".join(f"{status} {count}" for status, count in decided))
+    register_label = f"GET /api/v1/public/enterprises?q=建设 ({args.register:,})"
+    rows = []
+    for name in only:
+        results = runs[name]
+        ratio = statistics.median(r["ratio"] for r in results)
+        p99 = statistics.median(r["p99_ms"] for r in results)
+        errors = int(sum(r["errors"] for r in results))
+        before, target, target_p99 = TARGETS[name]
+        rows.append(
+            {
+                "endpoint": name,
+                "label": register_label if name == "register" else LABELS[name],
+                "rps": statistics.median(r["rps"] for r in results),
+                "p50_ms": statistics.median(r["p50_ms"] for r in results),
+                "p99_ms": p99,
+                "errors": errors,
+                "ratio": ratio,
+                "ceiling_rps": statistics.median(r["ceiling_rps"] for r in results),
+                "baseline_ratio": before,
+                "minimum_ratio": 4 * before,
+                "target_ratio": target,
+                "target_p99_ms": target_p99,
+                "verdict": verdict(name, ratio, p99, errors),
+                "runs": results,
+            }
+        )
+    print()
+    print(
+        f"gunicorn -w {args.workers} sync, wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, "
+        f"{args.rounds} interleaved rounds, PostgreSQL + Redis on loopback; medians"
+    )
+    header = f"| {'endpoint':<45} | req/s | p50 ms | p99 ms | errors | ratio | minimum | aim (p99) | verdict |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for row in rows:
+        print(
+            f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
+            f"{row['errors']:6d} | {row['ratio']:.3f} | {row['minimum_ratio']:.3f} | "
+            f"{row['target_ratio']:.2f} ({row['target_p99_ms']:.0f}) | {row['verdict']} |"
+        )
+    ceiling = statistics.median(r["ceiling_rps"] for r in rows) if rows else 0
+    print(f"bare WSGI ceiling: {ceiling:.0f} req/s; largest gunicorn worker RSS: {peak_rss:.0f} MB")
+    if any(row["errors"] for row in rows):
+        log = (work / "app.log").read_text(errors="replace").splitlines()
+        problems = [line for line in log if "Error" in line or "Traceback" in line or '"status": 5' in line]
+        print("errors seen; the app's log says:", *problems[-20:], sep="\n  ")
+    args.json.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(),
+                "workers": args.workers,
+                "connections": args.connections,
+                "seconds": args.seconds,
+                "rounds": args.rounds,
+                "register_entries": args.register,
+                "ceiling_rps": ceiling,
+                "worker_rss_mb": peak_rss,
+                "endpoints": rows,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    print(f"written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

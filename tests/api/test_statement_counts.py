@@ -1,0 +1,90 @@
+"""SQL statements per request on the hot endpoints: a fixed number, whatever the amount of data.
+
+Counted with an engine event around one request through the test client. An N+1 (a lazy load per
+attachment, event or person) makes the count grow with the data, and these tests fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from tests.api.flows import complete_first_filing, current_etag, sign_and_submit, upload
+from tests.factories import pdf_bytes
+
+# The bearer token's session is looked up (and kept alive) once per request.
+AUTHENTICATION = 2
+
+
+@contextmanager
+def counted(services: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(services.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(services.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def persons(enterprise, make_person):
+    return make_person("张建国", employed_by=enterprise.id), make_person("刘工", employed_by=enterprise.id)
+
+
+def test_records_list_is_one_statement_for_any_number_of_filings(enterprise, persons, services):
+    filing = complete_first_filing(enterprise, *persons)
+    sign_and_submit(enterprise, filing["id"])
+    for business in ("basic_info_change", "responsible_person_change", "technical_person_change"):
+        assert enterprise.post("/api/v1/filings", json={"business": business}).status_code == 201
+    with counted(services) as statements:
+        page = enterprise.get("/api/v1/filings?page_size=20")
+    assert page.status_code == 200 and page.json["total"] == 4
+    listing = [s for s in statements if "FROM filings" in s]
+    assert len(listing) == 1 and len(statements) <= 1 + AUTHENTICATION, statements
+    assert "sections" not in listing[0] and "rule_results" not in listing[0]
+
+
+def test_detail_and_save_do_not_grow_with_attachments(enterprise, persons, services):
+    filing = complete_first_filing(enterprise, *persons)
+    fid = filing["id"]
+
+    def statements_of_detail_and_save() -> tuple[int, int]:
+        with counted(services) as detail:
+            assert enterprise.get(f"/api/v1/filings/{fid}").status_code == 200
+        etag = current_etag(enterprise, fid)
+        with counted(services) as save:
+            response = enterprise.put(
+                f"/api/v1/filings/{fid}/sections/basic_info",
+                json={"contact_name": "王小明"},
+                headers={"If-Match": etag},
+            )
+        assert response.status_code == 200, response.json
+        return len(detail), len(save)
+
+    before = statements_of_detail_and_save()
+    for n in range(4):
+        upload(enterprise, fid, "qualification_certificates", pdf_bytes(), f"资质证书{n}.pdf")
+    assert statements_of_detail_and_save() == before
+    detail, save = before
+    assert detail <= 4 + AUTHENTICATION and save <= 6 + AUTHENTICATION
+
+
+def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, persons, services):
+    filing = complete_first_filing(enterprise, *persons)
+    letter = upload(enterprise, filing["id"], "commitment_letter", pdf_bytes(), "承诺书-签章.pdf")["attachment"]
+    with counted(services) as statements:
+        response = enterprise.post(
+            f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]}
+        )
+    assert response.status_code == 200 and response.json["status"] == "approved", response.json
+    filing_updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE FILINGS")]
+    assert len(filing_updates) == 1, filing_updates
+    assert len(statements) <= 18 + AUTHENTICATION, statements
