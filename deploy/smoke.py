@@ -29,19 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import psycopg
 import requests
 from botocore.exceptions import BotoCoreError
 from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 from stdnum.cn import ric
 
-# The scripted first filing and the dev CA's signing, from the dev kit (moving into devkit/).
-try:
-    from devkit.dev_ca import sign_nonce
-    from devkit.tryout import run_first_filing
-except ImportError:
-    from entryfiling.integrations.dev_ca import sign_nonce
-    from entryfiling.tryout import run_first_filing
+from devkit.dev_ca import sign_nonce
+from devkit.tryout import run_first_filing
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -161,8 +157,6 @@ class Database:
             self.url = f"{base}/{self.name}"
 
     def _admin(self, sql: str) -> None:
-        import psycopg
-
         assert self.server_url
         conninfo = self.server_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(conninfo, autocommit=True) as connection:

@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.registry import REGISTRY, Collector
 
 HTTP_REQUESTS = Counter(
@@ -27,8 +27,8 @@ HTTP_REQUESTS = Counter(
 )
 HTTP_LATENCY = Histogram(
     "entryfiling_http_request_duration_seconds",
-    "HTTP request latency by route template and method",
-    ["route", "method"],
+    "HTTP request latency by route template, method and status",
+    ["route", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 FILINGS = Counter(
@@ -82,8 +82,6 @@ def render(extra: Sequence[Collector]) -> bytes:
     """The exposition text of every process of this machine plus ``extra`` collectors."""
     registry = CollectorRegistry()
     if multiprocess_dir():
-        from prometheus_client import multiprocess
-
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_ProcessMetrics())

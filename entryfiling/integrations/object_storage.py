@@ -17,25 +17,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import logging
 import tempfile
 import uuid
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
 from entryfiling import messages as msg
+from entryfiling.config import Settings
 from entryfiling.domain.errors import NotFound, PayloadTooLarge
 from entryfiling.integrations.storage import (
     CHUNK_SIZE,
     HEAD_SIZE,
     StoredFile,
-    _check_key,
-    _format_megabytes,
+    check_key,
     content_key,
+    format_megabytes,
 )
-
-if TYPE_CHECKING:
-    from entryfiling.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ def parse_storage_url(url: str) -> tuple[str, str]:
         raise ValueError(f"STORAGE_URL must look like s3://bucket/prefix, not {url!r}")
     prefix = parts.path.strip("/")
     if prefix:
-        _check_key(prefix)
+        check_key(prefix)
     return parts.netloc, prefix
 
 
@@ -63,9 +66,6 @@ class S3Storage:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3Storage:
-        import boto3
-        from botocore.config import Config
-
         bucket, prefix = parse_storage_url(settings.storage_url or "")
         style = settings.s3_addressing_style or ("path" if settings.s3_endpoint_url else "auto")
         client = boto3.session.Session().client(
@@ -82,11 +82,11 @@ class S3Storage:
         return cls(client, bucket, prefix)
 
     def _object_name(self, key: str) -> str:
-        _check_key(key)
+        check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def save(self, stream: BinaryIO, *, max_bytes: int, prefix: str) -> StoredFile:
-        _check_key(prefix)
+        check_key(prefix)
         digest = hashlib.sha256()
         head = bytearray()
         size = 0
@@ -97,7 +97,7 @@ class S3Storage:
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=_format_megabytes(max_bytes)))
+                    raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
                 if len(head) < HEAD_SIZE:
                     head += chunk[: HEAD_SIZE - len(head)]
                 digest.update(chunk)
@@ -115,14 +115,10 @@ class S3Storage:
         return StoredFile(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
 
     def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile:
-        import io
-
         return self.save(io.BytesIO(data), max_bytes=len(data), prefix=prefix)
 
     def open(self, key: str) -> BinaryIO:
         """The object copied into a temporary file (seekable, so PDF checks and ranges work)."""
-        from botocore.exceptions import ClientError
-
         name = self._object_name(key)
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]

@@ -44,7 +44,7 @@ class StoredFile:
     head: bytes  # the first 2048 bytes
 
 
-def _format_megabytes(max_bytes: int) -> str:
+def format_megabytes(max_bytes: int) -> str:
     """The limit as users think of it (5, 0.5, 2.5 MB)."""
     mb = max_bytes / (1024 * 1024)
     return f"{mb:.0f}" if mb == int(mb) else f"{mb:.2f}".rstrip("0").rstrip(".")
@@ -73,7 +73,7 @@ def content_key(prefix: str, sha256: str) -> str:
     return f"{prefix}/{sha256}"
 
 
-def _check_key(key: str) -> list[str]:
+def check_key(key: str) -> list[str]:
     """Split a key into safe path segments or refuse it (no ``..``, absolute paths, odd bytes)."""
     if not isinstance(key, str) or not key or len(key) > 1024:
         raise ValidationFailed(msg.ATTACHMENT_KEY_INVALID)
@@ -93,7 +93,7 @@ class FileStorage:
 
     def path(self, key: str) -> Path:
         """The file behind ``key``; refuses keys that would resolve outside the root."""
-        candidate = self.root.joinpath(*_check_key(key)).resolve()
+        candidate = self.root.joinpath(*check_key(key)).resolve()
         if not candidate.is_relative_to(self.root) or candidate == self.root:
             raise ValidationFailed(msg.ATTACHMENT_KEY_INVALID)
         return candidate
@@ -104,7 +104,7 @@ class FileStorage:
         The size is enforced while reading, so a lying ``Content-Length`` or an endless stream
         cannot fill the disk.
         """
-        _check_key(prefix)
+        check_key(prefix)
         digest = hashlib.sha256()
         head = bytearray()
         size = 0
@@ -118,7 +118,7 @@ class FileStorage:
                         break
                     size += len(chunk)
                     if size > max_bytes:
-                        raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=_format_megabytes(max_bytes)))
+                        raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
                     if len(head) < HEAD_SIZE:
                         head += chunk[: HEAD_SIZE - len(head)]
                     digest.update(chunk)

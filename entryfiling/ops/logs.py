@@ -107,6 +107,18 @@ class GunicornAccessFormatter(JsonFormatter):
         )
 
 
+class TextFormatter(logging.Formatter):
+    """Plain lines for development, with the request id when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(request_tag)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None)
+        record.request_tag = f" [{request_id}]" if request_id else ""
+        return super().format(record)
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -133,11 +145,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         return
     handler = ours[0] if ours else logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(
-        JsonFormatter()
-        if fmt == "json"
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     if not any(isinstance(f, RedactingFilter) for f in handler.filters):
         handler.addFilter(RedactingFilter())
     if not ours:

@@ -17,16 +17,22 @@ from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
 
 from entryfiling import messages as msg
 from entryfiling import metrics
+from entryfiling.http.errors import problem
 from entryfiling.ops.logs import request_id_var
+from handlers.readiness import check_readiness
 
 log = logging.getLogger("entryfiling.request")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
 
 blp = Blueprint("operations", __name__)
@@ -44,8 +50,6 @@ def _redis(app: Flask) -> Any:
         return None
     client = app.extensions.get("entryfiling_ops_redis")
     if client is None:
-        from redis import Redis
-
         client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
         app.extensions["entryfiling_ops_redis"] = client
     return client
@@ -53,7 +57,7 @@ def _redis(app: Flask) -> Any:
 
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_id_token = request_id_var.set(g.request_id)
     g.request_started = time.perf_counter()
 
@@ -65,7 +69,7 @@ def _finish_request(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
     status = response.status_code
     metrics.HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
-    metrics.HTTP_LATENCY.labels(route, request.method).observe(duration)
+    metrics.HTTP_LATENCY.labels(route, request.method, str(status)).observe(duration)
     if route not in _QUIET_ROUTES:
         log.info(
             "request",
@@ -96,9 +100,6 @@ def healthz() -> dict[str, str]:
 @blp.get("/readyz")
 def readyz() -> Response:
     """Ready when every dependency answers; 503 naming the parts that do not."""
-    from entryfiling.http.errors import problem
-    from handlers.readiness import check_readiness
-
     redis = _redis(current_app)
     checks = check_readiness(current_app.extensions["entryfiling"], redis.ping if redis is not None else None)
     body = {c.part: c.detail for c in checks}
@@ -117,8 +118,6 @@ def metrics_endpoint() -> Response:
     redis = _redis(current_app)
     queues = current_app.extensions.get("entryfiling_queues", ())
     extra = [QueueCollector(lambda: redis, queues)] if redis is not None else []
-    from prometheus_client import CONTENT_TYPE_LATEST
-
     return Response(metrics.render(extra), content_type=CONTENT_TYPE_LATEST)
 
 
@@ -130,9 +129,6 @@ class QueueCollector(Collector):
         self._queues = queues
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from redis.exceptions import RedisError
-        from rq import Queue
-
         depth = GaugeMetricFamily("entryfiling_queue_depth", "Jobs waiting in each RQ queue", labels=["queue"])
         states = GaugeMetricFamily(
             "entryfiling_queue_jobs",

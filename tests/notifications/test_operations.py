@@ -114,4 +114,5 @@ def test_metrics_count_requests_filings_jobs_pushes_and_queues(
     assert _value(after, "entryfiling_redis_up") == 1
     submit_route = "/miniapp/v1/enterprises/<int:enterprise_id>/filings/<int:filing_id>/submit"
     assert grew("entryfiling_http_requests_total", route=submit_route, method="POST", status="200") == 1
-    assert grew("entryfiling_http_request_duration_seconds_count", route=submit_route, method="POST") == 1
+    latency = {"route": submit_route, "method": "POST", "status": "200"}
+    assert grew("entryfiling_http_request_duration_seconds_count", **latency) == 1

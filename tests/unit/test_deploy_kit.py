@@ -21,12 +21,12 @@ DEPLOYMENT_ONLY = {
     "WEB_CONCURRENCY", "GUNICORN_BIND", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_MAX_REQUESTS",
     "FORWARDED_ALLOW_IPS", "PROMETHEUS_MULTIPROC_DIR", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
     "POSTGRES_PASSWORD", "REDIS_PASSWORD", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_BUCKET",
-    "CA_TRUST_BUNDLE_FILE", "TRUSTED_PROXY_HOPS", "WORKER_METRICS_PORT", "WORKER_METRICS_HOST",
+    "CA_TRUST_BUNDLE_FILE", "WORKER_METRICS_PORT", "WORKER_METRICS_HOST",
 }  # fmt: skip
 
 
 def _settings_read_by_the_app() -> set[str]:
-    return set(re.findall(r'env(?:\.get\(|\[)"([A-Z0-9_]+)"', inspect.getsource(config)))
+    return set(re.findall(r'(?:env\.get\(|env\[|integer\()"([A-Z0-9_]+)"', inspect.getsource(config)))
 
 
 def test_every_variable_in_the_samples_is_one_the_deployment_reads():
@@ -37,7 +37,9 @@ def test_every_variable_in_the_samples_is_one_the_deployment_reads():
     units = re.findall(r"^Environment=([A-Z0-9_]+)=", "".join(p.read_text() for p in DEPLOY.glob("systemd/*")), re.M)
     unknown = (set(example) | {n for n in in_compose if not n.startswith(("MINIO_", "POSTGRES_"))} | set(units)) - known
     assert not unknown, f"not read by anything: {sorted(unknown)}"
-    assert {"STORAGE_URL", "S3_ENDPOINT_URL", "ENTRYFILING_ENV", "LETTER_FONT", "LOG_FORMAT"} <= known
+    assert {"STORAGE_URL", "S3_ENDPOINT_URL", "ENTRYFILING_ENV", "LETTER_FONT", "LOG_FORMAT", "TRUSTED_PROXY_HOPS"} <= (
+        _settings_read_by_the_app()
+    )
 
 
 def test_compose_runs_every_process_of_the_topology():

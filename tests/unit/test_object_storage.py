@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from entryfiling.config import load_settings
 from entryfiling.domain.errors import NotFound, PayloadTooLarge, ValidationFailed
@@ -106,3 +108,22 @@ def test_a_missing_bucket_fails_the_writability_probe(s3_bucket: Any, tmp_path: 
     storage.bucket = "no-such-bucket-here"
     with pytest.raises(Exception, match="NoSuchBucket"):
         storage.check_writable()
+
+
+_SEGMENT = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,20}", fullmatch=True)
+_BUCKET = st.from_regex(r"[a-z0-9][a-z0-9.-]{2,40}[a-z0-9]", fullmatch=True)
+
+
+@given(bucket=_BUCKET, segments=st.lists(_SEGMENT, max_size=4))
+def test_storage_urls_round_trip(bucket: str, segments: list[str]) -> None:
+    prefix = "/".join(segments)
+    assert parse_storage_url(f"s3://{bucket}/{prefix}") == (bucket, prefix)
+
+
+@given(st.text(max_size=80))
+def test_any_storage_url_is_understood_or_refused_with_a_reason(url: str) -> None:
+    try:
+        bucket, prefix = parse_storage_url(url)
+    except (ValueError, ValidationFailed):
+        return
+    assert bucket and ".." not in prefix.split("/") and not prefix.startswith("/")
