@@ -6,7 +6,7 @@ web and the phone edit one draft under one ETag.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from entryfiling import messages as msg
@@ -21,94 +21,20 @@ from handlers import persons
 from handlers.conversation import load_state, remember
 from handlers.filings.queries import DraftState, draft_state
 from handlers.filings.sections import save_section
+from handlers.guided_views import (
+    GUIDED_STATUS_LABELS,
+    AttachmentAsk,
+    GuidedView,
+    OptionChoice,
+    PersonChoice,
+    Step,
+    Submission,
+    as_json,
+)
 from handlers.services import Actor, Services
 
 MAX_PERSON_CHOICES = 100
 SIGNED_LETTER_KIND = "commitment_letter"
-
-
-@dataclass(frozen=True)
-class OptionChoice:
-    number: int
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class PersonChoice:
-    id: int
-    name: str
-    id_number: str  # masked
-
-
-@dataclass(frozen=True)
-class AttachmentAsk:
-    kind: str
-    label: str
-    content_types: list[str]
-    formats: str
-    max_bytes: int
-    min_count: int
-    max_count: int
-
-
-@dataclass(frozen=True)
-class Step:
-    """One item to answer (a field) or to upload (an attachment kind)."""
-
-    path: str
-    section: str
-    section_label: str
-    label: str
-    prompt: str
-    done: bool
-    # What is filled in now: a value as declared, {id, name} for a person, a count for uploads.
-    current: Any
-    type: str
-    required: bool | None = None
-    example: str | None = None
-    options: list[OptionChoice] | None = None
-    persons: list[PersonChoice] | None = None
-    unit: str | None = None
-    max_length: int | None = None
-    attachment: AttachmentAsk | None = None
-    hint: str | None = None
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What is left once every item is answered: agree, sign the letter, submit."""
-
-    filing_id: int
-    enterprise_id: int
-    signed_letter_kind: str
-    agreement_text: str
-
-
-@dataclass(frozen=True)
-class GuidedView:
-    filing_id: int
-    enterprise_id: int
-    etag: str
-    status: str  # ask / review / ready
-    status_label: str  # what the status means, for the person
-    progress: guided.Progress
-    step: Step | None = None
-    message: str | None = None
-    submission: Submission | None = None
-    # After an answer: how it was recorded ("已记录：注册资本 5,000 万元").
-    recorded: str | None = None
-
-
-def as_json(value: Any) -> Any:
-    """A read model as JSON for an error's details (no URLs in it, absent parts left out)."""
-    if isinstance(value, dict):
-        return {k: as_json(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [as_json(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return as_json(asdict(value))
-    return value
 
 
 def _choices(services: Services, actor: Actor) -> list[guided.Choice]:
@@ -177,9 +103,6 @@ def _step(item: guided.Item, state: DraftState, choices: list[guided.Choice]) ->
 
 
 # What the guided flow's status means, for the person.
-GUIDED_STATUS_LABELS = {"ask": "请回答下一项", "review": "请确认已填内容", "ready": "已填写完整，可以提交"}
-
-
 def _view(
     state: DraftState, item: guided.Item | None, all_items: list[guided.Item], choices: list[guided.Choice]
 ) -> GuidedView:

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from handlers import employments
+from handlers import invitations
 from miniapp_api.auth import BEARER_SECURITY, current_user, services
 from miniapp_api.invitations.schemas import AcceptSchema, EmploymentSchema, InvitationPreviewSchema, PreviewArgsSchema
 
@@ -21,7 +21,7 @@ class AcceptResource(MethodView):
     @blp.response(201, EmploymentSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """接受聘用邀请（须已实名认证；邀请码一次性、有有效期）"""
-        return employments.accept_invitation(
+        return invitations.accept_invitation(
             services(), current_user(), body["code"], confirm_role_change=body["confirm_role_change"]
         )
 
@@ -33,4 +33,4 @@ class PreviewResource(MethodView):
     @blp.response(200, InvitationPreviewSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """接受前查看邀请：哪家企业、什么角色、接受后会有什么变化"""
-        return employments.preview_invitation(services(), current_user(), args["code"])
+        return invitations.preview_invitation(services(), current_user(), args["code"])

@@ -41,6 +41,7 @@ from entryfiling.http.multipart import MULTIPART, MultipartBlueprint
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
 from handlers.filings.letter_photos import upload_letter_photos
+from handlers.guided_views import GuidedView
 from handlers.services import Actor
 
 PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
@@ -269,7 +270,7 @@ def filings_blueprint(
 def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     """Step-by-step filling: next item, one answer, back (web and phone alike)."""
 
-    def answer(view: guided.GuidedView) -> Answer:
+    def answer(view: GuidedView) -> Answer:
         return view, 200, {"ETag": view.etag}
 
     register_conversation_routes(blp, actor_of)
