@@ -30,14 +30,13 @@ from botocore.exceptions import ClientError
 
 from entryfiling import messages as msg
 from entryfiling.config import Settings
-from entryfiling.domain.errors import NotFound, PayloadTooLarge
+from entryfiling.domain.errors import NotFound
 from entryfiling.integrations.storage import (
     CHUNK_SIZE,
-    HEAD_SIZE,
     StoredFile,
     check_key,
     content_key,
-    format_megabytes,
+    copy_bounded,
 )
 
 log = logging.getLogger(__name__)
@@ -87,32 +86,19 @@ class S3Storage:
 
     def save(self, stream: BinaryIO, *, max_bytes: int, prefix: str) -> StoredFile:
         check_key(prefix)
-        digest = hashlib.sha256()
-        head = bytearray()
-        size = 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-            while True:
-                chunk = stream.read(CHUNK_SIZE)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
-                if len(head) < HEAD_SIZE:
-                    head += chunk[: HEAD_SIZE - len(head)]
-                digest.update(chunk)
-                spool.write(chunk)
+            copied = copy_bounded(stream, cast(BinaryIO, spool), max_bytes)
             spool.seek(0)
-            key = content_key(prefix, digest.hexdigest())
+            key = content_key(prefix, copied.sha256_hex)
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self._object_name(key),
                 Body=spool,
-                ContentLength=size,
-                ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+                ContentLength=copied.size,
+                ChecksumSHA256=base64.b64encode(copied.sha256).decode(),
                 ContentType="application/octet-stream",
             )
-        return StoredFile(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
+        return StoredFile(key=key, size=copied.size, sha256=copied.sha256_hex, head=copied.head)
 
     def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile:
         return self.save(io.BytesIO(data), max_bytes=len(data), prefix=prefix)

@@ -68,6 +68,34 @@ class AttachmentStorage(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Copied:
+    size: int
+    sha256: bytes  # the raw digest (the object store wants it base64-encoded)
+    head: bytes
+
+    @property
+    def sha256_hex(self) -> str:
+        return self.sha256.hex()
+
+
+def copy_bounded(stream: BinaryIO, out: BinaryIO, max_bytes: int) -> Copied:
+    """Copy an upload in chunks, hashing it and keeping its first bytes; more than ``max_bytes``
+    stops the copy (both backends write where nothing refers to it yet)."""
+    digest = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    while chunk := stream.read(CHUNK_SIZE):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
+        if len(head) < HEAD_SIZE:
+            head += chunk[: HEAD_SIZE - len(head)]
+        digest.update(chunk)
+        out.write(chunk)
+    return Copied(size, digest.digest(), bytes(head))
+
+
 def content_key(prefix: str, sha256: str) -> str:
     """The content-addressed key of a file: its prefix and the hex SHA-256 of its bytes."""
     return f"{prefix}/{sha256}"
@@ -105,27 +133,14 @@ class FileStorage:
         cannot fill the disk.
         """
         check_key(prefix)
-        digest = hashlib.sha256()
-        head = bytearray()
-        size = 0
         fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
         temp_path = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                while True:
-                    chunk = stream.read(CHUNK_SIZE)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise PayloadTooLarge(msg.ATTACHMENT_TOO_LARGE.format(limit_mb=format_megabytes(max_bytes)))
-                    if len(head) < HEAD_SIZE:
-                        head += chunk[: HEAD_SIZE - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                copied = copy_bounded(stream, out, max_bytes)
                 out.flush()
                 os.fsync(out.fileno())
-            key = content_key(prefix, digest.hexdigest())
+            key = content_key(prefix, copied.sha256_hex)
             target = self.path(key)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp_path, target)
@@ -133,7 +148,7 @@ class FileStorage:
             temp_path.unlink(missing_ok=True)
             raise
         _fsync_directory(target.parent)
-        return StoredFile(key=key, size=size, sha256=digest.hexdigest(), head=bytes(head))
+        return StoredFile(key=key, size=copied.size, sha256=copied.sha256_hex, head=copied.head)
 
     def save_bytes(self, data: bytes, *, prefix: str) -> StoredFile:
         """Save an in-memory document (e.g. a rendered PDF) the same safe way as an upload."""
