@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from entryfiling.db.models import AuditEvent
 from entryfiling.domain.filing import CHINA_TIME
+from handlers.pages import Page
 from handlers.services import Actor, Services
 
 
@@ -33,18 +34,6 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class AuditPage:
-    items: list[AuditEntry]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return (self.total + self.page_size - 1) // self.page_size
-
-
-@dataclass(frozen=True)
 class AuditQuery:
     """Every filter is optional; text filters match exactly except ``object``, which matches a prefix."""
 
@@ -59,7 +48,7 @@ class AuditQuery:
     date_to: date | None = None
 
 
-def search(services: Services, regulator: Actor, query: AuditQuery, page: int, page_size: int) -> AuditPage:
+def search(services: Services, regulator: Actor, query: AuditQuery, page: int, page_size: int) -> Page[AuditEntry]:
     """Newest first. Reading the audit log is itself audited (who looked, with which filters)."""
     conditions = []
     for column, value in (
@@ -93,7 +82,7 @@ def search(services: Services, regulator: Actor, query: AuditQuery, page: int, p
         filters = {k: str(v) for k, v in vars(query).items() if v is not None}
         uow.audit(regulator, "audit_searched", "audit_events", now, {"filters": filters, "page": page})
         uow.commit()
-    return AuditPage(items, total, page, page_size)
+    return Page(items, total, page, page_size)
 
 
 def _entry(row: AuditEvent) -> AuditEntry:

@@ -107,16 +107,22 @@ def list_invitations(services: Services, actor: Actor, page: int, page_size: int
         return page_envelope([present_invitation(i, now) for i in rows], total, page, page_size)
 
 
+def _enterprise_invitation(session: Session, actor: Actor, invitation_id: int) -> EmploymentInvitation:
+    """One of the actor's enterprise's invitations; another enterprise's is simply not found."""
+    invitation = session.scalar(
+        select(EmploymentInvitation).where(
+            EmploymentInvitation.id == invitation_id, EmploymentInvitation.enterprise_id == actor.enterprise_id
+        )
+    )
+    if invitation is None:
+        raise NotFound(msg.INVITATION_NOT_FOUND)
+    return invitation
+
+
 def revoke_invitation(services: Services, actor: Actor, invitation_id: int) -> dict[str, Any]:
     now = services.now()
     with services.uow() as uow:
-        invitation = uow.session.scalar(
-            select(EmploymentInvitation).where(
-                EmploymentInvitation.id == invitation_id, EmploymentInvitation.enterprise_id == actor.enterprise_id
-            )
-        )
-        if invitation is None:
-            raise NotFound(msg.INVITATION_NOT_FOUND)
+        invitation = _enterprise_invitation(uow.session, actor, invitation_id)
         if _invitation_status(invitation, now) not in ("pending", "expired"):
             raise Conflict(msg.INVITATION_NOT_PENDING)
         invitation.revoked_at = now
@@ -188,13 +194,7 @@ def invitation_wxacode(services: Services, actor: Actor, invitation_id: int) -> 
     """The 小程序码 of a pending invitation (wxacode.getUnlimited, scene = the invitation code)."""
     now = services.now()
     with services.uow() as uow:
-        invitation = uow.session.scalar(
-            select(EmploymentInvitation).where(
-                EmploymentInvitation.id == invitation_id, EmploymentInvitation.enterprise_id == actor.enterprise_id
-            )
-        )
-        if invitation is None:
-            raise NotFound(msg.INVITATION_NOT_FOUND)
+        invitation = _enterprise_invitation(uow.session, actor, invitation_id)
         refuse_unusable(invitation, now)
         code = invitation.code
     try:

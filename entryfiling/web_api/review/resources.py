@@ -30,6 +30,7 @@ from entryfiling.web_api.review.schemas import (
     ReviewQueueSchema,
 )
 from handlers import audit, regulators, tokens
+from handlers.pages import Page
 from handlers.services import Actor
 
 blp = Blueprint(
@@ -132,7 +133,7 @@ class AuditLog(MethodView):
     @blp.doc(security=BEARER_SECURITY)
     @blp.arguments(AuditArgsSchema, location="query")
     @blp.response(200, AuditPageSchema)
-    def get(self, args: dict[str, Any]) -> audit.AuditPage:
+    def get(self, args: dict[str, Any]) -> Page[audit.AuditEntry]:
         """安全审计日志：登录（成功与失败）、拒绝访问与各项操作，最新的在前；只读，分页，可按条件筛选"""
         page, page_size = args.pop("page"), args.pop("page_size")
         return audit.search(services(), current_regulator(), audit.AuditQuery(**args), page, page_size)
