@@ -31,7 +31,14 @@ ALIVE = frozenset({RQStatus.QUEUED, RQStatus.STARTED, RQStatus.SCHEDULED, RQStat
 DEAD = frozenset({RQStatus.FAILED, RQStatus.STOPPED, RQStatus.CANCELED})
 
 
-class RQDispatcher:
+class _QueuePolicy:
+    """Every dispatcher retries by the one policy table, jobs.queues.JOBS."""
+
+    def retry_intervals(self, kind: str) -> tuple[int, ...]:
+        return JOBS[kind].retry_intervals
+
+
+class RQDispatcher(_QueuePolicy):
     def __init__(self, redis_url: str) -> None:
         # Short timeouts: with Redis down a request answers 503 at once instead of hanging.
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=10)
@@ -51,9 +58,6 @@ class RQDispatcher:
             retry=Retry(max=spec.retries, interval=list(spec.retry_intervals)),
             description=f"{kind}({job_id})",
         )
-
-    def retry_intervals(self, kind: str) -> tuple[int, ...]:
-        return JOBS[kind].retry_intervals
 
     def is_alive(self, job_id: str) -> bool | None:
         try:
@@ -77,7 +81,7 @@ class RQDispatcher:
         return False
 
 
-class InProcessDispatcher:
+class InProcessDispatcher(_QueuePolicy):
     """The embedded default: a small thread pool, retrying with the same intervals as RQ."""
 
     def __init__(
@@ -118,9 +122,6 @@ class InProcessDispatcher:
                 log.exception("job %s: could not record its outcome", job_id)
                 return
 
-    def retry_intervals(self, kind: str) -> tuple[int, ...]:
-        return JOBS[kind].retry_intervals
-
     def is_alive(self, job_id: str) -> bool | None:
         with self._lock:
             return True if job_id in self._running else None
@@ -133,7 +134,7 @@ class InProcessDispatcher:
             future.result(timeout=timeout)
 
 
-class InlineDispatcher:
+class InlineDispatcher(_QueuePolicy):
     """One attempt, now, in the caller (the ``reminders run`` command without Redis): a command
     run from cron must end, not sleep through retry waits. What fails stays ``retrying`` in the
     outbox and the next run's sweep hands it back."""
@@ -146,9 +147,6 @@ class InlineDispatcher:
             attempt_function(JOBS[kind])(self._services(), job_id, final_attempt=False)
         except JobAttemptFailed as exc:
             log.warning("job %s failed: %s", job_id, exc)
-
-    def retry_intervals(self, kind: str) -> tuple[int, ...]:
-        return JOBS[kind].retry_intervals
 
     def is_alive(self, job_id: str) -> bool | None:
         return None
