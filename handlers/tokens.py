@@ -146,19 +146,30 @@ class DatabaseSessionStore:
             uow.commit()
 
     def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
-        with self._services.uow() as uow:
-            row = uow.session.get(AuthSession, sid)
+        """One SELECT outside a transaction (no BEGIN, no ROLLBACK): every authenticated request pays
+        for this, and a committed logout is seen by the very next statement on any worker. Writes
+        happen only when due: the idle end, and last_seen_at at most once per TOUCH_EVERY, each a
+        single conditional UPDATE that a concurrent logout or touch cannot be overwritten by."""
+        with self._services.reader() as reader:
+            row = reader.session.execute(
+                select(
+                    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
+                ).where(AuthSession.id == sid)
+            ).one_or_none()
             if row is None or row.audience != audience:
                 raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
             if row.revoked_at is not None:
                 raise _ended(row.revoked_reason)
+            live = (AuthSession.id == sid, AuthSession.revoked_at.is_(None))
             if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
-                row.revoked_at, row.revoked_reason = now, "idle"
-                uow.commit()
+                reader.session.execute(update(AuthSession).where(*live).values(revoked_at=now, revoked_reason="idle"))
                 raise _ended("idle")
             if now - row.last_seen_at >= TOUCH_EVERY:
-                row.last_seen_at = now
-                uow.commit()
+                reader.session.execute(
+                    update(AuthSession)
+                    .where(*live, AuthSession.last_seen_at <= now - TOUCH_EVERY)
+                    .values(last_seen_at=now)
+                )
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:
