@@ -59,7 +59,8 @@ LABELS = {
     "guided": "POST …/answers (guided answer)",
     "login": "POST /miniapp/v1/login",
 }
-PERSONS = (("张建国", "responsible"), ("刘卫东", "technical"))
+# 张建国 is both, as in the example: he holds the 一级注册建造师 the example's technical section names.
+PERSONS = (("张建国", "responsible"), ("刘卫东", "employee"))
 
 
 def free_port() -> int:
@@ -253,7 +254,7 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
 
     example = json.loads(EXAMPLE.read_text())
     example["responsible_person"]["person"] = person_ids["张建国"]
-    example["technical_person"]["person"] = person_ids["刘卫东"]
+    example["technical_person"]["person"] = person_ids["张建国"]
 
     def complete_draft(token: str, uscc: str, name: str, *, letter: bool) -> tuple[int, str | None]:
         filing = call(
@@ -591,6 +592,58 @@ def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
                 print()
 
 
+def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], count: int, wechat_url: str) -> None:
+    """``count`` requests of each endpoint through the app in this process under pyinstrument: the
+    wall time per request, the SQL statements per request and the call tree where the time goes."""
+    from pyinstrument import Profiler
+    from sqlalchemy import event
+
+    statements = [0]
+    event.listen(services.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+    client = app.test_client()
+    pools = {
+        "records": [item("GET", "/api/v1/filings?page_size=20", seeded.main_token)],
+        "detail": [item("GET", f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token)],
+        "businesses": [item("GET", "/api/v1/businesses")],
+        "register": [item("GET", f"/api/v1/public/enterprises?q={quote('建设')}")],
+        "save": seeded.save_items,
+        "guided": seeded.guided_items,
+        "submit": seeded.submit_items,
+        "login": login_codes(wechat_url, count + 10, 99),
+    }
+    etags: dict[str, str] = {}
+    for name in only:
+        pool = pools[name]
+        if name in ("save", "guided"):
+            pool = current_etags(services, pool)
+
+        def send(line: str) -> None:
+            method, path, token, filing, etag, body = line.split("\t")
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            if etag:
+                headers["If-Match"] = etags.get(filing, etag)
+            response = client.open(path, method=method, headers=headers, data=body.encode() or None)
+            if response.status_code >= 400:
+                raise RuntimeError(f"{path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+            if filing and response.headers.get("ETag"):
+                etags[filing] = response.headers["ETag"]
+
+        once = name in ("submit", "login")
+        for n in range(5):  # warm: imports, connections, caches
+            send(pool[(count + n) % len(pool)] if once else pool[n % len(pool)])
+        statements[0] = 0
+        profiler = Profiler(interval=0.0005)
+        started = time.perf_counter()
+        with profiler:
+            for n in range(count):
+                send(pool[n % len(pool)])
+        elapsed = time.perf_counter() - started
+        print(f"\n### {name}: {1000 * elapsed / count:.2f} ms per request, {statements[0] / count:.1f} statements")
+        print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)[:12000])
+
+
 def measure_certificate_sync(
     services: Any, registry_url: str, persons: int, registry_delay: float, offset: int = 0
 ) -> dict[str, Any]:
@@ -735,6 +788,9 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
     parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="seed, profile N in-process requests per endpoint, stop"
+    )
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
     only = [name for name in args.only.split(",") if name]
@@ -790,6 +846,10 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
     if args.explain:
         explain_hot_queries(app, services, seeded)
+        return
+    if args.profile:
+        wait_for(f"{wechat_url}/__emulator__/sent")
+        profile_endpoints(app, services, seeded, only, args.profile, wechat_url)
         return
     services.engine.dispose()
 
