@@ -100,15 +100,19 @@ class DraftState:
 
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
     with services.uow() as uow:
-        filing = load_filing(uow, actor, filing_id)
-        business = get_business(filing.business)
-        return DraftState(
-            filing.id,
-            filing.enterprise_id,
-            business,
-            filing.status,
-            etag_of(filing),
-            unseal_sections(services, business, filing.sections),
-            attachment_counts(filing),
-            filing.enterprise_type,
-        )
+        return draft_state_of(services, load_filing(uow, actor, filing_id))
+
+
+def draft_state_of(services: Services, filing: Filing) -> DraftState:
+    """The draft as rules see it, from a filing already loaded (and its access checked)."""
+    business = get_business(filing.business)
+    return DraftState(
+        filing.id,
+        filing.enterprise_id,
+        business,
+        filing.status,
+        etag_of(filing),
+        unseal_sections(services, business, filing.sections),
+        attachment_counts(filing),
+        filing.enterprise_type,
+    )

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tests.api.flows import complete_first_filing, current_etag, sign_and_submit, signed_letter, upload
+from tests.api.flows import (
+    complete_first_filing,
+    current_etag,
+    open_first_filing,
+    sign_and_submit,
+    signed_letter,
+    upload,
+)
 from tests.factories import pdf_bytes
 
 # The bearer token's session is looked up once per request (kept alive by a write at most once a minute).
@@ -112,3 +119,20 @@ def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, perso
     # 18 for submit and approval, 4 for the plausibility facts (persons by ID number, the chosen
     # persons' roles in other filed enterprises): a fixed number, whatever the filing holds.
     assert len(statements) <= 23 + AUTHENTICATION, statements
+
+
+def test_a_guided_answer_reads_the_draft_once_before_and_saves_it_once(enterprise, services):
+    fid = open_first_filing(enterprise)["id"]
+    etag = current_etag(enterprise, fid)
+    with counted(services) as statements:
+        response = enterprise.post(
+            f"/api/v1/filings/{fid}/answers",
+            json={"field": "basic_info.registered_capital", "value": "1.2亿"},
+            headers={"If-Match": etag},
+        )
+    assert response.status_code == 200, response.json
+    assert "已记录" in response.json["recorded"]
+    filing_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM filings" in s]
+    # Read to understand the answer, read again (in the saving transaction) to save it; nothing after.
+    assert len(filing_reads) == 2, filing_reads
+    assert len(statements) <= 7 + AUTHENTICATION, statements
