@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthSession, WeChatUser
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import AuthenticationFailed
 from handlers.services import Services
 
@@ -37,6 +38,22 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
     sid = secrets.token_urlsafe(24)
     _store(services).create(sid, audience, subject, now, now + timedelta(seconds=services.settings.token_ttl_seconds))
     return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
+    """``issue`` inside the login's own transaction: the session row commits with the login's other
+    writes (one transaction, not two), and a login that fails to commit leaves no session behind."""
+    now = services.now()
+    sid = secrets.token_urlsafe(24)
+    uow.session.add(_session_row(services, sid, audience, subject, now))
+    return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def _session_row(services: Services, sid: str, audience: str, subject: str, now: datetime) -> AuthSession:
+    expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
+    return AuthSession(
+        id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
+    )
 
 
 def signed_for(services: Services, audience: str, token: str) -> bool:
