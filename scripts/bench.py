@@ -60,6 +60,12 @@ LABELS = {
     "login": "POST /miniapp/v1/login",
 }
 # 张建国 is both, as in the example: he holds the 一级注册建造师 the example's technical section names.
+# Measured like the endpoints but without a target: what Flask itself costs on the same gunicorn, and
+# what our app's per-request hooks (request id, log line, metrics, source address, gate) add to it.
+REFERENCES = {
+    "flask": "bare Flask app, same gunicorn (reference)",
+    "healthz": "GET /healthz (our hooks, no work; reference)",
+}
 PERSONS = (("张建国", "responsible"), ("刘卫东", "employee"))
 
 
@@ -604,6 +610,7 @@ def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], 
     pools = {
         "records": [item("GET", "/api/v1/filings?page_size=20", seeded.main_token)],
         "detail": [item("GET", f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token)],
+        "healthz": [item("GET", "/healthz")],
         "businesses": [item("GET", "/api/v1/businesses")],
         "register": [item("GET", f"/api/v1/public/enterprises?q={quote('建设')}")],
         "save": seeded.save_items,
@@ -612,7 +619,7 @@ def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], 
         "login": login_codes(wechat_url, count + 10, 99),
     }
     etags: dict[str, str] = {}
-    for name in only:
+    for name in [n for n in only if n in pools]:  # the bare Flask app is not this app
         pool = pools[name]
         if name in ("save", "guided"):
             pool = current_etags(services, pool)
@@ -785,7 +792,7 @@ def main() -> None:
     parser.add_argument("--register", type=int, default=100_000, help="public register entries")
     parser.add_argument("--submit-pool", type=int, default=4000, help="complete drafts per submit round")
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
-    parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
+    parser.add_argument("--only", default=",".join([*REFERENCES, *TARGETS]), help="comma-separated endpoints")
     parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
     parser.add_argument(
@@ -859,9 +866,18 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
         '    return [b\'{"status": "ok"}\']\n'
     )
+    (work / "bare_flask.py").write_text(
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        "@app.get('/')\n"
+        "def hello():\n"
+        "    return {'status': 'ok'}\n"
+    )
     hello_url, _ = topology.gunicorn("hello", "hello:app", work)
+    flask_url, _ = topology.gunicorn("flask", "bare_flask:app", work)
     app_url, app_process = topology.gunicorn("app", "wsgi:app", REPO)
     wait_for(f"{hello_url}/")
+    wait_for(f"{flask_url}/")
     wait_for(f"{app_url}/healthz")
     wait_for(f"{wechat_url}/__emulator__/sent")
 
@@ -869,6 +885,8 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     fixed: dict[str, list[str]] = {
         "records": get("/api/v1/filings?page_size=20", seeded.main_token),
         "detail": get(f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token),
+        "flask": get("/"),
+        "healthz": get("/healthz"),
         "businesses": get("/api/v1/businesses"),
         "register": get(f"/api/v1/public/enterprises?q={quote('建设')}"),
         "save": seeded.save_items,
@@ -876,6 +894,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     }
     # Warm both servers (imports, first connections) before anything is measured.
     wrk(hello_url, get("/"), work, 1, args.connections, args.threads)
+    wrk(flask_url, get("/"), work, 1, args.connections, args.threads)
     for name in ("records", "detail", "businesses", "register"):
         wrk(app_url, fixed[name], work, 1, args.connections, args.threads)
 
@@ -894,7 +913,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
                 pool = fixed[name]
             ceiling = wrk(hello_url, get("/"), work, args.seconds, args.connections, args.threads)
             result = wrk(
-                app_url,
+                flask_url if name == "flask" else app_url,
                 pool,
                 work,
                 args.seconds,
@@ -928,6 +947,21 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         ratio = statistics.median(r["ratio"] for r in results)
         p99 = statistics.median(r["p99_ms"] for r in results)
         errors = int(sum(r["errors"] for r in results))
+        if name in REFERENCES:
+            rows.append(
+                {
+                    "endpoint": name,
+                    "label": REFERENCES[name],
+                    "rps": statistics.median(r["rps"] for r in results),
+                    "p50_ms": statistics.median(r["p50_ms"] for r in results),
+                    "p99_ms": p99,
+                    "errors": errors,
+                    "ratio": ratio,
+                    "ceiling_rps": statistics.median(r["ceiling_rps"] for r in results),
+                    "runs": results,
+                }
+            )
+            continue
         before, target, target_p99 = TARGETS[name]
         rows.append(
             {
@@ -956,6 +990,12 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     print(header)
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
     for row in rows:
+        if row["endpoint"] in REFERENCES:
+            print(
+                f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
+                f"{row['errors']:6d} | {row['ratio']:.3f} | – | – | reference |"
+            )
+            continue
         print(
             f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
             f"{row['errors']:6d} | {row['ratio']:.3f} | {row['minimum_ratio']:.3f} | "
