@@ -10,6 +10,7 @@ filing) calls ``verification_facts`` with one line and passes the result into th
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -98,6 +99,15 @@ def registry_facts(
 
 
 _LOOKUPS: ThreadPoolExecutor | None = None
+
+
+def _forget_lookups() -> None:
+    """A forked child (a server worker, a job's work horse) has none of its parent's threads."""
+    global _LOOKUPS
+    _LOOKUPS = None
+
+
+os.register_at_fork(after_in_child=_forget_lookups)
 
 
 def _at_once(call: Callable[[], T]) -> Future[T]:
