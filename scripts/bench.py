@@ -223,7 +223,7 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
 
     from devkit.demo import load_demo_data
     from devkit.emulators.registry import DEMO_ENTERPRISE_USCC
-    from devkit.tryout import EXAMPLE, SCANS
+    from devkit.tryout import EXAMPLE, SCANS, SCANS_BEFORE
     from entryfiling.db.models import Attachment, Employment, Enterprise, Filing, Person, PublicEntry
     from handlers import tokens
 
@@ -264,6 +264,13 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
         values = json.loads(json.dumps(example))
         values["basic_info"].update(uscc=uscc, enterprise_name=name)
         for section, section_values in values.items():
+            for kind in SCANS_BEFORE.get(section, []):
+                call(
+                    "POST",
+                    f"/api/v1/filings/{fid}/attachments",
+                    token,
+                    data={"kind": kind, "file": (_bytes_io(letter_pdf), f"{kind}.pdf", "application/pdf")},
+                )
             etag = call("GET", f"/api/v1/filings/{fid}", token).headers["ETag"]
             call(
                 "PUT",
