@@ -736,6 +736,7 @@ def main() -> None:
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
     parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
+    parser.add_argument("--bigdata", type=int, default=0, help="only compare hot reads at 10,000 and N filings")
     parser.add_argument("--push-decisions", type=int, default=0, help="only time decision → push for N decisions")
     parser.add_argument("--push-rate", type=float, default=10, help="decisions per second for --push-decisions")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
@@ -787,6 +788,11 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         for offset, persons in ((0, args.sync_persons // 10), (args.sync_persons // 10, args.sync_persons)):
             result = measure_certificate_sync(services, registry_url, persons, 0.005, offset)
             print(json.dumps(result, ensure_ascii=False), flush=True)
+        return
+    if args.bigdata:
+        from bigdata import run_bigdata
+
+        run_bigdata(topology, work, args.bigdata, args.json.with_name("bigdata-results.json"))
         return
     if args.push_decisions:
         from bench_jobs import measure_push_latency, wait_for_worker
