@@ -1,7 +1,7 @@
 """certificate sync keeps its retry baseline per person (sync_baselines), written batch by batch
 
 Revision ID: 0014_bigdata
-Revises: 0010_perf
+Revises: 0011_filing_fields
 
 The first attempt of a certificate sync used to store what every person held, as one JSON value on
 the job row, before it started: memory and row size grew with the number of persons. Now each batch
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_bigdata"
-down_revision: str | None = "0010_perf"
+down_revision: str | None = "0011_filing_fields"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
