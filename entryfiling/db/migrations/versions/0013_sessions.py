@@ -1,7 +1,7 @@
 """indexes the submit path's lookups: who holds a responsible role in another filed enterprise
 
 Revision ID: 0013_sessions
-Revises: 0010_perf
+Revises: 0014_bigdata
 
 Approval checks that a chosen 进疆负责人 / 进疆技术负责人 holds that role for no other filed enterprise,
 by the person id inside each enterprise's filed record (JSON). Without an index that is a walk over
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013_sessions"
-down_revision: str | None = "0010_perf"
+down_revision: str | None = "0014_bigdata"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
