@@ -56,9 +56,12 @@ def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversatio
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
 
 
-def load_state(services: Services, actor: Actor, filing_id: int) -> conversation.State:
-    """What the guided flows remember about a draft (shared by ``/messages`` and ``/next``)."""
-    return _load(services, actor, filing_id)[0]
+def remembered_state(services: Services, filing_id: int) -> conversation.State:
+    """What the guided flows remember about a draft (shared by ``/messages`` and ``/next``), for a
+    caller that has just loaded the filing for this actor (its access is checked)."""
+    with services.reader() as uow:
+        row = uow.session.get(FilingConversation, filing_id)
+        return conversation.State.from_json(row.state if row else None)
 
 
 def remember(services: Services, filing_id: int, state: conversation.State) -> None:

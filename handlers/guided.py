@@ -18,9 +18,9 @@ from entryfiling.domain.fields import FieldType, clean_scalar, is_blank
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
-from handlers.conversation import load_state, remember
+from handlers.conversation import remember, remembered_state
 from handlers.filings.queries import DraftState, draft_state
-from handlers.filings.sections import save_section
+from handlers.filings.sections import save_answer
 from handlers.guided_views import (
     GUIDED_STATUS_LABELS,
     AttachmentAsk,
@@ -122,10 +122,14 @@ def _view(
 
 
 def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
-    state = draft_state(services, actor, filing_id)
+    return _next_view(services, actor, draft_state(services, actor, filing_id))
+
+
+def _next_view(services: Services, actor: Actor, state: DraftState) -> GuidedView:
+    """What to ask next of a draft just read or saved (so it is not read again)."""
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     item = guided.next_item(all_items)
-    remembered = load_state(services, actor, filing_id)
+    remembered = remembered_state(services, state.filing_id)
     offered = _row_or_offer(state, item, remembered)
     if offered is not None and offered.kind == "more_rows":
         return _more_rows_view(state, offered, all_items)
@@ -206,8 +210,12 @@ def _answer_remembered(
     fld = section.field(key) if section else None
     if section is None or fld is None:
         return None
-    remembered = load_state(services, actor, state.filing_id)
-    if fld.type is FieldType.TABLE and not fld.read_only:
+    is_table = fld.type is FieldType.TABLE and not fld.read_only
+    skips = not fld.required and isinstance(value, str) and value.strip() in conversation.SKIP_WORDS
+    if not (is_table or skips):
+        return None
+    remembered = remembered_state(services, state.filing_id)
+    if is_table:
         try:
             more = guided.parse_yes_no(str(value))
         except InvalidValue as exc:
@@ -219,13 +227,10 @@ def _answer_remembered(
                 remembered.closed_tables.remove(path)
         elif path not in remembered.closed_tables:
             remembered.closed_tables.append(path)
-    elif not fld.required and isinstance(value, str) and value.strip() in conversation.SKIP_WORDS:
-        if path not in remembered.offered:
-            remembered.offered.append(path)
-    else:
-        return None
+    elif path not in remembered.offered:
+        remembered.offered.append(path)
     remember(services, state.filing_id, remembered)
-    return next_step(services, actor, state.filing_id)
+    return _next_view(services, actor, state)
 
 
 def back(services: Services, actor: Actor, filing_id: int, from_path: str | None) -> GuidedView:
@@ -291,12 +296,12 @@ def answer(services: Services, actor: Actor, filing_id: int, path: str, value: A
         payload = {fld.key: understood}
         error_path = fld.key
     try:
-        save_section(services, actor, filing_id, item.section.key, payload, if_match)
+        saved = save_answer(services, actor, filing_id, item.section.key, payload, if_match)
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None
-    view = next_step(services, actor, filing_id)
-    return replace(view, recorded=recorded_text(services, actor, filing_id, item, choices))
+    view = _next_view(services, actor, saved)
+    return replace(view, recorded=recorded_text(item, saved, choices))
 
 
 def _refusal_at_question(services: Services, item: guided.Item, understood: Any) -> str | None:
@@ -309,11 +314,8 @@ def _refusal_at_question(services: Services, item: guided.Item, understood: Any)
     return guided.refusal_at_question(item.field, value, services.today())
 
 
-def recorded_text(
-    services: Services, actor: Actor, filing_id: int, item: guided.Item, choices: list[guided.Choice]
-) -> str:
+def recorded_text(item: guided.Item, state: DraftState, choices: list[guided.Choice]) -> str:
     """ "已记录：注册资本 5,000 万元": the value as stored, in the field's unit, so a misreading shows at once."""
-    state = draft_state(services, actor, filing_id)
     stored = _current(item, state, choices)
     assert item.field is not None
     if isinstance(stored, dict):  # a person: {"id", "name"}

@@ -63,13 +63,15 @@ def _limit(services: Services, per_identity: bool) -> int:
 
 def _refuse_if_locked(services: Services, attempt: LoginAttempt, now: datetime) -> None:
     keys = [key for key, _per in attempt.counters()]
-    with services.uow() as uow:
-        until = uow.session.scalar(
+    # Every login asks this: one statement outside a transaction; only a refusal writes (its audit row).
+    with services.reader() as reader:
+        until = reader.session.scalar(
             select(func.max(LoginLock.locked_until)).where(LoginLock.key.in_(keys), LoginLock.locked_until > now)
         )
-        if until is None:
-            return
-        retry_after = max(1, math.ceil((until - now).total_seconds()))
+    if until is None:
+        return
+    retry_after = max(1, math.ceil((until - now).total_seconds()))
+    with services.uow() as uow:
         uow.audit(attempt.claimed(), attempt.event, "login", now, {"reason": "locked"}, result="denied")
         uow.commit()
     raise RateLimited(msg.LOGIN_LOCKED.format(minutes=math.ceil(retry_after / 60)), retry_after=retry_after)

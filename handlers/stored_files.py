@@ -13,8 +13,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from entryfiling.db.models import Attachment
-from entryfiling.integrations.letter_reading import read_letter_references
-from entryfiling.integrations.pdf import is_readable_pdf
+from entryfiling.integrations.letter_reading import LetterReading, read_letter_references
 from handlers.services import Services
 
 
@@ -30,13 +29,7 @@ def open_file(services: Services, key: str) -> BinaryIO:
     return services.storage.open(key)
 
 
-def is_readable_stored_pdf(services: Services, key: str) -> bool:
+def read_stored_letter(services: Services, key: str) -> LetterReading:
+    """Whether a stored signed letter is a readable PDF and which filings it names: one read of the file."""
     with services.storage.open(key) as stream:
-        return is_readable_pdf(stream)
-
-
-def stored_letter_references(services: Services, key: str) -> tuple[str, ...] | None:
-    """The filing references a stored signed letter shows; None when it cannot be read at all."""
-    with services.storage.open(key) as stream:
-        reading = read_letter_references(io.BytesIO(stream.read()))
-    return reading.references if reading.readable else None
+        return read_letter_references(io.BytesIO(stream.read()))

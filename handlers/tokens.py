@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthSession, WeChatUser
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import AuthenticationFailed
 from handlers.services import Services
 
@@ -37,6 +38,22 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
     sid = secrets.token_urlsafe(24)
     _store(services).create(sid, audience, subject, now, now + timedelta(seconds=services.settings.token_ttl_seconds))
     return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
+    """``issue`` inside the login's own transaction: the session row commits with the login's other
+    writes (one transaction, not two), and a login that fails to commit leaves no session behind."""
+    now = services.now()
+    sid = secrets.token_urlsafe(24)
+    uow.session.add(_session_row(services, sid, audience, subject, now))
+    return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def _session_row(services: Services, sid: str, audience: str, subject: str, now: datetime) -> AuthSession:
+    expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
+    return AuthSession(
+        id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
+    )
 
 
 def signed_for(services: Services, audience: str, token: str) -> bool:
@@ -146,19 +163,30 @@ class DatabaseSessionStore:
             uow.commit()
 
     def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
-        with self._services.uow() as uow:
-            row = uow.session.get(AuthSession, sid)
+        """One SELECT outside a transaction (no BEGIN, no ROLLBACK): every authenticated request pays
+        for this, and a committed logout is seen by the very next statement on any worker. Writes
+        happen only when due: the idle end, and last_seen_at at most once per TOUCH_EVERY, each a
+        single conditional UPDATE that a concurrent logout or touch cannot be overwritten by."""
+        with self._services.reader() as reader:
+            row = reader.session.execute(
+                select(
+                    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
+                ).where(AuthSession.id == sid)
+            ).one_or_none()
             if row is None or row.audience != audience:
                 raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
             if row.revoked_at is not None:
                 raise _ended(row.revoked_reason)
+            live = (AuthSession.id == sid, AuthSession.revoked_at.is_(None))
             if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
-                row.revoked_at, row.revoked_reason = now, "idle"
-                uow.commit()
+                reader.session.execute(update(AuthSession).where(*live).values(revoked_at=now, revoked_reason="idle"))
                 raise _ended("idle")
             if now - row.last_seen_at >= TOUCH_EVERY:
-                row.last_seen_at = now
-                uow.commit()
+                reader.session.execute(
+                    update(AuthSession)
+                    .where(*live, AuthSession.last_seen_at <= now - TOUCH_EVERY)
+                    .values(last_seen_at=now)
+                )
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:

@@ -126,8 +126,8 @@ def _login(services: Services, code: str) -> MiniappLogin:
             person = uow.session.get(Person, user.person_id) if user.person_id else None
             actor = _user_of(user, person).actor()
             uow.audit(actor, "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
+            token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
             uow.commit()
-            token = tokens.issue(services, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
             return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, person is not None)
     raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
 

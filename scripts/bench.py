@@ -59,7 +59,14 @@ LABELS = {
     "guided": "POST …/answers (guided answer)",
     "login": "POST /miniapp/v1/login",
 }
-PERSONS = (("张建国", "responsible"), ("刘卫东", "technical"))
+# 张建国 is both, as in the example: he holds the 一级注册建造师 the example's technical section names.
+# Measured like the endpoints but without a target: what Flask itself costs on the same gunicorn, and
+# what our app's per-request hooks (request id, log line, metrics, source address, gate) add to it.
+REFERENCES = {
+    "flask": "bare Flask app, same gunicorn (reference)",
+    "healthz": "GET /healthz (our hooks, no work; reference)",
+}
+PERSONS = (("张建国", "responsible"), ("刘卫东", "employee"))
 
 
 def free_port() -> int:
@@ -253,7 +260,7 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
 
     example = json.loads(EXAMPLE.read_text())
     example["responsible_person"]["person"] = person_ids["张建国"]
-    example["technical_person"]["person"] = person_ids["刘卫东"]
+    example["technical_person"]["person"] = person_ids["张建国"]
 
     def complete_draft(token: str, uscc: str, name: str, *, letter: bool) -> tuple[int, str | None]:
         filing = call(
@@ -598,6 +605,59 @@ def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
                 print()
 
 
+def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], count: int, wechat_url: str) -> None:
+    """``count`` requests of each endpoint through the app in this process under pyinstrument: the
+    wall time per request, the SQL statements per request and the call tree where the time goes."""
+    from pyinstrument import Profiler
+    from sqlalchemy import event
+
+    statements = [0]
+    event.listen(services.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+    client = app.test_client()
+    pools = {
+        "records": [item("GET", "/api/v1/filings?page_size=20", seeded.main_token)],
+        "detail": [item("GET", f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token)],
+        "healthz": [item("GET", "/healthz")],
+        "businesses": [item("GET", "/api/v1/businesses")],
+        "register": [item("GET", f"/api/v1/public/enterprises?q={quote('建设')}")],
+        "save": seeded.save_items,
+        "guided": seeded.guided_items,
+        "submit": seeded.submit_items,
+        "login": login_codes(wechat_url, count + 10, 99),
+    }
+    etags: dict[str, str] = {}
+    for name in [n for n in only if n in pools]:  # the bare Flask app is not this app
+        pool = pools[name]
+        if name in ("save", "guided"):
+            pool = current_etags(services, pool)
+
+        def send(line: str) -> None:
+            method, path, token, filing, etag, body = line.split("\t")
+            headers = {"Content-Type": "application/json"}
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+            if etag:
+                headers["If-Match"] = etags.get(filing, etag)
+            response = client.open(path, method=method, headers=headers, data=body.encode() or None)
+            if response.status_code >= 400:
+                raise RuntimeError(f"{path}: {response.status_code} {response.get_data(as_text=True)[:300]}")
+            if filing and response.headers.get("ETag"):
+                etags[filing] = response.headers["ETag"]
+
+        once = name in ("submit", "login")
+        for n in range(5):  # warm: imports, connections, caches
+            send(pool[(count + n) % len(pool)] if once else pool[n % len(pool)])
+        statements[0] = 0
+        profiler = Profiler(interval=0.0005)
+        started = time.perf_counter()
+        with profiler:
+            for n in range(count):
+                send(pool[n % len(pool)])
+        elapsed = time.perf_counter() - started
+        print(f"\n### {name}: {1000 * elapsed / count:.2f} ms per request, {statements[0] / count:.1f} statements")
+        print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)[:12000])
+
+
 def measure_certificate_sync(
     services: Any, registry_url: str, persons: int, registry_delay: float, offset: int = 0
 ) -> dict[str, Any]:
@@ -741,12 +801,15 @@ def main() -> None:
     parser.add_argument("--register", type=int, default=100_000, help="public register entries")
     parser.add_argument("--submit-pool", type=int, default=4000, help="complete drafts per submit round")
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
-    parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
+    parser.add_argument("--only", default=",".join([*REFERENCES, *TARGETS]), help="comma-separated endpoints")
     parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
     parser.add_argument("--bigdata", type=int, default=0, help="only compare hot reads at 10,000 and N filings")
     parser.add_argument("--push-decisions", type=int, default=0, help="only time decision → push for N decisions")
     parser.add_argument("--push-rate", type=float, default=10, help="decisions per second for --push-decisions")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="seed, profile N in-process requests per endpoint, stop"
+    )
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
     only = [name for name in args.only.split(",") if name]
@@ -817,6 +880,10 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     if args.explain:
         explain_hot_queries(app, services, seeded)
         return
+    if args.profile:
+        wait_for(f"{wechat_url}/__emulator__/sent")
+        profile_endpoints(app, services, seeded, only, args.profile, wechat_url)
+        return
     services.engine.dispose()
 
     topology.spawn("worker", entryfiling, "jobs", "worker")
@@ -825,9 +892,18 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
         '    return [b\'{"status": "ok"}\']\n'
     )
+    (work / "bare_flask.py").write_text(
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        "@app.get('/')\n"
+        "def hello():\n"
+        "    return {'status': 'ok'}\n"
+    )
     hello_url, _ = topology.gunicorn("hello", "hello:app", work)
+    flask_url, _ = topology.gunicorn("flask", "bare_flask:app", work)
     app_url, app_process = topology.gunicorn("app", "wsgi:app", REPO)
     wait_for(f"{hello_url}/")
+    wait_for(f"{flask_url}/")
     wait_for(f"{app_url}/healthz")
     wait_for(f"{wechat_url}/__emulator__/sent")
 
@@ -835,6 +911,8 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     fixed: dict[str, list[str]] = {
         "records": get("/api/v1/filings?page_size=20", seeded.main_token),
         "detail": get(f"/api/v1/filings/{seeded.complete_filing}", seeded.main_token),
+        "flask": get("/"),
+        "healthz": get("/healthz"),
         "businesses": get("/api/v1/businesses"),
         "register": get(f"/api/v1/public/enterprises?q={quote('建设')}"),
         "save": seeded.save_items,
@@ -842,6 +920,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     }
     # Warm both servers (imports, first connections) before anything is measured.
     wrk(hello_url, get("/"), work, 1, args.connections, args.threads)
+    wrk(flask_url, get("/"), work, 1, args.connections, args.threads)
     for name in ("records", "detail", "businesses", "register"):
         wrk(app_url, fixed[name], work, 1, args.connections, args.threads)
 
@@ -860,7 +939,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
                 pool = fixed[name]
             ceiling = wrk(hello_url, get("/"), work, args.seconds, args.connections, args.threads)
             result = wrk(
-                app_url,
+                flask_url if name == "flask" else app_url,
                 pool,
                 work,
                 args.seconds,
@@ -894,6 +973,21 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         ratio = statistics.median(r["ratio"] for r in results)
         p99 = statistics.median(r["p99_ms"] for r in results)
         errors = int(sum(r["errors"] for r in results))
+        if name in REFERENCES:
+            rows.append(
+                {
+                    "endpoint": name,
+                    "label": REFERENCES[name],
+                    "rps": statistics.median(r["rps"] for r in results),
+                    "p50_ms": statistics.median(r["p50_ms"] for r in results),
+                    "p99_ms": p99,
+                    "errors": errors,
+                    "ratio": ratio,
+                    "ceiling_rps": statistics.median(r["ceiling_rps"] for r in results),
+                    "runs": results,
+                }
+            )
+            continue
         before, target, target_p99 = TARGETS[name]
         rows.append(
             {
@@ -922,6 +1016,12 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     print(header)
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
     for row in rows:
+        if row["endpoint"] in REFERENCES:
+            print(
+                f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
+                f"{row['errors']:6d} | {row['ratio']:.3f} | – | – | reference |"
+            )
+            continue
         print(
             f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
             f"{row['errors']:6d} | {row['ratio']:.3f} | {row['minimum_ratio']:.3f} | "

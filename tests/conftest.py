@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
@@ -24,6 +25,11 @@ from entryfiling.db.session import make_engine, upgrade_database
 from handlers import persons
 from handlers.services import Services
 from tests.factories import make_id_number, make_uscc
+
+# No timed assertions: hypothesis's per-example deadline (200 ms) fails a correct test on a busy
+# machine (a date parse took 353 ms while two suites and a benchmark shared two cores).
+settings.register_profile("entryfiling", deadline=None)
+settings.load_profile("entryfiling")
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Filing
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.domain.fields import (
@@ -21,6 +22,7 @@ from entryfiling.domain.fields import (
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
 from handlers.filings.common import attachment_counts, commit_or_stale, get_section, load_draft
+from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
 from handlers.services import Actor, Services
@@ -35,42 +37,69 @@ def save_section(
     if_match: str | None,
 ) -> FilingView:
     """Save part or all of one section; given keys are validated, ``null`` clears a field."""
-    now = services.now()
     with services.uow() as uow:
-        draft = load_draft(uow, actor, filing_id, if_match=if_match, etag_required=True)
-        filing, business = draft.filing, draft.business
-        section = get_section(business, section_key)
-        check_section_savable(business, section, attachment_counts(filing))
-        cleaned = clean_section_values(section, values)
-        chosen = person_ids(section, cleaned.values)
-        facts = person_facts(uow.session, [pid for _p, _f, pid in chosen])
-        for path, fld, person_id in chosen:
-            refusal = person_refusal(facts.get(person_id), filing.enterprise_id, fld.person_must_be_employed)
-            if refusal:
-                cleaned.errors[path] = f"{fld.label}：{refusal}"
-        stored = filing.sections.get(section.key)
-        current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
-        _check_attachment_refs(business, section, filing, current, cleaned.values, cleaned.errors)
-        if cleaned.errors:
-            raise ValidationFailed(
-                msg.SECTION_INVALID.format(section=section.label, count=len(cleaned.errors)), errors=cleaned.errors
-            )
-        merged = merge_section_values(current, cleaned.values)
-        if range_errors := date_range_errors(section, merged):
-            raise ValidationFailed(
-                msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
-            )
-        filing.sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
-        filing.updated_at = now
-        uow.audit(
-            actor,
-            "section_saved",
-            f"filing:{filing.id}",
-            now,
-            {"section": section.key, "fields": sorted(cleaned.values)},
-        )
-        commit_or_stale(uow)
+        filing = _save(services, uow, actor, filing_id, section_key, values, if_match)
         return filing_view(services, uow.session, filing)
+
+
+def save_answer(
+    services: Services,
+    actor: Actor,
+    filing_id: int,
+    section_key: str,
+    values: Mapping[str, Any],
+    if_match: str | None,
+) -> DraftState:
+    """``save_section`` for the step-by-step flows: the saved draft as rules see it, not its view
+    (they ask what is next from it, and would otherwise read the filing again)."""
+    with services.uow() as uow:
+        return draft_state_of(services, _save(services, uow, actor, filing_id, section_key, values, if_match))
+
+
+def _save(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    filing_id: int,
+    section_key: str,
+    values: Mapping[str, Any],
+    if_match: str | None,
+) -> Filing:
+    now = services.now()
+    draft = load_draft(uow, actor, filing_id, if_match=if_match, etag_required=True)
+    filing, business = draft.filing, draft.business
+    section = get_section(business, section_key)
+    check_section_savable(business, section, attachment_counts(filing))
+    cleaned = clean_section_values(section, values)
+    chosen = person_ids(section, cleaned.values)
+    facts = person_facts(uow.session, [pid for _p, _f, pid in chosen])
+    for path, fld, person_id in chosen:
+        refusal = person_refusal(facts.get(person_id), filing.enterprise_id, fld.person_must_be_employed)
+        if refusal:
+            cleaned.errors[path] = f"{fld.label}：{refusal}"
+    stored = filing.sections.get(section.key)
+    current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
+    _check_attachment_refs(business, section, filing, current, cleaned.values, cleaned.errors)
+    if cleaned.errors:
+        raise ValidationFailed(
+            msg.SECTION_INVALID.format(section=section.label, count=len(cleaned.errors)), errors=cleaned.errors
+        )
+    merged = merge_section_values(current, cleaned.values)
+    if range_errors := date_range_errors(section, merged):
+        raise ValidationFailed(
+            msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
+        )
+    filing.sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
+    filing.updated_at = now
+    uow.audit(
+        actor,
+        "section_saved",
+        f"filing:{filing.id}",
+        now,
+        {"section": section.key, "fields": sorted(cleaned.values)},
+    )
+    commit_or_stale(uow)
+    return filing
 
 
 def _check_attachment_refs(

@@ -28,7 +28,7 @@ from handlers.filings.opening import record_facts
 from handlers.filings.views import FilingView, filing_view, reference_of
 from handlers.persons import person_facts
 from handlers.services import SYSTEM, Actor, Services
-from handlers.stored_files import is_readable_stored_pdf, stored_letter_references
+from handlers.stored_files import read_stored_letter
 from handlers.verification import verification_facts
 
 
@@ -151,13 +151,13 @@ def _approval_context(
         attachment = next((a for a in filing.attachments if a.id == signed_letter_id), None)
         if attachment is None:
             raise ValidationFailed.on("signed_letter", msg.SIGNED_LETTER_NOT_FOUND)
+        reading = read_stored_letter(services, attachment.storage_key)
         letter = AttachmentFacts(
             attachment.id,
             attachment.kind,
             attachment.content_type,
-            readable_pdf=attachment.content_type == "application/pdf"
-            and is_readable_stored_pdf(services, attachment.storage_key),
-            references=stored_letter_references(services, attachment.storage_key),
+            readable_pdf=attachment.content_type == "application/pdf" and reading.readable,
+            references=reading.references if reading.readable else None,
         )
     return ApprovalContext(
         business=business,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Attachment, Filing, Person
@@ -34,11 +34,11 @@ from handlers.services import Services
 PersonShown = dict[str, Any]
 
 
-def etag_of(filing: Filing) -> str:
+def etag_of(filing: Filing | Row[Any]) -> str:
     return f'"{filing.id}-{filing.version}"'
 
 
-def reference_of(filing: Filing) -> str:
+def reference_of(filing: Filing | Row[Any]) -> str:
     return filing_reference(filing.id, filing.created_at)
 
 
@@ -166,11 +166,12 @@ def _persons_shown(
     }
 
 
-def filing_summary(filing: Filing) -> FilingSummary:
+def filing_summary(filing: Filing | Row[Any]) -> FilingSummary:
+    """From a filing, or a row of its summary columns (the records list reads no more)."""
     return FilingSummary(**_summary_fields(filing))
 
 
-def _summary_fields(filing: Filing) -> dict[str, Any]:
+def _summary_fields(filing: Filing | Row[Any]) -> dict[str, Any]:
     business = BUSINESSES.get(filing.business)
     return {
         "id": filing.id,

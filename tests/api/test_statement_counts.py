@@ -13,11 +13,18 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tests.api.flows import complete_first_filing, current_etag, sign_and_submit, signed_letter, upload
+from tests.api.flows import (
+    complete_first_filing,
+    current_etag,
+    open_first_filing,
+    sign_and_submit,
+    signed_letter,
+    upload,
+)
 from tests.factories import pdf_bytes
 
-# The bearer token's session is looked up (and kept alive) once per request.
-AUTHENTICATION = 2
+# The bearer token's session is looked up once per request (kept alive by a write at most once a minute).
+AUTHENTICATION = 1
 
 
 @contextmanager
@@ -50,6 +57,26 @@ def test_records_list_is_one_statement_for_any_number_of_filings(enterprise, per
     listing = [s for s in statements if "FROM filings" in s]
     assert len(listing) == 1 and len(statements) <= 1 + AUTHENTICATION, statements
     assert "sections" not in listing[0] and "rule_results" not in listing[0]
+
+
+def test_a_read_request_checks_its_session_and_reads_in_two_statements_without_a_transaction(
+    enterprise, persons, services
+):
+    complete_first_filing(enterprise, *persons)
+    transactions: list[str] = []
+
+    def began(connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            transactions.append("BEGIN")
+
+    event.listen(services.engine, "begin", began)
+    try:
+        with counted(services) as statements:
+            assert enterprise.get("/api/v1/filings?page_size=20").status_code == 200
+    finally:
+        event.remove(services.engine, "begin", began)
+    assert len(statements) == 2 and "auth_sessions" in statements[0], statements
+    assert transactions == []
 
 
 def test_detail_and_save_do_not_grow_with_attachments(enterprise, persons, services):
@@ -91,4 +118,21 @@ def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, perso
     assert len(filing_updates) == 1, filing_updates
     # 18 for submit and approval, 4 for the plausibility facts (persons by ID number, the chosen
     # persons' roles in other filed enterprises): a fixed number, whatever the filing holds.
-    assert len(statements) <= 22 + AUTHENTICATION, statements
+    assert len(statements) <= 23 + AUTHENTICATION, statements
+
+
+def test_a_guided_answer_reads_the_draft_once_before_and_saves_it_once(enterprise, services):
+    fid = open_first_filing(enterprise)["id"]
+    etag = current_etag(enterprise, fid)
+    with counted(services) as statements:
+        response = enterprise.post(
+            f"/api/v1/filings/{fid}/answers",
+            json={"field": "basic_info.registered_capital", "value": "1.2亿"},
+            headers={"If-Match": etag},
+        )
+    assert response.status_code == 200, response.json
+    assert "已记录" in response.json["recorded"]
+    filing_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM filings" in s]
+    # Read to understand the answer, read again (in the saving transaction) to save it; nothing after.
+    assert len(filing_reads) == 2, filing_reads
+    assert len(statements) <= 7 + AUTHENTICATION, statements

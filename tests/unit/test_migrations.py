@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,6 +12,7 @@ from entryfiling.db.models import Base
 from entryfiling.db.session import alembic_config, make_engine
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_migrations_match_the_models(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
