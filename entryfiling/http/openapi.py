@@ -24,9 +24,10 @@ RATE_LIMITED = re.compile(r"/(auth/|login|review/login|public/|invitations/(acce
 # Operations that call WeChat or the national registry while the caller waits.
 CALLS_OUTSIDE = re.compile(r"/(login$|identity/|me/phone|invitations/\{invitation_id\}/wxacode|.*/sync$)")
 UPLOADS = re.compile(r"/attachments$")
-# Logins: a refused credential is 401, a refused account (e.g. WeChat's high-risk user) 403. A challenge
-# is handed to anyone (only counted).
+# Logins: a refused credential is 401 (a challenge is handed to anyone, only counted); WeChat can refuse
+# an account as such (its high-risk user, 40226): 403.
 LOGINS = re.compile(r"/(auth/login|login)$")
+ACCOUNT_REFUSED = re.compile(r"^/miniapp/v1/login$")
 
 
 def statuses_of(path: str, method: str, operation: dict[str, Any]) -> list[int]:
@@ -34,7 +35,9 @@ def statuses_of(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     statuses: list[int] = []
     secured = bool(operation.get("security"))
     if secured or LOGINS.search(path):
-        statuses += [401, 403]
+        statuses.append(401)
+    if secured or ACCOUNT_REFUSED.search(path):
+        statuses.append(403)
     if "{" in path:
         statuses.append(404)
     if method in WRITES and secured:
@@ -94,5 +97,5 @@ class ContractPlugin(BasePlugin):
     def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any) -> None:
         for method, operation in (operations or {}).items():
             if isinstance(operation, dict):
+                add_examples(path or "", method, operation)  # may document a status the run answered
                 describe_operation(path or "", method, operation)
-                add_examples(path or "", method, operation)
