@@ -233,7 +233,7 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hint
     ERROR_SCHEMA = ProblemSchema
 
     def _init_spec(self, *, extra_plugins: Any = None, **options: Any) -> None:
-        plugins = [*(extra_plugins or ()), ProblemResponsesPlugin(), ContractPlugin()]
+        plugins = [*(extra_plugins or ()), ProblemResponsesPlugin(), ContractPlugin(TITLES)]
         super()._init_spec(extra_plugins=plugins, **options)
 
     def _register_responses(self) -> None:

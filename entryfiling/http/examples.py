@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ def operation_key(path: str, method: str) -> str:
     return f"{method.upper()} {path}"
 
 
-def add_examples(path: str, method: str, operation: dict[str, Any]) -> None:
+def add_examples(path: str, method: str, operation: dict[str, Any], titles: Mapping[int, str]) -> None:
     """Inline the operation's recorded examples: request body, success answer, problem answers."""
     exchange = recorded().get(operation_key(path, method))
     if not exchange:
@@ -51,7 +52,7 @@ def add_examples(path: str, method: str, operation: dict[str, Any]) -> None:
         documented_key = next((key for key in responses if str(key) == status), None)
         documented = responses.pop(documented_key) if documented_key is not None else None
         if status.startswith(("4", "5")) or status == "default":
-            responses[status] = _problem_response(status, documented, answer)
+            responses[status] = _problem_response(status, documented, answer, titles)
             continue
         if documented is None:
             continue
@@ -61,14 +62,14 @@ def add_examples(path: str, method: str, operation: dict[str, Any]) -> None:
             media["example"] = answer["body"]
 
 
-def _problem_response(status: str, documented: Any, answer: dict[str, Any]) -> dict[str, Any]:
+def _problem_response(
+    status: str, documented: Any, answer: dict[str, Any], titles: Mapping[int, str]
+) -> dict[str, Any]:
     """An error status as an inline response (a ``$ref`` cannot carry examples) with its real answer."""
     if status == "default":
         description = "其他错误（如请求格式有误、方法不支持、内容过大）"
     elif isinstance(documented, dict) and documented.get("description"):
         description = documented["description"]
     else:
-        from entryfiling.http.errors import TITLES  # the titles of every problem, in one place
-
-        description = TITLES.get(int(status), HTTPStatus(int(status)).phrase)
+        description = titles.get(int(status), HTTPStatus(int(status)).phrase)
     return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": answer["body"]}}}

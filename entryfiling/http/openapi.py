@@ -9,6 +9,7 @@ happen to any request (400 malformed body, 405, 413, 415, 500) stays under ``def
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -81,6 +82,11 @@ class ContractPlugin(BasePlugin):
       request body, the success answer and its problem+json answers, inlined per operation.
     """
 
+    def __init__(self, titles: Mapping[int, str]) -> None:
+        """``titles``: each error status's Chinese title, as the problem responses say it."""
+        super().__init__()
+        self.titles = titles
+
     def init_spec(self, spec: Any) -> None:
         self.spec = spec
         for name, schema in value_components().items():
@@ -97,5 +103,5 @@ class ContractPlugin(BasePlugin):
     def operation_helper(self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any) -> None:
         for method, operation in (operations or {}).items():
             if isinstance(operation, dict):
-                add_examples(path or "", method, operation)  # may document a status the run answered
+                add_examples(path or "", method, operation, self.titles)  # may document a status the run answered
                 describe_operation(path or "", method, operation)

@@ -7,9 +7,10 @@ in both OpenAPI documents without anyone copying it. marshmallow cannot say "one
 objects", so the schemas are plain JSON Schema registered as components (see
 ``entryfiling.http.openapi.ContractPlugin``).
 
-What a save accepts mirrors ``entryfiling.domain.fields.clean_field`` exactly (no stricter, or a
-client would be refused what the server takes; no looser, or a fuzzer's "invalid" body would be
-accepted): ``null`` clears a field, an empty string clears a text-like one, an empty list a list.
+What a save accepts follows ``entryfiling.domain.fields.clean_field`` (no stricter, or a client
+would be refused what the server takes): the JSON types each field type takes, ``null`` to clear a
+field, unknown and system-kept fields refused. What JSON Schema cannot say — check digits, dates,
+options matched by label, lengths after trimming — the domain checks and answers 422 by field.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from marshmallow import fields
+
 from entryfiling.domain.businesses import BUSINESSES
-from entryfiling.domain.fields import Field, FieldType, Section
+from entryfiling.domain.fields import Field, FieldType, RecordMode, Section
 
 JsonSchema = dict[str, Any]
 
@@ -239,7 +242,7 @@ def _filed_record() -> JsonSchema:
             if not section.record_key:
                 continue
             shown = ref(f"{name}Record")
-            entry = shown if section.record_mode.value == "replace" else {"type": "array", "items": shown}
+            entry = shown if section.record_mode is RecordMode.REPLACE else {"type": "array", "items": shown}
             if entry not in parts.setdefault(section.record_key, []):
                 parts[section.record_key].append(entry)
     properties = {
@@ -253,9 +256,7 @@ def _filed_record() -> JsonSchema:
     }
 
 
-def value_field(component: str, description: str, **kwargs: Any) -> Any:
+def value_field(component: str, description: str, **kwargs: Any) -> fields.Raw:
     """A marshmallow field whose OpenAPI schema is one of these components (marshmallow passes the
     value through; the component says what it is)."""
-    from marshmallow import fields
-
     return fields.Raw(metadata={"allOf": [ref(component)], "description": description}, **kwargs)

@@ -117,7 +117,9 @@ def _bodies(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], Any
 def test_no_schema_is_left_untyped(client, url):
     doc = client.get(url).json
     found = [f for name, schema in doc["components"]["schemas"].items() for f in _untyped(schema, name)]
-    for key, _where, media, _example in _bodies(doc):
+    for key, where, media, _example in _bodies(doc):
+        if "schema" not in media:
+            found.append(f"{key} {where}: no schema")
         found += [f"{key} {f}" for f in _untyped(media.get("schema"), "body")]
     for key, operation in operations(doc):
         for parameter in operation.get("parameters", []):
