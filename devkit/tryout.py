@@ -16,15 +16,18 @@ from devkit.dev_ca import sign_nonce
 
 EXAMPLE = Path(__file__).resolve().parent / "examples" / "first_filing.json"
 
+# Uploads each section needs before it can be saved (the 驻疆机构 its premises proof), and after.
+SCANS_BEFORE = {"xinjiang_office": ["premises_proof"]}
 SCANS = {
     "basic_info": ["business_license", "legal_representative_id_card"],
-    "qualifications": ["qualification_certificates"],
+    "qualifications": ["qualification_certificates", "safety_license_scan"],
     "responsible_person": [
         "responsible_person_appointment",
         "responsible_person_id_card",
         "responsible_person_employment_proof",
     ],
     "technical_person": ["technical_title_certificate", "technical_person_appointment"],
+    "xinjiang_office": [],
 }
 
 
@@ -60,6 +63,13 @@ def run_first_filing(base_url: str, cert: Path, key: Path, echo: Callable[[str],
 
     letter_pdf = call("GET", f"/api/v1/filings/{filing_id}/commitment-letter").content
     for section, values in example.items():
+        for kind in SCANS_BEFORE.get(section, []):
+            call(
+                "POST",
+                f"/api/v1/filings/{filing_id}/attachments",
+                data={"kind": kind},
+                files={"file": (f"{kind}.pdf", letter_pdf, "application/pdf")},
+            )
         etag = call("GET", f"/api/v1/filings/{filing_id}").headers["ETag"]
         view = call(
             "PUT", f"/api/v1/filings/{filing_id}/sections/{section}", json=values, headers={"If-Match": etag}

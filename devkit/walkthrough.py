@@ -61,7 +61,7 @@ def walkthrough(
 
 以下命令在项目目录下、同一个 shell 中依次执行（bash）。
 
-—— 一条命令走完首次信息报送（{construction.enterprise.name}：登录 → 四个栏目 → 附件 → 承诺书 → 提交 → 记录）——
+—— 一条命令走完首次信息报送（{construction.enterprise.name}：登录 → 五个栏目（含驻疆机构） → 附件 → 承诺书 → 提交 → 记录）——
   .venv/bin/entryfiling try-first-filing --url {base_url} --cert {a_cert} --key {a_key}
   # 各栏目示例数据：devkit/examples/first_filing.json
 

@@ -244,6 +244,8 @@ ENTERPRISE_NOT_FOUND = "企业不存在"
 
 # --- change businesses, history, withdraw / copy, public register (businesses 3, 4, 7, 8) ---
 FIELD_DATE_BEFORE = "{end}不能早于{start}"
+FIELD_DERIVED_DIFFERS = "“{value}”与“{source}”不符，按资质目录应为“{expected}”（可不填，保存时自动填写）"
+INVALID_AREA = "面积请填写平方米数，例如 120、120平方米 或 120㎡"
 ATTACHMENT_KIND_TOO_LARGE = "{label}大小超过限制：单个文件不得超过 {limit_mb} MB"
 RULE_NOTHING_CHANGED = "未修改任何备案信息，无需办理“{business}”"
 RULE_NAME_CERT_MISMATCH = "填写的企业名称“{filled}”与 CA 证书中的“{certificate}”不一致，需主管部门人工审核"
@@ -286,6 +288,7 @@ SYNC_CERT_INVALID = "{person}的{certificate}（{number}）数据不完整或日
 SYNC_CERT_DATES_MISSING = "缺少日期"
 SYNC_PERSON_FAILED = "{person}：{reason}"
 SYNC_QUALIFICATION_INVALID = "资质“{name}”（{number}）数据不完整或日期无效：{reason}"
+SYNC_QUALIFICATION_STATUS_UNKNOWN = "平台登记的资质状态“{status}”无法识别"
 SYNC_QUALIFICATION_CANCELLED = "资质“{name}”（{number}）已取消登记，未重新加入"
 FIELD_READ_ONLY = "由系统维护，不能直接修改"
 FIELD_ATTACHMENT_ID = "请填写本办件中已上传附件的编号"
@@ -485,6 +488,11 @@ CAPITAL_OUT_OF_BOUNDS = "注册资本 {value} 万元不在合理范围内（应�
 QUALIFICATION_UNKNOWN = "企业资质第 {row} 行“{name}”不在资质目录中"
 QUALIFICATION_WRONG_TYPE = "企业资质第 {row} 行“{name}”属于{sequence}，{enterprise_type}不能持有"
 QUALIFICATION_TWICE = "企业资质第 {row} 行与第 {first} 行是同一类别的资质（{name}）"
+QUALIFICATION_STATUS_INVALID = "企业资质第 {row} 行“{name}”的状态为“{status}”，只有状态为“有效”的资质可以报送"
+LICENCE_NUMBER_FORMAT = "{label}编号“{value}”不符合官方编号格式（应为“(省简称)JZ安许证字[年份]编号”，如 (新)JZ安许证字[2020]000123）"
+LICENCE_VALIDITY_TOO_LONG = "{label}的有效期 {issued} 至 {until} 超过 {years} 年，与许可证有效期不符"
+OFFICE_AREA_OUT_OF_BOUNDS = "驻疆机构办公面积 {value} 平方米不在合理范围内（应为 {low}–{high} 平方米）"
+REGISTRY_QUAL_STATUS = "{item}：填写的资质状态“{filed}”与平台登记的“{registry}”不一致"
 # --- national registry cross-checks ---
 REGISTRY_NOT_CONSULTED = "未能查询全国建筑市场监管公共服务平台，需主管部门人工核验"
 REGISTRY_CHECK_UNAVAILABLE = "全国建筑市场监管公共服务平台暂时无法查询（{reason}），需主管部门人工核验"

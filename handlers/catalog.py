@@ -37,6 +37,10 @@ def describe_field(fld: Field) -> dict[str, Any]:
         described["unique_by"] = list(fld.unique_by)
     if fld.attachment_kind:
         described["attachment_kind"] = fld.attachment_kind
+    if fld.required_for:
+        described["required_for"] = sorted(fld.required_for)
+    if fld.derived_from:
+        described["derived_from"] = fld.derived_from
     if fld.type is FieldType.TABLE:
         described["columns"] = [describe_field(c) for c in fld.columns]
         described["min_rows"] = fld.min_rows
@@ -55,6 +59,7 @@ def describe_attachment_kind(kind: AttachmentKind) -> dict[str, Any]:
         "max_count": kind.max_count,
         "required": kind.required,
         "description": kind.description,
+        **({"required_for": sorted(kind.required_for)} if kind.required_for else {}),
     }
 
 

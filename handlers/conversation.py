@@ -51,7 +51,7 @@ def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversatio
     with services.uow() as uow:
         filing = filings.load_filing(uow, actor, filing_id)
         row = uow.session.get(FilingConversation, filing.id)
-        business = filings.get_business(filing.business)
+        business = filings.business_of(filing)
         prefilled = prefilled_paths(business.sections, filing.sections, login_facts(actor))
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
-from entryfiling.db.models import BackgroundJob
+from entryfiling.db.models import BackgroundJob, SyncBaseline
 from entryfiling.domain.errors import DomainError, NotFound, ServiceUnavailable
 from entryfiling.integrations.registry import RegistryUnavailable
 from handlers.services import SYSTEM, Actor, Services
@@ -257,6 +257,8 @@ def _finish(services: Services, job_id: str, result: dict[str, Any]) -> None:
         job.result = result
         job.progress_done = job.progress_total = max(job.progress_total, job.progress_done)
         _close(job, JobStatus.FINISHED, now)
+        # The per-person retry baseline of a certificate sync is only needed until the job is done.
+        uow.session.execute(delete(SyncBaseline).where(SyncBaseline.job_id == job_id))
         uow.audit(SYSTEM, "job_finished", f"job:{job_id}", now, {"kind": job.kind}, enterprise_id=job.enterprise_id)
         uow.commit()
 

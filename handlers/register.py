@@ -26,6 +26,11 @@ from handlers.services import Services
 
 VALID = "valid"
 LAPSED = "lapsed"
+# The most matches a search counts. Counting every match is a walk over all of them, and a common
+# two-character query (建设) matches a tenth of the register: its count grew with the register while
+# the page itself (an index walk in name order) did not. Past this, ``total`` is this bound and
+# ``total_capped`` says there are more; the keyset ``next`` still pages through all of them.
+COUNT_LIMIT = 1000
 
 
 def present_entry(services: Services, entry: PublicEntry) -> dict[str, Any]:
@@ -113,7 +118,8 @@ def search_register(
     elif publicity_status == LAPSED:
         query = query.where((PublicEntry.publicity_until < today) | PublicEntry.publicity_until.is_(None))
     with services.reader() as uow:
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        counted = uow.session.scalar(select(func.count()).select_from(query.limit(COUNT_LIMIT + 1).subquery())) or 0
+        total = min(counted, COUNT_LIMIT)
         ordered = query.order_by(PublicEntry.name, PublicEntry.enterprise_id).limit(page_size + 1)
         if after:
             ordered = ordered.where(tuple_(PublicEntry.name, PublicEntry.enterprise_id) > decode_cursor(after))
@@ -123,6 +129,7 @@ def search_register(
         shown = entries[:page_size]
         envelope = page_envelope([present_entry(services, e) for e in shown], total, page, page_size)
         envelope["next"] = encode_cursor(shown[-1]) if len(entries) > page_size else None
+        envelope["total_capped"] = counted > COUNT_LIMIT
         return envelope
 
 

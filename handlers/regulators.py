@@ -32,7 +32,7 @@ from entryfiling.domain.rules import RULES, ApprovalContext, evaluate
 from entryfiling.domain.rules import Outcome as RuleOutcome
 from handlers import lockout, tokens
 from handlers.filings.attachments import AttachmentFile, attachment_file
-from handlers.filings.common import attachment_counts, check_if_match, commit_or_stale, get_business, unseal_sections
+from handlers.filings.common import attachment_counts, business_of, check_if_match, commit_or_stale, unseal_sections
 from handlers.filings.decisions import Outcome, record_decision, result_record
 from handlers.filings.views import FilingSummary, FilingView, filing_summary, filing_view
 from handlers.pages import Page
@@ -270,7 +270,7 @@ def _recheck_not_checked(services: Services, session: Session, filing: Filing) -
     pending = [i for i, r in enumerate(stored) if r.get("outcome") == RuleOutcome.NOT_CHECKED.value]
     if not pending:
         return False
-    business = get_business(filing.business)
+    business = business_of(filing)
     enterprise = session.get_one(Enterprise, filing.enterprise_id)
     sections = unseal_sections(services, business, filing.sections)
     chosen = [pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key, {}))]
@@ -320,7 +320,7 @@ def decide(
             check_if_match(filing, if_match)
         if filing.status != FilingStatus.MANUAL_REVIEW:
             raise Conflict(msg.REVIEW_NOT_IN_QUEUE.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
-        business = get_business(filing.business)
+        business = business_of(filing)
         # Approval rewrites the enterprise's filed record: serialise with its other approvals.
         enterprise = uow.filings.enterprise(filing.enterprise_id, for_update=True)
         approved = decision == APPROVE

@@ -21,7 +21,7 @@ from entryfiling.domain.errors import Conflict, NotApplicable, NotFound, Validat
 from entryfiling.domain.fields import RegistrySync, Section
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, require_draft
 from handlers import jobs
-from handlers.filings.common import get_business, load_filing
+from handlers.filings.common import business_of, load_filing
 from handlers.services import SYSTEM, Actor, Services
 
 CERTIFICATES = "sync_certificates"
@@ -44,7 +44,7 @@ def start_filing_sync(services: Services, actor: Actor, filing_id: int, kind: st
     """The sync button of a filing: the business declares which registry data fills which section."""
     with services.uow() as uow:
         filing = load_filing(uow, actor, filing_id)
-        section = synced_section(get_business(filing.business), kind)
+        section = synced_section(business_of(filing), kind)
         require_draft(filing.status)
     assert section.sync is not None
     return jobs.start_job(services, actor, KIND_OF_SYNC[section.sync.kind], filing_id=filing_id)
@@ -71,7 +71,7 @@ def draft_for_sync(session: Session, context: jobs.JobContext) -> tuple[Filing, 
         raise NotFound(msg.FILING_NOT_FOUND)
     if filing.status != FilingStatus.DRAFT:
         raise Conflict(msg.SYNC_FILING_NOT_DRAFT.format(status=STATUS_LABELS[FilingStatus(filing.status)]))
-    section = synced_section(get_business(filing.business), context.kind)
+    section = synced_section(business_of(filing), context.kind)
     assert section.sync is not None
     return filing, section, section.sync
 

@@ -3,10 +3,7 @@ national registry, kept per person and filled into the filing's table."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -16,27 +13,10 @@ from entryfiling import messages as msg
 from entryfiling.db.models import Employment, Enterprise, Person, PersonCertificate
 from entryfiling.domain.catalogues.certificates import OTHER_REGISTERED_CODE, match_certificate_type
 from entryfiling.domain.errors import NotFound
-from entryfiling.domain.validators import InvalidValue, parse_iso_date
-from entryfiling.integrations.registry import RegistryCertificate, RegistryUnavailable
 from handlers import jobs
+from handlers import sync_batches as batches
 from handlers.services import Actor, Services
-from handlers.sync import draft_for_sync, fingerprint, write_table
-
-# Registry calls in flight at once for one sync: each waits mostly on the network, so a few threads
-# overlap the waits; bounded so one enterprise's sync cannot flood the registry.
-REGISTRY_CONCURRENCY = 8
-# Persons whose certificates are written in one transaction (and between two progress reports).
-SYNC_BATCH = 100
-
-Person3 = tuple[int, str, str]  # id, name, ID number in clear
-Fetched = tuple[Person3, "list[RegistryCertificate] | None", "Exception | None"]
-
-
-def _date_or_none(text: str) -> date | None:
-    return parse_iso_date(text) if text else None
-
-
-# ---------------------------------------------------------------------------- certificates
+from handlers.sync import draft_for_sync, write_table
 
 
 def _employed_persons(session: Session, enterprise_id: int) -> list[Person]:
@@ -55,222 +35,62 @@ def _employed_persons(session: Session, enterprise_id: int) -> list[Person]:
     )
 
 
-def _stored_certificates(session: Session, person_ids: list[int]) -> dict[str, dict[str, str]]:
-    """person id → certificate key → fingerprint of what we hold."""
-    held: dict[str, dict[str, str]] = {str(pid): {} for pid in person_ids}
-    if not person_ids:
-        return held
-    for cert in session.scalars(select(PersonCertificate).where(PersonCertificate.person_id.in_(person_ids))):
-        held[str(cert.person_id)][_cert_key(cert.certificate_type, cert.certificate_number)] = fingerprint(
-            _cert_values(cert)
-        )
-    return held
-
-
-def _cert_key(certificate_type: str, number: str) -> str:
-    return f"{certificate_type}|{number}"
-
-
-def _cert_values(cert: PersonCertificate) -> dict[str, Any]:
-    return {
-        "specialty": cert.specialty,
-        "registered_enterprise_name": cert.registered_enterprise_name,
-        "registered_enterprise_uscc": cert.registered_enterprise_uscc,
-        "issued_on": cert.issued_on.isoformat() if cert.issued_on else None,
-        "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
-    }
-
-
-def _upsert_batch(services: Services, results: list[Fetched], failed: list[dict[str, str]]) -> None:
-    """Make our copy of a batch of persons' certificates equal to the registry's, in one transaction:
-    one query for what the batch holds, one flush for what changed."""
-    now = services.now()
-    person_ids = [person_id for (person_id, _name, _id), fetched, _error in results if fetched is not None]
-    with services.uow() as uow:
-        held_by_person: dict[int, dict[str, PersonCertificate]] = {pid: {} for pid in person_ids}
-        if person_ids:
-            for c in uow.session.scalars(select(PersonCertificate).where(PersonCertificate.person_id.in_(person_ids))):
-                held_by_person[c.person_id][_cert_key(c.certificate_type, c.certificate_number)] = c
-        for (person_id, name, _id_number), fetched, error in results:
-            if fetched is None:  # one person's bad answer must not sink the others
-                reason = getattr(error, "message", str(error))
-                failed.append({"item": name, "reason": msg.SYNC_PERSON_FAILED.format(person=name, reason=reason)})
-                continue
-            _apply_person_certificates(uow.session, held_by_person[person_id], person_id, name, fetched, failed, now)
-        uow.commit()
-
-
-def _apply_person_certificates(
-    session: Session,
-    held: dict[str, PersonCertificate],
-    person_id: int,
-    name: str,
-    fetched: list[RegistryCertificate],
-    failed: list[dict[str, str]],
-    now: datetime,
-) -> None:
-    seen: set[str] = set()
-    for item in fetched:
-        label = item.certificate_type or "证书"
-        try:
-            if not item.certificate_type or not item.certificate_number:
-                raise InvalidValue(msg.INVALID_VALUE_MISSING)
-            issued_on, valid_until = _date_or_none(item.issued_on), _date_or_none(item.valid_until)
-        except InvalidValue as exc:
-            reason = msg.SYNC_CERT_INVALID.format(
-                person=name, certificate=label, number=item.certificate_number, reason=exc.message
-            )
-            failed.append({"item": f"{name} {label}", "reason": reason})
-            seen.add(_cert_key(item.certificate_type, item.certificate_number))  # keep what we hold
-            continue
-        key = _cert_key(item.certificate_type, item.certificate_number)
-        seen.add(key)
-        cert = held.get(key)
-        if cert is None:
-            cert = PersonCertificate(
-                person_id=person_id,
-                certificate_type=item.certificate_type[:64],
-                certificate_number=item.certificate_number[:64],
-                synced_at=now,
-            )
-            session.add(cert)
-            held[key] = cert
-        values = {
-            "specialty": item.specialty[:100],
-            "registered_enterprise_name": item.registered_enterprise_name[:200],
-            "registered_enterprise_uscc": item.registered_enterprise_uscc[:18],
-            "issued_on": issued_on,
-            "valid_until": valid_until,
-        }
-        if any(getattr(cert, k, None) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(cert, k, v)
-            cert.synced_at = now
-    for key, cert in list(held.items()):
-        if key not in seen:
-            session.delete(cert)  # no longer registered
-
-
-def _fetch_in_parallel(services: Services, people: list[Person3], batch: int) -> Iterator[list[Fetched]]:
-    """The registry's answers for ``people``, a batch at a time, in order, with at most
-    REGISTRY_CONCURRENCY calls in flight; RegistryUnavailable stops the sync as before."""
-    local = threading.local()
-
-    def fetch(person: Person3) -> Fetched:
-        client = getattr(local, "client", None)
-        if client is None:  # a client (and its HTTP session) per thread
-            client = local.client = services.registry()
-        try:
-            return person, client.certificates(person[2]), None
-        except RegistryUnavailable:
-            raise
-        except Exception as exc:  # one person's bad answer must not sink the others
-            return person, None, exc
-
-    with ThreadPoolExecutor(max_workers=REGISTRY_CONCURRENCY, thread_name_prefix="registry") as pool:
-        for start in range(0, len(people), batch):
-            yield list(pool.map(fetch, people[start : start + batch]))
-
-
 def sync_certificates(services: Services, context: jobs.JobContext, progress: jobs.Progress) -> dict[str, Any]:
-    """For every verified, employed person: fetch registered certificates and upsert them."""
+    """For every verified, employed person: fetch registered certificates and upsert them.
+
+    A batch of persons at a time (batches.SYNC_BATCH): each batch is written in one transaction with
+    what it held before (the retry baseline), then counted; the next batches' registry calls run
+    meanwhile. Only the filing's table, when the sync fills one, holds a row per certificate.
+    """
     with services.uow() as uow:
         enterprise = uow.session.get(Enterprise, context.enterprise_id)
         if enterprise is None:
             raise NotFound(msg.ENTERPRISE_NOT_FOUND)
         uscc = enterprise.uscc
         draft_for_sync(uow.session, context)  # fail early when the filing cannot take the rows
-        persons = _employed_persons(uow.session, context.enterprise_id)
-        person_ids = [p.id for p in persons]
-        before = _stored_certificates(uow.session, person_ids)
-        # Detached copies: name and sealed ID number are all the loop needs.
-        people = [(p.id, p.name, services.cipher.decrypt(p.id_number_sealed)) for p in persons]
-    baseline = jobs.keep_baseline(services, context.id, {"certificates": before})["certificates"]
-    failed: list[dict[str, str]] = []
-    total = len(people)
+        total = batches.count_persons(uow.session, context.enterprise_id)
+    summary = batches.SyncSummary()
+    rows: list[dict[str, Any]] = []
+    today = services.today()
     progress(0, total)
     done = 0
-    for results in _fetch_in_parallel(services, people, SYNC_BATCH):
-        _upsert_batch(services, results, failed)
+    people = batches.person_batches(services, context.enterprise_id, batches.SYNC_BATCH)
+    for results in batches.fetched_batches(services.registry, people):
+        baseline, after = batches.write_batch(services, context.id, results, summary)
+        names = {pid: name for (pid, name, _id), _fetched, _error in results}
+        flagged: set[tuple[int, str]] = set()
+        batch_rows = _filing_rows(after, names, uscc, today, summary, flagged)
+        if context.filing_id is not None:
+            rows.extend(batch_rows)
+        batches.compare_batch(summary, baseline, after, names, flagged)
         done += len(results)
         progress(done, total)
-
-    with services.uow() as uow:
-        after = _stored_certificates(uow.session, person_ids)
-        held = list(
-            uow.session.scalars(
-                select(PersonCertificate)
-                .where(PersonCertificate.person_id.in_(person_ids))
-                .order_by(PersonCertificate.person_id, PersonCertificate.certificate_type)
-            )
-        )
-    names = {pid: name for pid, name, _ in people}
-    flagged: set[tuple[int, str]] = set()
-    rows = _filing_rows(services, held, names, uscc, failed, flagged)
-    summary = _compare(baseline, after, names, flagged)
-    summary["failed"] = failed
-    summary["counts"]["failed"] = len(failed)
+    result = summary.result()
     if context.filing_id is not None:
         changed = write_table(services, context, lambda _current: rows)
-        summary["filing"] = {"id": context.filing_id, "rows": len(rows), "changed": changed}
-    return summary
-
-
-def _compare(
-    before: dict[str, dict[str, str]],
-    after: dict[str, dict[str, str]],
-    names: dict[int, str],
-    flagged: set[tuple[int, str]],
-) -> dict[str, Any]:
-    """What the sync changed, certificate by certificate.
-
-    A certificate reported under ``failed`` (registered elsewhere, expired, unknown type) is counted
-    there only, so that added + updated + unchanged are the certificates the enterprise may file.
-    """
-    added, updated, unchanged, removed = [], [], [], []
-    for pid_text in sorted(set(before) | set(after), key=int):
-        old, new = before.get(pid_text, {}), after.get(pid_text, {})
-        name = names.get(int(pid_text), pid_text)
-        for key in sorted(set(old) | set(new)):
-            label = f"{name} {key.replace('|', ' ')}"
-            if key in new and (int(pid_text), key) in flagged:
-                continue
-            if key not in old:
-                added.append(label)
-            elif key not in new:
-                removed.append(label)
-            elif old[key] != new[key]:
-                updated.append(label)
-            else:
-                unchanged.append(label)
-    return {
-        "counts": {"added": len(added), "updated": len(updated), "unchanged": len(unchanged), "removed": len(removed)},
-        "added": added,
-        "updated": updated,
-        "removed": removed,
-    }
+        result["filing"] = {"id": context.filing_id, "rows": len(rows), "changed": changed}
+    return result
 
 
 def _filing_rows(
-    services: Services,
     held: list[PersonCertificate],
     names: dict[int, str],
     uscc: str,
-    failed: list[dict[str, str]],
+    today: date,
+    summary: batches.SyncSummary,
     flagged: set[tuple[int, str]],
 ) -> list[dict[str, Any]]:
     """The certificates a filing may carry: this enterprise's, of a known type, unexpired.
 
-    The rest are reported in ``failed`` and their keys collected in ``flagged``.
+    The rest are reported as failed and their keys collected in ``flagged``.
     """
-    today = services.today()
     rows = []
     for cert in held:
         name = names[cert.person_id]
         reason = _left_out_because(cert, name, uscc, today)
         if reason is not None:
-            failed.append({"item": f"{name} {cert.certificate_type}", "reason": reason})
-            flagged.add((cert.person_id, _cert_key(cert.certificate_type, cert.certificate_number)))
+            summary.fail(f"{name} {cert.certificate_type}", reason)
+            flagged.add((cert.person_id, batches.cert_key(cert.certificate_type, cert.certificate_number)))
             continue
         assert cert.issued_on is not None and cert.valid_until is not None  # checked by _left_out_because
         row = {

@@ -7,6 +7,7 @@ from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Enterprise
+from entryfiling.domain.catalogues import qualifications as qual_catalogue
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.validators import InvalidValue, parse_iso_date
 from entryfiling.integrations.registry import RegistryQualification
@@ -16,7 +17,15 @@ from handlers.sync import draft_for_sync, write_table
 
 # ---------------------------------------------------------------------------- qualifications
 
-QUALIFICATION_COLUMNS = ("name", "certificate_number", "valid_until", "issuing_authority", "issued_on")
+QUALIFICATION_COLUMNS = (
+    "name",
+    "category",
+    "certificate_number",
+    "valid_until",
+    "issuing_authority",
+    "issued_on",
+    "status",
+)
 
 
 def _qual_key(row: dict[str, Any]) -> str:
@@ -24,14 +33,21 @@ def _qual_key(row: dict[str, Any]) -> str:
 
 
 def _qualification_row(item: RegistryQualification) -> dict[str, Any]:
+    """A registry record as a table row: 类别 from the catalogue, the status as the registry words it."""
     if not item.name or not item.certificate_number or not item.valid_until or not item.issued_on:
         raise InvalidValue(msg.INVALID_VALUE_MISSING)
+    # A record without a status is in force (the registry lists withdrawn ones with theirs).
+    status = qual_catalogue.status_of_wording(item.status) if item.status else qual_catalogue.VALID_STATUS
+    if status is None:
+        raise InvalidValue(msg.SYNC_QUALIFICATION_STATUS_UNKNOWN.format(status=item.status))
     row = {
         "name": item.name[:200],
+        "category": qual_catalogue.class_of_name(item.name),
         "certificate_number": item.certificate_number[:50],
         "valid_until": parse_iso_date(item.valid_until).isoformat(),
         "issuing_authority": item.issuing_authority[:100],
         "issued_on": parse_iso_date(item.issued_on).isoformat(),
+        "status": status,
     }
     return {k: v for k, v in row.items() if v}
 

@@ -103,7 +103,7 @@ def _registry_qualifications(
     found: dict[str, list[RegistryQualificationRecord]] = {}
     for q in own:
         found.setdefault(q.certificate_number, []).append(
-            RegistryQualificationRecord(q.name, q.certificate_number, q.valid_until, q.issued_on, uscc, "")
+            RegistryQualificationRecord(q.name, q.certificate_number, q.valid_until, q.issued_on, uscc, "", q.status)
         )
     for number in numbers:
         if number in found:
@@ -113,7 +113,13 @@ def _registry_qualifications(
         if other is not None:
             found[number] = [
                 RegistryQualificationRecord(
-                    q.name, q.certificate_number, q.valid_until, q.issued_on, other.holder_uscc, other.holder_name
+                    q.name,
+                    q.certificate_number,
+                    q.valid_until,
+                    q.issued_on,
+                    other.holder_uscc,
+                    other.holder_name,
+                    q.status,
                 )
                 for q in other.qualifications
             ]

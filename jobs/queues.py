@@ -12,7 +12,9 @@ from dataclasses import dataclass
 SYNC_QUEUE = "registry-sync"
 NOTIFY_QUEUE = "notifications"
 DEFAULT_QUEUE = "default"
-QUEUES = (SYNC_QUEUE, NOTIFY_QUEUE, DEFAULT_QUEUE)
+# The order a worker takes jobs in: a push (one WeChat call, someone waiting for it) before a sync
+# that may take a minute.
+QUEUES = (NOTIFY_QUEUE, SYNC_QUEUE, DEFAULT_QUEUE)
 
 
 @dataclass(frozen=True)

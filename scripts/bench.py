@@ -223,7 +223,7 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
 
     from devkit.demo import load_demo_data
     from devkit.emulators.registry import DEMO_ENTERPRISE_USCC
-    from devkit.tryout import EXAMPLE, SCANS
+    from devkit.tryout import EXAMPLE, SCANS, SCANS_BEFORE
     from entryfiling.db.models import Attachment, Employment, Enterprise, Filing, Person, PublicEntry
     from handlers import tokens
 
@@ -264,6 +264,13 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
         values = json.loads(json.dumps(example))
         values["basic_info"].update(uscc=uscc, enterprise_name=name)
         for section, section_values in values.items():
+            for kind in SCANS_BEFORE.get(section, []):
+                call(
+                    "POST",
+                    f"/api/v1/filings/{fid}/attachments",
+                    token,
+                    data={"kind": kind, "file": (_bytes_io(letter_pdf), f"{kind}.pdf", "application/pdf")},
+                )
             etag = call("GET", f"/api/v1/filings/{fid}", token).headers["ETag"]
             call(
                 "PUT",
@@ -598,6 +605,7 @@ def measure_certificate_sync(
     ``registry_delay`` seconds, run as one worker runs it; wall time and peak traced memory."""
     import tracemalloc
 
+    from bench_jobs import peak_rss_mb
     from sqlalchemy import insert
     from stdnum.cn import ric
 
@@ -693,6 +701,7 @@ def measure_certificate_sync(
         "seconds": elapsed,
         "ms_per_person": 1000 * elapsed / persons,
         "peak_traced_mb": peak / 2**20,
+        "process_peak_rss_mb": peak_rss_mb(),
         "registry_calls": calls,
         "counts": summary.get("counts"),
     }
@@ -734,6 +743,9 @@ def main() -> None:
     parser.add_argument("--login-pool", type=int, default=3000, help="wx.login codes per login round")
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated endpoints")
     parser.add_argument("--sync-persons", type=int, default=0, help="only time a certificate sync of N persons")
+    parser.add_argument("--bigdata", type=int, default=0, help="only compare hot reads at 10,000 and N filings")
+    parser.add_argument("--push-decisions", type=int, default=0, help="only time decision → push for N decisions")
+    parser.add_argument("--push-rate", type=float, default=10, help="decisions per second for --push-decisions")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
@@ -783,6 +795,20 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         for offset, persons in ((0, args.sync_persons // 10), (args.sync_persons // 10, args.sync_persons)):
             result = measure_certificate_sync(services, registry_url, persons, 0.005, offset)
             print(json.dumps(result, ensure_ascii=False), flush=True)
+        return
+    if args.bigdata:
+        from bigdata import run_bigdata
+
+        run_bigdata(topology, work, args.bigdata, args.json.with_name("bigdata-results.json"))
+        return
+    if args.push_decisions:
+        from bench_jobs import measure_push_latency, wait_for_worker
+
+        topology.spawn("worker", entryfiling, "jobs", "worker")
+        wait_for(f"{wechat_url}/__emulator__/sent")
+        wait_for_worker(redis_url)
+        result = measure_push_latency(services, wechat_url, args.push_decisions, args.push_rate)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
         return
     started = time.monotonic()
     print(f"seeding (register of {args.register:,} entries) …", flush=True)

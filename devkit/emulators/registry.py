@@ -134,13 +134,16 @@ def _demo_data(today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     return enterprises, persons
 
 
-def _qualification(name: str, number: str, valid_until: str, authority: str, issued_on: str) -> dict[str, Any]:
+def _qualification(
+    name: str, number: str, valid_until: str, authority: str, issued_on: str, status: str = "有效"
+) -> dict[str, Any]:
     return {
         "qualification_name": name,
         "certificate_number": number,
         "valid_until": valid_until,
         "issuing_authority": authority,
         "issued_on": issued_on,
+        "status": status,
     }
 
 

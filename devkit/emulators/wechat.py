@@ -452,6 +452,7 @@ class WeChatEmulator:
                 "data": data["data"],
                 "miniprogram_state": state,
                 "lang": data.get("lang", "zh_CN"),
+                "received_at": self._now(),
             }
         )
         del self._state.sent[:-MAX_RECORDS]

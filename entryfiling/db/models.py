@@ -279,6 +279,17 @@ class BackgroundJob(Base):
     ended_at: Mapped[datetime | None]
 
 
+class SyncBaseline(Base):
+    """What one person held when a certificate sync first wrote their batch: a retry reports against it."""
+
+    __tablename__ = "sync_baselines"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("background_jobs.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # certificate key ("type|number") -> fingerprint of its values
+    held: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class PersonCertificate(Base):
     """A person's registered certificate as last synced from the national registry."""
 

@@ -13,12 +13,14 @@ from enum import StrEnum
 
 from entryfiling import messages as msg
 from entryfiling.domain.catalogues import QUALIFICATION as QUALIFICATION_CATALOGUE
+from entryfiling.domain.catalogues import QUALIFICATION_CLASS
 from entryfiling.domain.catalogues.certificates import (
     CERTIFICATE_TYPES,
     OTHER_REGISTERED_CODE,
     OTHER_REGISTERED_LABEL,
     CertificateKind,
 )
+from entryfiling.domain.catalogues.qualifications import CLASS_LABELS, STATUS_LABELS
 from entryfiling.domain.fields import (
     PDF,
     AttachmentKind,
@@ -27,6 +29,7 @@ from entryfiling.domain.fields import (
     RecordMode,
     RegistrySync,
     Section,
+    for_enterprise_type,
     option_tuple,
 )
 
@@ -205,6 +208,102 @@ BASIC_INFO = Section(
     ),
 )
 
+# Only construction enterprises (施工企业) hold a 安全生产许可证
+# (《安全生产许可证条例》, 《建筑施工企业安全生产许可证管理规定》).
+CONSTRUCTION_ONLY = frozenset({EnterpriseType.CONSTRUCTION.value})
+
+QUALIFICATION_CLASSES = option_tuple(*CLASS_LABELS.items())
+QUALIFICATION_STATUSES = option_tuple(*STATUS_LABELS.items())
+
+QUALIFICATION_COLUMNS = (
+    Field(
+        "name",
+        "资质",
+        required=True,
+        catalogue=QUALIFICATION_CATALOGUE,
+        synonyms=("资质名称",),
+        examples=QUALIFICATION_EXAMPLES,
+    ),
+    # Derived from the name on save (the catalogue's sequence), never asked.
+    Field(
+        "category",
+        "资质类别",
+        FieldType.ENUM,
+        options=QUALIFICATION_CLASSES,
+        derived_from="name",
+        derivation=QUALIFICATION_CLASS,
+    ),
+    Field(
+        "certificate_number",
+        "资质证书编号",
+        required=True,
+        max_length=50,
+        synonyms=("证书编号", "证书号", "编号"),
+    ),
+    Field(
+        "valid_until",
+        "证书有效期",
+        FieldType.DATE,
+        required=True,
+        expires=True,
+        synonyms=("有效期至", "有效期到", "有效期", "到期日期", "到期"),
+    ),
+    Field("issuing_authority", "发证机关", max_length=100, synonyms=("发证单位", "发证部门")),
+    Field("issued_on", "发证日期", FieldType.DATE, required=True, synonyms=("发证时间", "发证")),
+    # 有效 / 暂停 / 撤回 / 注销: only 有效 may be approved; a synced row keeps the registry's status.
+    Field(
+        "status",
+        "资质状态",
+        FieldType.ENUM,
+        required=True,
+        options=QUALIFICATION_STATUSES,
+        synonyms=("证书状态", "状态"),
+    ),
+)
+
+SAFETY_LICENCE_FIELDS = (
+    Field(
+        "safety_license_number",
+        "安全生产许可证编号",
+        max_length=50,
+        required_for=CONSTRUCTION_ONLY,
+        # Not the bare 安许证: the number itself contains it ((皖)JZ安许证字[2020]000123).
+        synonyms=("安全生产许可证号", "安全生产许可证", "安许证编号"),
+        prompt="如：(皖)JZ安许证字[2020]000123",
+    ),
+    Field(
+        "safety_license_issued_on",
+        "安全生产许可证发证日期",
+        FieldType.DATE,
+        required_for=CONSTRUCTION_ONLY,
+        synonyms=("安许证发证日期",),
+    ),
+    Field(
+        "safety_license_valid_until",
+        "安全生产许可证有效期至",
+        FieldType.DATE,
+        expires=True,
+        required_for=CONSTRUCTION_ONLY,
+        synonyms=("安全生产许可证有效期", "安许证有效期"),
+    ),
+    Field(
+        "safety_license_issuer",
+        "安全生产许可证发证机关",
+        max_length=100,
+        required_for=CONSTRUCTION_ONLY,
+        synonyms=("安许证发证机关",),
+    ),
+)
+
+SAFETY_LICENCE_SCAN = AttachmentKind(
+    "safety_license_scan",
+    "安全生产许可证（副本）扫描件",
+    min_count=0,
+    max_count=2,
+    required_for=CONSTRUCTION_ONLY,
+    description="施工企业上传安全生产许可证副本扫描件（图片或 PDF）",
+)
+
 QUALIFICATIONS = Section(
     "qualifications",
     "企业资质情况",
@@ -219,42 +318,11 @@ QUALIFICATIONS = Section(
             max_rows=50,
             unique_by=("name", "certificate_number"),
             synonyms=("资质证书",),
-            columns=(
-                Field(
-                    "name",
-                    "资质",
-                    required=True,
-                    catalogue=QUALIFICATION_CATALOGUE,
-                    synonyms=("资质名称", "资质类别"),
-                    examples=QUALIFICATION_EXAMPLES,
-                ),
-                Field(
-                    "certificate_number",
-                    "资质证书编号",
-                    required=True,
-                    max_length=50,
-                    synonyms=("证书编号", "证书号", "编号"),
-                ),
-                Field(
-                    "valid_until",
-                    "证书有效期",
-                    FieldType.DATE,
-                    required=True,
-                    expires=True,
-                    synonyms=("有效期至", "有效期到", "有效期", "到期日期", "到期"),
-                ),
-                Field("issuing_authority", "发证机关", max_length=100, synonyms=("发证单位", "发证部门")),
-                Field("issued_on", "发证日期", FieldType.DATE, required=True, synonyms=("发证时间", "发证")),
-            ),
+            columns=QUALIFICATION_COLUMNS,
         ),
-        Field(
-            "safety_license_number",
-            "安全生产许可证编号",
-            max_length=50,
-            synonyms=("安全生产许可证号", "安全生产许可证", "安许证"),
-        ),
+        *SAFETY_LICENCE_FIELDS,
     ),
-    attachments=(AttachmentKind("qualification_certificates", "资质证书扫描件", max_count=20),),
+    attachments=(AttachmentKind("qualification_certificates", "资质证书扫描件", max_count=20), SAFETY_LICENCE_SCAN),
 )
 
 RESPONSIBLE_PERSON = Section(
@@ -324,122 +392,7 @@ TECHNICAL_PERSON = Section(
     ),
 )
 
-# ---------------------------------------------------------------------------- businesses
-
-# Rules every business runs; a business may add its own (see rules.RULES).
-COMMON_RULES = (
-    "sections_complete",
-    "commitment_agreed",
-    "signed_letter_present",
-    "signed_letter_readable",
-    "signed_letter_names_this_filing",
-    "uscc_matches_certificate",
-    "persons_verified_employed",
-    "no_other_open_filing",
-    # Plausibility (domain/plausibility.py): each looks only at the sections the business has.
-    "no_junk_values",
-    "unrelated_fields_differ",
-    "ages_in_range",
-    "one_name_per_person",
-    "persons_not_serving_elsewhere",
-    "dates_plausible",
-    "uscc_region_plausible",
-    "official_number_formats",
-    "registered_capital_in_bounds",
-    # The national registry (domain/registry_checks.py): each looks at what the business names.
-    "registry_qualifications_match",
-    "registry_certificates_match",
-    "technical_person_fits",
-)
-
-
-@dataclass(frozen=True)
-class Business:
-    key: str
-    number: int
-    label: str
-    applies_to: frozenset[EnterpriseType]
-    sections: tuple[Section, ...]
-    rules: tuple[str, ...] = COMMON_RULES
-    effects: tuple[Effect, ...] = (Effect.APPLY_SECTIONS,)
-    # Change businesses need an enterprise whose first filing was approved.
-    requires_filed_enterprise: bool = True
-    submission_attachments: tuple[AttachmentKind, ...] = (COMMITMENT_LETTER,)
-    # Why the business is refused to a type it does not apply to, where the generic reason says too little.
-    refusals: Mapping[EnterpriseType, str] = field(default_factory=dict)
-    description: str = ""
-
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.sections if s.key == key), None)
-
-    @property
-    def attachment_kinds(self) -> tuple[AttachmentKind, ...]:
-        kinds = [kind for section in self.sections for kind in section.attachments]
-        return (*kinds, *self.submission_attachments)
-
-    def attachment_kind(self, key: str) -> AttachmentKind | None:
-        return next((k for k in self.attachment_kinds if k.key == key), None)
-
-    def section_of_attachment(self, key: str) -> Section | None:
-        return next((s for s in self.sections if any(k.key == key for k in s.attachments)), None)
-
-
-FIRST_FILING = Business(
-    key="first_filing",
-    number=1,
-    label="首次信息报送",
-    applies_to=ENTERPRISE_LEVEL_TYPES,
-    sections=(BASIC_INFO, QUALIFICATIONS, RESPONSIBLE_PERSON, TECHNICAL_PERSON),
-    # Checked when opening and again at submission: a filed enterprise files changes instead.
-    rules=(
-        *COMMON_RULES,
-        "qualifications_unexpired",
-        "not_yet_filed",
-        "rows_unique",
-        "name_matches_certificate",
-        "qualifications_fit_enterprise_type",
-    ),
-    effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
-    requires_filed_enterprise=False,
-    refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},
-    description="区外企业首次进疆信息报送：企业基本情况、企业资质情况、进疆负责人、进疆技术负责人",
-)
-
-# ---------------------------------------------------------------------------- change businesses (3, 4, 7)
-
-# Rules of the change businesses: the common ones, and the change must change something.
-CHANGE_RULES = (*COMMON_RULES, "record_changed")
-
-BASIC_INFO_CHANGE = Business(
-    key="basic_info_change",
-    number=3,
-    label="企业基本信息变更",
-    applies_to=ENTERPRISE_LEVEL_TYPES,
-    sections=(BASIC_INFO,),
-    # A new enterprise name no longer matches the CA certificate: a regulator looks first.
-    rules=(*CHANGE_RULES, "name_matches_certificate"),
-    description="在已备案的企业基本情况基础上修改，重新上传营业执照等附件后提交，审批通过后更新备案信息",
-)
-
-RESPONSIBLE_PERSON_CHANGE = Business(
-    key="responsible_person_change",
-    number=4,
-    label="进疆负责人变更",
-    applies_to=ENTERPRISE_LEVEL_TYPES,
-    sections=(RESPONSIBLE_PERSON,),
-    rules=CHANGE_RULES,
-    description="选择新的进疆负责人（已实名认证并与本企业建立聘用关系），承诺书按新负责人重新生成",
-)
-
-TECHNICAL_PERSON_CHANGE = Business(
-    key="technical_person_change",
-    number=4,
-    label="进疆技术负责人变更",
-    applies_to=ENTERPRISE_LEVEL_TYPES,
-    sections=(TECHNICAL_PERSON,),
-    rules=CHANGE_RULES,
-    description="选择新的进疆技术负责人（已实名认证并与本企业建立聘用关系）",
-)
+# ---------------------------------------------------------------------------- 驻疆机构 (1 and 7)
 
 # Prefecture-level divisions of Xinjiang, and the county-level cities the region administers directly.
 XINJIANG_REGIONS = option_tuple(
@@ -480,13 +433,15 @@ PREMISES_PROOF = AttachmentKind(
     "premises_proof",
     "驻疆场所证明材料",
     max_count=5,
-    description="最新的驻疆办公场所产权证明或租赁合同等（图片或 PDF）",
+    description="最新的驻疆办公场所房屋产权证明或租赁合同（图片或 PDF）",
 )
 
 XINJIANG_OFFICE = Section(
     "xinjiang_office",
     "驻疆机构",
     record_key="xinjiang_office",
+    # Filed with the first filing (the office the enterprise keeps in Xinjiang) and kept up to date by the
+    # publicity extension (business 7), whose page the manual shows.
     # The seed: 驻疆机构里需要上传最新的驻疆场所证明材料，否则无法保存成功. Attachments belong to the
     # filing, never to the record, so "latest" means uploaded in this very filing.
     save_requires=(PREMISES_PROOF.key,),
@@ -494,7 +449,15 @@ XINJIANG_OFFICE = Section(
     fields=(
         Field("office_name", "驻疆机构名称", required=True),
         Field("region", "所在地州市", FieldType.ENUM, required=True, options=XINJIANG_REGIONS),
-        Field("address", "驻疆办公地址", required=True),
+        Field("address", "驻疆机构地址", required=True, synonyms=("驻疆机构办公地址", "机构地址")),
+        Field(
+            "office_area",
+            "办公面积",
+            FieldType.AREA,
+            required=True,
+            unit="平方米",
+            synonyms=("驻疆机构面积", "场所面积", "面积"),
+        ),
         Field(
             "premises_type",
             "场所性质",
@@ -510,6 +473,140 @@ XINJIANG_OFFICE = Section(
     attachments=(PREMISES_PROOF,),
 )
 
+# ---------------------------------------------------------------------------- businesses
+
+# Rules every business runs; a business may add its own (see rules.RULES).
+COMMON_RULES = (
+    "sections_complete",
+    "commitment_agreed",
+    "signed_letter_present",
+    "signed_letter_readable",
+    "signed_letter_names_this_filing",
+    "uscc_matches_certificate",
+    "persons_verified_employed",
+    "no_other_open_filing",
+    # Plausibility (domain/plausibility.py): each looks only at the sections the business has.
+    "no_junk_values",
+    "unrelated_fields_differ",
+    "ages_in_range",
+    "one_name_per_person",
+    "persons_not_serving_elsewhere",
+    "dates_plausible",
+    "uscc_region_plausible",
+    "official_number_formats",
+    "registered_capital_in_bounds",
+    # The national registry (domain/registry_checks.py): each looks at what the business names.
+    "registry_qualifications_match",
+    "registry_certificates_match",
+    "technical_person_fits",
+)
+
+
+# Rules of the businesses that file qualifications and the 安全生产许可证 (1 and 5).
+QUALIFICATION_RULES = (
+    "qualifications_fit_enterprise_type",
+    "qualifications_status_valid",
+    "licence_number_format",
+    "licence_issued_not_future",
+    "licence_valid_after_issue",
+    "licence_validity_length",
+)
+
+
+@dataclass(frozen=True)
+class Business:
+    key: str
+    number: int
+    label: str
+    applies_to: frozenset[EnterpriseType]
+    sections: tuple[Section, ...]
+    rules: tuple[str, ...] = COMMON_RULES
+    effects: tuple[Effect, ...] = (Effect.APPLY_SECTIONS,)
+    # Change businesses need an enterprise whose first filing was approved.
+    requires_filed_enterprise: bool = True
+    submission_attachments: tuple[AttachmentKind, ...] = (COMMITMENT_LETTER,)
+    # Why the business is refused to a type it does not apply to, where the generic reason says too little.
+    refusals: Mapping[EnterpriseType, str] = field(default_factory=dict)
+    description: str = ""
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def attachment_kinds(self) -> tuple[AttachmentKind, ...]:
+        kinds = [kind for section in self.sections for kind in section.attachments]
+        return (*kinds, *self.submission_attachments)
+
+    def attachment_kind(self, key: str) -> AttachmentKind | None:
+        return next((k for k in self.attachment_kinds if k.key == key), None)
+
+    def section_of_attachment(self, key: str) -> Section | None:
+        return next((s for s in self.sections if any(k.key == key for k in s.attachments)), None)
+
+    def for_enterprise_type(self, enterprise_type: str) -> Business:
+        """This business as an enterprise of that type files it (see ``fields.for_enterprise_type``)."""
+        sections = tuple(for_enterprise_type(s, enterprise_type) for s in self.sections)
+        return self if sections == self.sections else replace(self, sections=sections)
+
+
+FIRST_FILING = Business(
+    key="first_filing",
+    number=1,
+    label="首次信息报送",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(BASIC_INFO, QUALIFICATIONS, RESPONSIBLE_PERSON, TECHNICAL_PERSON, XINJIANG_OFFICE),
+    # Checked when opening and again at submission: a filed enterprise files changes instead.
+    rules=(
+        *COMMON_RULES,
+        "qualifications_unexpired",
+        "not_yet_filed",
+        "rows_unique",
+        "name_matches_certificate",
+        *QUALIFICATION_RULES,
+        "office_area_in_bounds",
+    ),
+    effects=(Effect.APPLY_SECTIONS, Effect.START_PUBLICITY),
+    requires_filed_enterprise=False,
+    refusals={EnterpriseType.COST_CONSULTING: msg.COST_CONSULTING_NO_FIRST_FILING},
+    description="区外企业首次进疆信息报送：企业基本情况、企业资质情况、进疆负责人、进疆技术负责人、驻疆机构",
+)
+
+# ---------------------------------------------------------------------------- change businesses (3, 4, 7)
+
+# Rules of the change businesses: the common ones, and the change must change something.
+CHANGE_RULES = (*COMMON_RULES, "record_changed")
+
+BASIC_INFO_CHANGE = Business(
+    key="basic_info_change",
+    number=3,
+    label="企业基本信息变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(BASIC_INFO,),
+    # A new enterprise name no longer matches the CA certificate: a regulator looks first.
+    rules=(*CHANGE_RULES, "name_matches_certificate"),
+    description="在已备案的企业基本情况基础上修改，重新上传营业执照等附件后提交，审批通过后更新备案信息",
+)
+
+RESPONSIBLE_PERSON_CHANGE = Business(
+    key="responsible_person_change",
+    number=4,
+    label="进疆负责人变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(RESPONSIBLE_PERSON,),
+    rules=CHANGE_RULES,
+    description="选择新的进疆负责人（已实名认证并与本企业建立聘用关系），承诺书按新负责人重新生成",
+)
+
+TECHNICAL_PERSON_CHANGE = Business(
+    key="technical_person_change",
+    number=4,
+    label="进疆技术负责人变更",
+    applies_to=ENTERPRISE_LEVEL_TYPES,
+    sections=(TECHNICAL_PERSON,),
+    rules=CHANGE_RULES,
+    description="选择新的进疆技术负责人（已实名认证并与本企业建立聘用关系）",
+)
+
 PUBLICITY_EXTENSION = Business(
     key="publicity_extension",
     number=7,
@@ -517,7 +614,7 @@ PUBLICITY_EXTENSION = Business(
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(XINJIANG_OFFICE,),
     # The window is checked when the filing is opened (stage "open") and again at submission.
-    rules=(*COMMON_RULES, "publicity_extension_window", "record_qualifications_unexpired"),
+    rules=(*COMMON_RULES, "publicity_extension_window", "record_qualifications_unexpired", "office_area_in_bounds"),
     effects=(Effect.APPLY_SECTIONS, Effect.EXTEND_PUBLICITY),
     description="公示有效期到期前（PUBLICITY_EXTENSION_WINDOW_DAYS 天内）或已过期后申请延期，完善驻疆机构信息",
 )
@@ -704,10 +801,12 @@ CANCELLED_QUALIFICATIONS_TABLE = Field(
     read_only=True,
     columns=(
         Field("name", "资质"),
+        Field("category", "资质类别", FieldType.ENUM, options=QUALIFICATION_CLASSES),
         Field("certificate_number", "资质证书编号"),
         Field("valid_until", "证书有效期", FieldType.DATE),
         Field("issuing_authority", "发证机关"),
         Field("issued_on", "发证日期", FieldType.DATE),
+        Field("status", "资质状态", FieldType.ENUM, options=QUALIFICATION_STATUSES),
         Field("cancelled_on", "取消登记日期", FieldType.DATE),
     ),
 )
@@ -728,13 +827,20 @@ QUALIFICATIONS_CHANGE = Section(
             max_rows=50,
             cancel_into="cancelled_qualifications",
             unique_by=("name", "certificate_number"),
-            columns=QUALIFICATIONS.fields[0].columns,
+            columns=QUALIFICATION_COLUMNS,
         ),
-        Field("safety_license_number", "安全生产许可证编号", max_length=50),
+        *SAFETY_LICENCE_FIELDS,
         CANCELLED_QUALIFICATIONS_TABLE,
     ),
     attachments=(
         AttachmentKind("qualification_certificates", "新增或变更资质的证书扫描件", min_count=0, max_count=20),
+        AttachmentKind(
+            "safety_license_scan",
+            "新的安全生产许可证（副本）扫描件",
+            min_count=0,
+            max_count=2,
+            description="安全生产许可证延续或变更后上传（图片或 PDF）",
+        ),
     ),
     sync=RegistrySync("qualifications", "qualifications", replace=False),
 )
@@ -756,7 +862,7 @@ QUALIFICATION_CHANGE = Business(
     label="企业资质信息变更",
     applies_to=ENTERPRISE_LEVEL_TYPES,
     sections=(QUALIFICATIONS_CHANGE,),
-    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique", "qualifications_fit_enterprise_type"),
+    rules=(*COMMON_RULES, "qualifications_unexpired", "rows_unique", *QUALIFICATION_RULES),
     description="同步新资质、取消登记资质、查看已取消登记的资质，提交后更新企业备案信息",
 )
 

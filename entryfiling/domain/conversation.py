@@ -161,7 +161,8 @@ def _vocabulary(business: Business) -> list[_Name]:
                 continue
             if fld.type is FieldType.TABLE:
                 for column in fld.columns:
-                    if column.type is not FieldType.ATTACHMENT:
+                    # A derived column (资质类别) is filled from its source on save, never told.
+                    if column.type is not FieldType.ATTACHMENT and not column.derived_from:
                         names.extend(_Name(phrase, section, column, fld) for phrase in column.names)
             elif fld.type is not FieldType.ATTACHMENT:
                 names.extend(_Name(phrase, section, fld) for phrase in fld.names)

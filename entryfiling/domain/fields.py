@@ -8,7 +8,7 @@ so a field's label, type and requiredness are written once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +17,7 @@ from typing import Any
 from entryfiling import messages as msg
 from entryfiling.domain import validators as v
 from entryfiling.domain import values
-from entryfiling.domain.catalogues import check_catalogue_name
+from entryfiling.domain.catalogues import DERIVATIONS, check_catalogue_name
 from entryfiling.domain.validators import InvalidValue
 
 MB = 1024 * 1024
@@ -41,6 +41,8 @@ class FieldType(StrEnum):
     USCC = "uscc"
     ID_NUMBER = "id_number"
     AMOUNT = "amount"
+    # A floor area in square metres (驻疆机构办公面积): "120", "120平方米", "120㎡", "一百二十平米".
+    AREA = "area"
     INTEGER = "integer"
     PERSON = "person"
     TABLE = "table"
@@ -89,6 +91,13 @@ class Field:
     examples: tuple[tuple[str, str], ...] = ()
     # Filled when the filing opens from what the login already knows ("certificate_name", "certificate_uscc").
     prefill: str = ""
+    # Required for these enterprise types and asked only of them (a 监理 firm holds no 安全生产许可证):
+    # ``for_enterprise_type`` resolves a section for one type; empty: the field is for every type.
+    required_for: frozenset[str] = frozenset()
+    # Table columns: derived on save from this sibling column through ``catalogues.DERIVATIONS[derivation]``
+    # (资质类别 from the qualification's name), so a clerk does not type it twice; a typed value must agree.
+    derived_from: str = ""
+    derivation: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -111,6 +120,8 @@ class AttachmentKind:
     min_count: int = 1
     max_count: int = 1
     description: str = ""
+    # Required (one at least) for these enterprise types and offered only to them; see Field.required_for.
+    required_for: frozenset[str] = frozenset()
 
     @property
     def required(self) -> bool:
@@ -155,6 +166,33 @@ class Section:
 
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
+
+
+def _field_for_type(fld: Field, enterprise_type: str) -> Field | None:
+    if fld.required_for and enterprise_type not in fld.required_for:
+        return None
+    columns = tuple(c for c in (_field_for_type(col, enterprise_type) for col in fld.columns) if c is not None)
+    if fld.required_for or columns != fld.columns:
+        return replace(fld, required=fld.required or bool(fld.required_for), columns=columns)
+    return fld
+
+
+def for_enterprise_type(section: Section, enterprise_type: str) -> Section:
+    """The section as an enterprise of this type fills it: fields and attachment kinds declared
+    ``required_for`` other types are left out, those declared for this type are required.
+
+    The one place per-type requiredness is decided: completeness, the guided flow, the conversation,
+    section saves and approval all read the resolved section.
+    """
+    fields = tuple(f for f in (_field_for_type(fld, enterprise_type) for fld in section.fields) if f is not None)
+    attachments = tuple(
+        replace(kind, min_count=max(kind.min_count, 1)) if kind.required_for else kind
+        for kind in section.attachments
+        if not kind.required_for or enterprise_type in kind.required_for
+    )
+    if fields == section.fields and attachments == section.attachments:
+        return section
+    return replace(section, fields=fields, attachments=attachments)
 
 
 def option_tuple(*pairs: tuple[str, str]) -> tuple[Option, ...]:
@@ -205,6 +243,8 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
         return number
     if t is FieldType.AMOUNT:
         return str(values.parse_amount(raw, fld.unit))
+    if t is FieldType.AREA:
+        return str(values.parse_area(raw))
     if t is FieldType.MULTI_ENUM:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise InvalidValue(msg.FIELD_MULTI_ENUM)
@@ -277,8 +317,29 @@ def clean_field(fld: Field, raw: Any, path: str, result: CleanResult) -> Any:
             value = clean_field(column, row.get(column.key), f"{path}[{index}].{column.key}", result)
             if value is not None:
                 cleaned_row[column.key] = value
+        derive_columns(fld, cleaned_row, f"{path}[{index}]", result.errors)
         rows.append(cleaned_row)
     return rows
+
+
+def derive_columns(table: Field, row: dict[str, Any], path: str, errors: dict[str, str]) -> None:
+    """Fill a row's derived columns from their source (资质类别 from the name); a typed value that
+    disagrees with what the source says is refused, naming the expected one."""
+    for column in table.columns:
+        if not column.derived_from:
+            continue
+        source = row.get(column.derived_from)
+        derived = DERIVATIONS[column.derivation](source) if isinstance(source, str) else None
+        if derived is None:
+            continue
+        given = row.get(column.key)
+        if given is not None and given != derived:
+            expected = column.option_label(derived) or derived
+            errors[f"{path}.{column.key}"] = f"{column.label}：" + msg.FIELD_DERIVED_DIFFERS.format(
+                value=column.option_label(str(given)) or given, expected=expected, source=source
+            )
+            continue
+        row[column.key] = derived
 
 
 def clean_section_values(section: Section, raw: Mapping[str, Any]) -> CleanResult:

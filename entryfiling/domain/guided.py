@@ -170,6 +170,7 @@ def progress(all_items: Sequence[Item]) -> Progress:
 EXAMPLES: dict[FieldType, str] = {
     FieldType.DATE: "2025年3月1日、2025-03-01 或 2025/3/1",
     FieldType.AMOUNT: "3500万元、人民币五千万元 或 1.2亿",
+    FieldType.AREA: "120、120平方米 或 120㎡",
     FieldType.MOBILE: "13912345678",
     FieldType.PHONE: "0991-1234567 或 13912345678",
     FieldType.EMAIL: "name@example.com",
@@ -193,7 +194,7 @@ def prompt_for(item: Item) -> str:
 
 def said_back(fld: Field, stored: Any, person_name: str = "") -> str:
     """The stored value as the user reads it back ("5,000 万元", "2003年6月1日", the option's label)."""
-    if fld.type is FieldType.AMOUNT:
+    if fld.type in (FieldType.AMOUNT, FieldType.AREA):
         return format_amount(stored, fld.unit)
     if fld.type is FieldType.DATE:
         return format_date(stored)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -105,7 +106,9 @@ REPEAT_RUN = 4
 # Fields (by key, in any section or table) holding a Chinese person's name, an address, an organisation.
 PERSON_NAME_FIELDS = frozenset({"legal_representative_name", "contact_name", "head_name"})
 ADDRESS_FIELDS = frozenset({"registered_address", "xinjiang_office_address", "address"})
-ORGANISATION_FIELDS = frozenset({"enterprise_name", "office_name", "client_name", "issuing_authority", "issuer"})
+ORGANISATION_FIELDS = frozenset(
+    {"enterprise_name", "office_name", "client_name", "issuing_authority", "issuer", "safety_license_issuer"}
+)
 # Chinese names: 2–6 Han characters, with the middle dot of minority names (阿依古丽·买买提).
 CHINESE_NAME = re.compile(r"[\u4e00-\u9fff]{1,15}(?:[·•][\u4e00-\u9fff]{1,15})*")
 TEST_EMAIL = re.compile(r"^(test|demo|abc|admin|xxx|asdf|[0-9a-z])@|@(example\.(com|org|net)|test\.com)$")
@@ -175,7 +178,40 @@ MAX_REGISTERED_CAPITAL = Decimal("100000000")
 
 # Official number formats, by field key (NFKC form).
 QUALIFICATION_NUMBER = re.compile(r"[A-Z][0-9]{9}")
-SAFETY_LICENCE_NUMBER = re.compile(r"[（(]?[\u4e00-\u9fff]{1,3}[）)]?JZ安许证字[〔\[(（]?[0-9]{4}[〕\])）]?[0-9]{5,8}")
+# (省简称)JZ安许证字[年]编号, e.g. (新)JZ安许证字[2020]000123. Compared in NFKC, where （）［］ are () and [];
+# 〔〕 and 【】 are the other brackets printed on licences.
+PROVINCE_ABBREVIATIONS = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇藏陕秦甘陇青宁新港澳台兵"
+SAFETY_LICENCE_NUMBER = re.compile(
+    rf"[(〔\[【]?[{PROVINCE_ABBREVIATIONS}][)〕\]】]?JZ安许证字[(〔\[【]?(?:19|20)[0-9]{{2}}[)〕\]】]?[0-9]{{5,8}}"
+)
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence a section declares as plain fields (number, issue date, expiry), with how long one runs."""
+
+    label: str
+    number: str
+    issued: str
+    until: str
+    valid_years: int
+    number_format: re.Pattern[str]
+
+
+# 安全生产许可证 (《安全生产许可证条例》第九条): valid three years, numbered (省简称)JZ安许证字[年]编号.
+LICENCES = (
+    Licence(
+        "安全生产许可证",
+        "safety_license_number",
+        "safety_license_issued_on",
+        "safety_license_valid_until",
+        3,
+        SAFETY_LICENCE_NUMBER,
+    ),
+)
+
+# 驻疆机构 floor area in m²: an office smaller than a desk or larger than a tower block is not one.
+OFFICE_AREA_BOUNDS = (Decimal(5), Decimal(50000))
 
 # Longest plausible validity (years) of a dated document, by the section holding it: qualification
 # certificates and registrations of registered persons run five years; skill certificates may not lapse.
@@ -390,9 +426,6 @@ def official_number_formats(ctx: ApprovalContext) -> list[str]:
     reasons = []
     for section in ctx.business.sections:
         values = ctx.sections.get(section.key) or {}
-        licence = values.get("safety_license_number")
-        if licence and not SAFETY_LICENCE_NUMBER.fullmatch(_fold(licence)):
-            reasons.append(msg.NUMBER_FORMAT.format(label=f"{section.label}·安全生产许可证编号", value=licence))
         for fld in section.fields:
             if fld.type is not FieldType.TABLE or (fld.read_only and fld.key.startswith("cancelled")):
                 continue
@@ -447,4 +480,86 @@ def qualifications_fit_enterprise_type(ctx: ApprovalContext) -> list[str]:
             reasons.append(msg.QUALIFICATION_TWICE.format(row=index + 1, first=seen[same] + 1, name=entry.name))
         else:
             seen[same] = index
+    return reasons
+
+
+# ---------------------------------------------------------------------------- licences (安全生产许可证)
+
+
+def _licences(ctx: ApprovalContext) -> Iterator[tuple[str, Licence, Mapping[str, Any]]]:
+    """(label, licence, section values) of every declared licence the business's sections carry."""
+    for section in ctx.business.sections:
+        values = ctx.sections.get(section.key) or {}
+        for licence in LICENCES:
+            if section.field(licence.number) is not None:
+                yield f"{section.label}·{licence.label}", licence, values
+
+
+def licence_number_format(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for label, licence, values in _licences(ctx):
+        number = values.get(licence.number)
+        if isinstance(number, str) and number and not licence.number_format.fullmatch(_fold(number)):
+            reasons.append(msg.LICENCE_NUMBER_FORMAT.format(label=label, value=number))
+    return reasons
+
+
+def licence_issued_not_future(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for label, licence, values in _licences(ctx):
+        issued = _parse(values.get(licence.issued))
+        if issued and issued > ctx.today:
+            reasons.append(msg.DATE_ISSUED_FUTURE.format(label=label, date=issued))
+    return reasons
+
+
+def licence_valid_after_issue(ctx: ApprovalContext) -> list[str]:
+    reasons = []
+    for label, licence, values in _licences(ctx):
+        issued, until = _parse(values.get(licence.issued)), _parse(values.get(licence.until))
+        if issued and until and until < issued:
+            reasons.append(msg.DATE_VALID_BEFORE_ISSUED.format(label=label, until=until, issued=issued))
+    return reasons
+
+
+def licence_validity_length(ctx: ApprovalContext) -> list[str]:
+    """A licence runs its declared term from issue: a longer validity is not what was issued. (A shorter one
+    is plausible: a licence re-issued after a change of name keeps the original expiry.)"""
+    reasons = []
+    for label, licence, values in _licences(ctx):
+        issued, until = _parse(values.get(licence.issued)), _parse(values.get(licence.until))
+        too_long = issued and until and (until - _add_years(issued, licence.valid_years)).days > VALIDITY_SLACK_DAYS
+        if too_long:
+            reasons.append(
+                msg.LICENCE_VALIDITY_TOO_LONG.format(label=label, issued=issued, until=until, years=licence.valid_years)
+            )
+    return reasons
+
+
+# ---------------------------------------------------------------------------- 驻疆机构 and qualification status
+
+
+def office_area_in_bounds(ctx: ApprovalContext) -> list[str]:
+    raw = (ctx.sections.get("xinjiang_office") or {}).get("office_area")
+    if raw is None:
+        return []
+    low, high = OFFICE_AREA_BOUNDS
+    try:
+        area = Decimal(str(raw))
+    except InvalidOperation:
+        area = Decimal(-1)
+    if not low <= area <= high:
+        return [msg.OFFICE_AREA_OUT_OF_BOUNDS.format(value=raw, low=low, high=high)]
+    return []
+
+
+def qualifications_status_valid(ctx: ApprovalContext) -> list[str]:
+    """Only a qualification the registry calls 有效 may be filed: 暂停, 撤回 and 注销 ones may not."""
+    reasons = []
+    for index, row in _qualification_rows(ctx):
+        status = row.get("status")
+        if status and status != qual_catalogue.VALID_STATUS:
+            label = qual_catalogue.STATUS_LABELS.get(status, status)
+            name = row.get("name", "")
+            reasons.append(msg.QUALIFICATION_STATUS_INVALID.format(row=index + 1, name=name, status=label))
     return reasons

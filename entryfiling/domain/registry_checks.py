@@ -50,6 +50,7 @@ class RegistryQualificationRecord:
     issued_on: str
     holder_uscc: str
     holder_name: str
+    status: str = ""  # the registry's wording (有效, 撤回…)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,17 @@ def registry_qualifications_match(ctx: _Context) -> list[Any]:
                     f"{item}有效期",
                     row["valid_until"],
                     record.valid_until,
+                )
+            )
+        registry_status = qual_catalogue.status_of_wording(record.status) if record.status else None
+        if record.status and row.get("status") and registry_status != row["status"]:
+            filed = qual_catalogue.STATUS_LABELS.get(row["status"], row["status"])
+            findings.append(
+                Finding(
+                    msg.REGISTRY_QUAL_STATUS.format(item=item, filed=filed, registry=record.status),
+                    f"{item}状态",
+                    filed,
+                    record.status,
                 )
             )
         if record.valid_until and record.valid_until < ctx.today.isoformat():

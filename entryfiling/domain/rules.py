@@ -320,7 +320,13 @@ RULES: dict[str, Rule] = {
             _signed_letter_names_this_filing,
         ),
         Rule("uscc_matches_certificate", "统一社会信用代码与 CA 证书一致", Stage.APPROVAL, _uscc_matches_certificate),
-        Rule("qualifications_unexpired", "资质证书在提交日未过期", Stage.APPROVAL, _qualifications_unexpired),
+        # Every declared expiring date of the business's sections: qualifications and the 安全生产许可证.
+        Rule(
+            "qualifications_unexpired",
+            "资质证书及安全生产许可证在提交日未过期",
+            Stage.APPROVAL,
+            _qualifications_unexpired,
+        ),
         Rule(
             "persons_verified_employed",
             "所选人员已实名认证且与本企业存在聘用关系",
@@ -376,9 +382,7 @@ RULES: dict[str, Rule] = {
             Stage.APPROVAL,
             p.uscc_region_plausible,
         ),
-        Rule(
-            "official_number_formats", "资质、证书和许可证编号符合官方格式", Stage.APPROVAL, p.official_number_formats
-        ),
+        Rule("official_number_formats", "资质和人员证书编号符合官方格式", Stage.APPROVAL, p.official_number_formats),
         Rule(
             "registered_capital_in_bounds",
             "注册资本大于 0 且在合理范围内",
@@ -390,6 +394,43 @@ RULES: dict[str, Rule] = {
             "资质在目录中、属于本企业类型可持有的序列且不重复",
             Stage.APPROVAL,
             p.qualifications_fit_enterprise_type,
+        ),
+        Rule(
+            "qualifications_status_valid",
+            "资质状态为有效（暂停、撤回、注销的资质不予通过）",
+            Stage.APPROVAL,
+            p.qualifications_status_valid,
+        ),
+        # ---- licences declared in plausibility.LICENCES (安全生产许可证 of construction enterprises)
+        Rule(
+            "licence_number_format",
+            "安全生产许可证编号符合“(省简称)JZ安许证字[年份]编号”格式",
+            Stage.APPROVAL,
+            p.licence_number_format,
+        ),
+        Rule(
+            "licence_issued_not_future",
+            "安全生产许可证发证日期不晚于提交日",
+            Stage.APPROVAL,
+            p.licence_issued_not_future,
+        ),
+        Rule(
+            "licence_valid_after_issue",
+            "安全生产许可证有效期不早于发证日期",
+            Stage.APPROVAL,
+            p.licence_valid_after_issue,
+        ),
+        Rule(
+            "licence_validity_length",
+            "安全生产许可证有效期不超过 3 年",
+            Stage.APPROVAL,
+            p.licence_validity_length,
+        ),
+        Rule(
+            "office_area_in_bounds",
+            "驻疆机构办公面积大于 0 且在合理范围内",
+            Stage.APPROVAL,
+            p.office_area_in_bounds,
         ),
         # ---- the national registry (domain/registry_checks.py); unreachable → not checked → manual review
         Rule(

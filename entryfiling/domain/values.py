@@ -22,7 +22,15 @@ from entryfiling import messages as msg
 from entryfiling.domain import validators as v
 from entryfiling.domain.validators import InvalidValue
 
-__all__ = ["DateNeedsDay", "format_amount", "format_date", "match_option", "parse_amount", "parse_date"]
+__all__ = [
+    "DateNeedsDay",
+    "format_amount",
+    "format_date",
+    "match_option",
+    "parse_amount",
+    "parse_area",
+    "parse_date",
+]
 
 # How many yuan one of each unit is; a field's ``unit`` is one of these (empty: yuan).
 UNIT_IN_YUAN: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -75,6 +83,26 @@ def parse_amount(raw: object, unit: str = "") -> Decimal:
     if converted != converted.quantize(Decimal("0.01")):
         raise InvalidValue(msg.INVALID_AMOUNT_UNIT_PRECISION.format(unit=unit or "元"))
     return v.normalize_amount(converted)
+
+
+# NFKC turns ㎡ and m² into "m2"; 平米 and 平方 are how clerks shorten 平方米.
+_AREA_UNIT = re.compile(r"(?:平方米|平米|平方|M2|米2)$", re.IGNORECASE)
+
+
+def parse_area(raw: object) -> Decimal:
+    """A floor area in square metres with two decimals: ``120``, ``120.5平方米``, ``120㎡``, ``一百二十平米``."""
+    if not isinstance(raw, str):
+        return v.normalize_amount(raw)
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace(" ", "")
+    if text.startswith(("-", "负")):
+        raise InvalidValue(msg.INVALID_AREA)
+    body = _AREA_UNIT.sub("", re.sub(r"^(?:约|大约|共计|合计)", "", text))
+    if not body:
+        return v.normalize_amount(text)  # blank: the strict check says "missing"
+    try:
+        return v.normalize_amount(_number(body))
+    except InvalidValue:
+        raise InvalidValue(msg.INVALID_AREA) from None
 
 
 def format_amount(value: str | Decimal, unit: str = "") -> str:

@@ -36,6 +36,11 @@ class ColumnSchema(Schema):
     expires = fields.Boolean()
     read_only = fields.Boolean()
     attachment_kind = fields.String(metadata={"description": "该列填写的附件所属附件类型"})
+    required_for = fields.List(
+        fields.String(),
+        metadata={"description": "仅这些企业类型填写且必填（如施工企业的安全生产许可证）；其他类型无此项"},
+    )
+    derived_from = fields.String(metadata={"description": "保存时按此列自动填写（如按资质名称填写资质类别），无需录入"})
 
 
 class FieldSchema(ColumnSchema):
@@ -56,6 +61,7 @@ class AttachmentKindSchema(Schema):
     max_count = fields.Integer(required=True)
     required = fields.Boolean(required=True)
     description = fields.String(required=True)
+    required_for = fields.List(fields.String(), metadata={"description": "仅这些企业类型上传且必传；其他类型无此附件"})
 
 
 class SyncSchema(Schema):

@@ -42,6 +42,8 @@ class RegistryQualification:
     valid_until: str
     issuing_authority: str
     issued_on: str
+    # The registry's own wording (有效, 暂停, 撤回, 注销…); empty when it does not say.
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def _qualification(item: dict[str, Any]) -> RegistryQualification:
         valid_until=_text(item, "valid_until"),
         issuing_authority=_text(item, "issuing_authority"),
         issued_on=_text(item, "issued_on"),
+        status=_text(item, "status"),
     )
 
 

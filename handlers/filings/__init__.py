@@ -11,6 +11,7 @@ from handlers.filings.attachments import (
 )
 from handlers.filings.common import (
     Draft,
+    business_of,
     check_if_match,
     commit_or_stale,
     get_business,
@@ -39,6 +40,7 @@ __all__ = [
     "Outcome",
     "SubmitResult",
     "attachment_file",
+    "business_of",
     "check_if_match",
     "commit_or_stale",
     "commitment_letter",

@@ -17,7 +17,7 @@ from entryfiling.domain.errors import Conflict, NotFound, PayloadTooLarge, Valid
 from entryfiling.domain.fields import attachment_refs
 from entryfiling.domain.filing import require_draft
 from entryfiling.integrations.file_safety import store_checked_upload
-from handlers.filings.common import attachment_counts, commit_or_stale, get_business, load_draft, load_filing
+from handlers.filings.common import attachment_counts, business_of, commit_or_stale, load_draft, load_filing
 from handlers.filings.views import FilingView, filing_view
 from handlers.services import Actor, Services
 from handlers.stored_files import open_file, release_file
@@ -146,7 +146,7 @@ def delete_attachment(services: Services, actor: Actor, filing_id: int, attachme
         if attachment is None:
             raise NotFound(msg.ATTACHMENT_NOT_FOUND)
         require_draft(filing.status)
-        business = get_business(filing.business)
+        business = business_of(filing)
         for section in business.sections:
             for path, _fld, ref in attachment_refs(section, filing.sections.get(section.key) or {}):
                 if ref == attachment_id:

@@ -15,7 +15,7 @@ from entryfiling.domain.businesses import (
 from entryfiling.domain.commitment_letter import LetterParties
 from entryfiling.domain.fields import RecordMode, map_sensitive
 from entryfiling.integrations.pdf import render_commitment_letter
-from handlers.filings.common import get_business, load_filing, unseal_sections
+from handlers.filings.common import business_of, load_filing, unseal_sections
 from handlers.filings.views import reference_of
 from handlers.services import Actor, Services
 
@@ -49,7 +49,7 @@ def commitment_letter(services: Services, actor: Actor, filing_id: int) -> Lette
     """The letter PDF pre-filled with the legal representative and the responsible person."""
     with services.uow() as uow:
         filing = load_filing(uow, actor, filing_id)
-        business = get_business(filing.business)
+        business = business_of(filing)
         enterprise = uow.filings.enterprise(filing.enterprise_id)
         record = record_with_draft(services, business, enterprise, filing)
         section_key, name_key, id_key = LETTER_LEGAL_REPRESENTATIVE

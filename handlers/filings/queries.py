@@ -15,7 +15,7 @@ from entryfiling.db.models import Filing
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.domain.filing import CHINA_TIME
-from handlers.filings.common import attachment_counts, get_business, load_filing, unseal_sections
+from handlers.filings.common import attachment_counts, business_of, get_business, load_filing, unseal_sections
 from handlers.filings.views import FilingSummary, FilingView, etag_of, filing_summary, filing_view
 from handlers.pages import Page
 from handlers.services import Actor, Services
@@ -101,7 +101,7 @@ class DraftState:
 def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
     with services.uow() as uow:
         filing = load_filing(uow, actor, filing_id)
-        business = get_business(filing.business)
+        business = business_of(filing)
         return DraftState(
             filing.id,
             filing.enterprise_id,

@@ -203,7 +203,7 @@ def filing_view(
     """The whole filing: per section its values, completeness (the seed's green check) and gaps."""
     if flush:
         session.flush()  # the version counter moves on flush; the view must show the new one
-    business = BUSINESSES[filing.business]
+    business = BUSINESSES[filing.business].for_enterprise_type(filing.enterprise_type)
     counts = Counter(a.kind for a in filing.attachments)
     today = services.today()
     persons = _persons_shown(services, session, business, filing.sections)

@@ -45,14 +45,28 @@ QUALIFICATION_OF_TYPE = {
 }
 
 
+def safety_licence(issued_on: date | None = None, **overrides: Any) -> dict[str, Any]:
+    """A construction enterprise's 安全生产许可证: valid three years from issue, in the official numbering."""
+    issued = issued_on or date.today() - timedelta(days=400)
+    issued = issued.replace(day=28) if (issued.month, issued.day) == (2, 29) else issued
+    values = {
+        "safety_license_number": f"(皖)JZ安许证字[{issued.year}]000123",
+        "safety_license_issued_on": issued.isoformat(),
+        "safety_license_valid_until": (issued.replace(year=issued.year + 3) - timedelta(days=1)).isoformat(),
+        "safety_license_issuer": "安徽省住房和城乡建设厅",
+    }
+    return values | overrides
+
+
 def qualifications(valid_until: date | None = None, enterprise_type: str = "construction") -> dict[str, Any]:
+    """The qualification section of a baseline: its rows (status 有效) and, for a builder, its 安全生产许可证."""
     until = (valid_until or date.today() + timedelta(days=400)).isoformat()
     # Qualification certificates run five years: issued within the last five, never after the validity ends.
     issued = (min(date.fromisoformat(until), date.today()) - timedelta(days=700)).isoformat()
     if (other := QUALIFICATION_OF_TYPE.get(enterprise_type)) is not None:
         name, number, authority = other
         row = {"name": name, "certificate_number": number, "valid_until": until, "issued_on": issued}
-        return {"qualifications": [row | {"issuing_authority": authority}]}
+        return {"qualifications": [row | {"issuing_authority": authority, "status": "valid"}]}
     return {
         "qualifications": [
             {
@@ -61,15 +75,33 @@ def qualifications(valid_until: date | None = None, enterprise_type: str = "cons
                 "valid_until": until,
                 "issuing_authority": "安徽省住房和城乡建设厅",
                 "issued_on": issued,
+                "status": "valid",
             },
             {
                 "name": "市政公用工程施工总承包叁级",
                 "certificate_number": "D334023422",
                 "valid_until": until,
                 "issued_on": issued,
+                "status": "valid",
             },
-        ]
+        ],
+        **safety_licence(),
     }
+
+
+def xinjiang_office(enterprise: EnterpriseLogin, **overrides: Any) -> dict[str, Any]:
+    """The 驻疆机构 section of a first filing (and of a publicity extension)."""
+    values = {
+        "office_name": f"{enterprise.name}新疆分公司",
+        "region": "乌鲁木齐市",
+        "address": "新疆乌鲁木齐市天山区解放北路 8 号",
+        "office_area": "260",
+        "premises_type": "leased",
+        "lease_until": (date.today() + timedelta(days=900)).isoformat(),
+        "head_name": "马新疆",
+        "head_mobile": "13899990000",
+    }
+    return values | overrides
 
 
 # The registered certificate a technical responsible person of each type holds (it fits the main qualification).
@@ -108,6 +140,10 @@ def id_number_of(enterprise: EnterpriseLogin, person_id: int) -> str:
         return services.cipher.decrypt(uow.session.get_one(Person, person_id).id_number_sealed)
 
 
+# How the registry words each status (the stand-in answers as the real one does).
+REGISTRY_STATUS_WORDING = {"valid": "有效", "suspended": "暂停", "withdrawn": "撤回", "cancelled": "注销"}
+
+
 def registry_knows_qualifications(enterprise: EnterpriseLogin, rows: list[dict[str, Any]]) -> None:
     """The registry stand-in records these qualifications for the enterprise (as the real one would)."""
     listed = [
@@ -117,6 +153,7 @@ def registry_knows_qualifications(enterprise: EnterpriseLogin, rows: list[dict[s
             "valid_until": row["valid_until"],
             "issuing_authority": row.get("issuing_authority", ""),
             "issued_on": row["issued_on"],
+            "status": REGISTRY_STATUS_WORDING.get(row.get("status", "valid"), row.get("status", "")),
         }
         for row in rows
     ]
@@ -154,7 +191,37 @@ GUIDED_QUALIFICATION = {
     "certificate_number": "D234023425",
     "valid_until": "2030-12-31",
     "issued_on": "2026-01-10",
+    "status": "valid",
 }
+
+
+# Step-by-step answers (by the path's last key) to what a real filing asks beyond the four sections of old:
+# a qualification's status, a builder's 安全生产许可证 and the 驻疆机构.
+REAL_FILING_ANSWERS = {
+    "status": "有效",
+    "safety_license_number": "(皖)JZ安许证字〔2026〕000123",
+    "safety_license_issued_on": "2026年1月10日",
+    "safety_license_valid_until": "2029年1月9日",
+    "safety_license_issuer": "安徽省住房和城乡建设厅",
+    "office_name": "安徽德拓建设工程有限公司新疆分公司",
+    "region": "乌鲁木齐",
+    "address": "新疆乌鲁木齐市天山区解放北路8号",
+    "office_area": "260平方米",
+    "premises_type": "租赁",
+    "head_name": "马新疆",
+    "head_mobile": "13899990000",
+}
+
+
+# The same, as a clerk says them in the conversation.
+LICENCE_SENTENCE = (
+    "安全生产许可证编号(皖)JZ安许证字〔2026〕000123，安全生产许可证发证日期2026年1月10日，"
+    "安全生产许可证有效期至2029年1月9日，安全生产许可证发证机关安徽省住房和城乡建设厅"
+)
+OFFICE_SENTENCE = (
+    "驻疆机构名称安徽德拓建设工程有限公司新疆分公司，所在地州市乌鲁木齐，驻疆机构地址新疆乌鲁木齐市天山区解放北路8号，"
+    "办公面积260平方米，场所性质租赁，驻疆机构负责人马新疆，负责人手机号码13899990000"
+)
 
 
 def registry_agrees(enterprise: EnterpriseLogin, technical_id: int, rows: list[dict[str, Any]] | None = None) -> None:
@@ -222,6 +289,8 @@ def complete_first_filing(
     save(enterprise, filing, "qualifications", rows)
     registry_knows_qualifications(enterprise, rows["qualifications"])
     upload(enterprise, fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
+    if enterprise_type == "construction":
+        upload(enterprise, fid, "safety_license_scan", pdf_bytes(), "安全生产许可证.pdf")
     save(
         enterprise,
         filing,
@@ -235,7 +304,9 @@ def complete_first_filing(
     _code, type_name, number, specialty = TECHNICAL_CERTIFICATE_OF_TYPE[enterprise_type]
     registry_knows_certificate(enterprise, technical_id, type_name, number, specialty)
     upload(enterprise, fid, "technical_title_certificate")
-    last = upload(enterprise, fid, "technical_person_appointment")
+    upload(enterprise, fid, "technical_person_appointment")
+    upload(enterprise, fid, "premises_proof", pdf_bytes(), "租赁合同.pdf")
+    last = save(enterprise, filing, "xinjiang_office", xinjiang_office(enterprise))
     assert last["complete"], [s for s in last["sections"] if not s["complete"]]
     return last
 

@@ -153,9 +153,23 @@ def test_businesses_describe_the_first_filing(client):
         "qualifications",
         "responsible_person",
         "technical_person",
+        "xinjiang_office",
     ]
     table = first["sections"][1]["fields"][0]
-    assert [c["label"] for c in table["columns"]] == ["资质", "资质证书编号", "证书有效期", "发证机关", "发证日期"]
+    assert [c["label"] for c in table["columns"]] == [
+        "资质",
+        "资质类别",
+        "资质证书编号",
+        "证书有效期",
+        "发证机关",
+        "发证日期",
+        "资质状态",
+    ]
+    assert next(c for c in table["columns"] if c["key"] == "category")["derived_from"] == "name"
+    licence = next(f for f in first["sections"][1]["fields"] if f["key"] == "safety_license_number")
+    assert licence["required_for"] == ["construction"]
+    scan = next(k for k in first["sections"][1]["attachments"] if k["key"] == "safety_license_scan")
+    assert scan["required_for"] == ["construction"]
     letter = first["submission_attachments"][0]
     assert letter["content_types"] == ["application/pdf"] and letter["max_bytes"] == 5 * 1024 * 1024
     assert "cost_consulting" not in {t["value"] for t in first["applies_to"]}

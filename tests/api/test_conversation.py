@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.api.flows import (
+    LICENCE_SENTENCE,
+    OFFICE_SENTENCE,
     complete_first_filing,
     open_first_filing,
     registry_agrees,
@@ -95,25 +97,32 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
     assert expired["refused"] and "过期" in expired["refused"][0]["reason"]
     assert expired["question"]["path"] == "qualifications.qualifications[0].valid_until"
     reply = say(enterprise, fid, f"有效期至{UNTIL.year}年{UNTIL.month}月{UNTIL.day}日，发证日期2025年12月24日")
+    assert reply["question"]["path"] == "qualifications.qualifications[0].status"
+    assert reply["question"]["quick_replies"] == ["有效", "暂停", "撤回", "注销"]
+    reply = say(enterprise, fid, "有效")
+    # A builder's 安全生产许可证 is required: asked before more rows are offered.
+    assert reply["question"]["path"] == "qualifications.safety_license_number"
+    reply = say(enterprise, fid, LICENCE_SENTENCE)
+    assert not reply["refused"], reply
     assert reply["question"]["kind"] == "more_rows" and reply["question"]["text"].startswith("还有其他资质吗？")
     reply = say(enterprise, fid, "有")
     assert reply["question"]["path"] == "qualifications.qualifications[1].name"
     reply = say(enterprise, fid, QUALIFICATIONS[1][0])
-    reply = say(enterprise, fid, f"证书编号{QUALIFICATIONS[1][1]}，有效期{UNTIL.isoformat()}，发证日期2025/11/20")
+    reply = say(
+        enterprise, fid, f"证书编号{QUALIFICATIONS[1][1]}，有效期{UNTIL.isoformat()}，发证日期2025/11/20，状态有效"
+    )
     for name, number in QUALIFICATIONS[2:]:
         assert reply["question"]["kind"] == "more_rows"
         reply = say(
             enterprise,
             fid,
-            f"还有一项资质，{name}，证书编号{number}，有效期{UNTIL:%Y.%m.%d}，发证二〇二五年十一月二十日",
+            f"还有一项资质，{name}，证书编号{number}，有效期{UNTIL:%Y.%m.%d}，发证二〇二五年十一月二十日，状态有效",
         )
         assert not reply["refused"], reply
     reply = say(enterprise, fid, "把第3条资质的证书编号改成D334023499")
     assert reply["recorded"][0]["path"] == "qualifications.qualifications[2].certificate_number"
     assert reply["recorded"][0]["corrected"]
     reply = say(enterprise, fid, "没有了")
-    assert reply["question"]["path"] == "qualifications.safety_license_number"
-    reply = say(enterprise, fid, "跳过")
 
     assert reply["question"]["path"] == "responsible_person.person"
     assert set(reply["question"]["quick_replies"]) == {"张建国", "刘工"}
@@ -126,6 +135,19 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
         if reply["status"] == "attachment":
             break
         reply = say(enterprise, fid, TECHNICAL_ANSWERS[reply["question"]["path"]])
+    # The 驻疆机构 cannot be saved before its premises proof: that upload is asked first.
+    assert reply["question"]["attachment"] == "premises_proof", reply["question"]
+    reply = upload_what_is_asked(enterprise, fid, reply)
+    assert reply["question"]["path"] == "xinjiang_office.office_name"
+    reply = say(enterprise, fid, OFFICE_SENTENCE)
+    assert not reply["refused"] and not reply["not_understood"], reply
+    assert [r["path"] for r in reply["recorded"]][3:5] == [
+        "xinjiang_office.office_area",
+        "xinjiang_office.premises_type",
+    ]
+    for _ in range(2):  # 租赁到期日期, 办公电话: each offered once
+        assert reply["question"]["kind"] == "optional", reply["question"]
+        reply = say(enterprise, fid, "跳过")
     assert reply["status"] == "attachment", reply["question"]  # uploads are asked once there is nothing left to say
     reply = upload_what_is_asked(enterprise, fid, reply)
 
@@ -142,6 +164,7 @@ def test_a_first_filing_with_six_qualifications_by_conversation_alone(enterprise
     filing = enterprise.get(f"/api/v1/filings/{fid}").json
     rows = filing["sections"][1]["values"]["qualifications"]
     assert [row["name"] for row in rows] == [name for name, _ in QUALIFICATIONS]
+    assert {row["category"] for row in rows} == {"general_contracting", "specialty_contracting"}
     assert rows[2]["certificate_number"] == "D334023499"
 
 

@@ -14,6 +14,7 @@ OFFICE = {
     "office_name": "安徽德拓建设工程有限公司新疆分公司",
     "region": "昌吉回族自治州",
     "address": "新疆昌吉市延安北路 66 号",
+    "office_area": "180",
     "premises_type": "leased",
     "lease_until": (date.today() + timedelta(days=900)).isoformat(),
     "head_name": "马新疆",
@@ -67,7 +68,10 @@ def test_extension_within_window_extends_publicity(filed, services, client):
     refused = save(filed, filing, "xinjiang_office", OFFICE, expect=422)
     assert refused["detail"] == "驻疆机构里需要上传最新的驻疆场所证明材料，否则无法保存成功"
     assert "premises_proof" in refused["errors"]
-    assert filed.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]["saved"] is False
+    # The office filed with the first filing is the starting point; its premises proof must be new.
+    office = filed.get(f"/api/v1/filings/{filing['id']}").json["sections"][0]
+    assert office["values"]["office_name"] == f"{filed.name}新疆分公司" and not office["complete"]
+    assert [a["kind"] for a in office["missing_attachments"]] == ["premises_proof"]
 
     upload(filed, filing["id"], "premises_proof", pdf_bytes(), "租赁合同.pdf")
     saved = save(filed, filing, "xinjiang_office", OFFICE)

@@ -27,7 +27,7 @@ def test_first_filing_is_approved_and_published(enterprise, make_person, service
     responsible = make_person("张建国", employed_by=enterprise.id)
     technical = make_person("刘工", employed_by=enterprise.id)
     filing = complete_first_filing(enterprise, responsible, technical)
-    assert [s["complete"] for s in filing["sections"]] == [True, True, True, True]
+    assert [s["complete"] for s in filing["sections"]] == [True, True, True, True, True]
 
     response = sign_and_submit(enterprise, filing["id"], key="submit-1")
     assert response.status_code == 200, response.json

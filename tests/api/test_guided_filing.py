@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from entryfiling.domain import businesses
 from entryfiling.domain.businesses import EnterpriseType
 from entryfiling.domain.fields import AttachmentKind, Field, FieldType, Option, Section
-from tests.api.flows import open_first_filing, registry_agrees, sign_and_submit, skip_or, upload
+from tests.api.flows import REAL_FILING_ANSWERS, open_first_filing, registry_agrees, sign_and_submit, skip_or, upload
 from tests.factories import pdf_bytes
 
 FREE_TEXT = {
@@ -38,7 +38,7 @@ FREE_TEXT = {
     "registered_certificate_type": "一级注册建造师",
     "registered_certificate_number": "皖1342010201812345",
     "registered_specialty": "建筑工程",
-}
+} | REAL_FILING_ANSWERS
 
 
 def _answer(enterprise, filing_id, path, value):
@@ -285,6 +285,7 @@ def test_rows_one_by_one_and_optional_fields_offered_once(enterprise):
         "certificate_number": "D1",
         "valid_until": "2099-01-01",
         "issued_on": "2020-01-01",
+        "status": "有效",
     }
     for key, value in rows.items():
         assert _answer(enterprise, fid, f"qualifications.qualifications[0].{key}", value).status_code == 200
@@ -301,6 +302,9 @@ def test_rows_one_by_one_and_optional_fields_offered_once(enterprise):
     step = _answer(enterprise, fid, "basic_info.email", "跳过").json["step"]
     step = _answer(enterprise, fid, "basic_info.business_scope", "跳过").json["step"]
     assert step["section"] == "qualifications"
+    # A construction enterprise's 安全生产许可证 is required: asked before more rows are offered.
+    while step["path"].startswith("qualifications.safety_license_"):
+        step = _answer(enterprise, fid, step["path"], REAL_FILING_ANSWERS[step["path"].split(".")[1]]).json["step"]
     while step["type"] == "attachment":
         upload(enterprise, fid, step["attachment"]["kind"], pdf_bytes(), "scan.pdf")
         step = enterprise.get(f"/api/v1/filings/{fid}/next").json["step"]
@@ -311,7 +315,7 @@ def test_rows_one_by_one_and_optional_fields_offered_once(enterprise):
         step = _answer(enterprise, fid, f"qualifications.qualifications[1].{key}", value).json["step"]
     assert step["type"] == "yes_no"
     step = _answer(enterprise, fid, step["path"], "没有了").json["step"]
-    assert step["path"] == "qualifications.safety_license_number"
+    assert step["section"] == "responsible_person"
 
 
 def test_an_unknown_qualification_is_refused_at_the_question_with_suggestions(enterprise):

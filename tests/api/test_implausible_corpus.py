@@ -24,6 +24,7 @@ from tests.api.flows import (
     qualifications,
     registry_knows_certificate,
     registry_knows_qualifications,
+    safety_licence,
     save,
     sign_and_submit,
     signed_letter,
@@ -70,6 +71,8 @@ def first_filing(
     extra: dict[str, Any] | None = None,
     responsible: int | None = None,
     technical: int | None = None,
+    office: dict[str, Any] | None = None,
+    remove_uploads: tuple[str, ...] = (),
     enterprise: EnterpriseLogin | None = None,
     enterprise_type: str = "construction",
     technical_values: dict[str, Any] | None = None,
@@ -94,6 +97,13 @@ def first_filing(
         save(ent, filing, "qualifications", table | (extra or {}))
     if technical_values:
         save(ent, filing, "technical_person", technical_values)
+    if office:
+        save(ent, filing, "xinjiang_office", office)
+    for kind in remove_uploads:  # an upload the baseline made, taken away again
+        view = ent.get(f"/api/v1/filings/{filing['id']}").json
+        for attachment_id in [a["id"] for sec in view["sections"] for a in sec["attachments"] if a["kind"] == kind]:
+            response = ent.delete(f"/api/v1/filings/{filing['id']}/attachments/{attachment_id}")
+            assert response.status_code in (200, 204), response.json
     if before_submit is not None:
         before_submit(ent, technical or default_technical)
     if letter is not None:
@@ -155,6 +165,7 @@ OFFICE = {
     "address": "新疆昌吉市延安北路 66 号",
     "premises_type": "leased",
     "lease_until": days(900),
+    "office_area": "180",
     "head_name": "马新疆",
     "head_mobile": "13899990000",
 }
@@ -330,6 +341,75 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
         "不符合官方编号格式",
         lambda w: first_filing(w, extra={"safety_license_number": "AQ12345"}),
     ),
+    # the 安全生产许可证 of a construction enterprise
+    (
+        "missing licence on a construction enterprise",
+        "缺少安全生产许可证编号",
+        lambda w: first_filing(w, extra={key: None for key in safety_licence()}),
+    ),
+    (
+        "missing licence scan",
+        "安全生产许可证（副本）扫描件",
+        lambda w: first_filing(w, remove_uploads=("safety_license_scan",)),
+    ),
+    (
+        "expired licence",
+        "安全生产许可证有效期至已于",
+        lambda w: first_filing(w, extra=safety_licence(TODAY - timedelta(days=1200))),
+    ),
+    (
+        "licence number in a bad format",
+        "不符合官方编号格式",
+        lambda w: first_filing(w, extra={"safety_license_number": "安许证2020-123"}),
+    ),
+    (
+        "licence number of no province",
+        "不符合官方编号格式",
+        lambda w: first_filing(w, extra={"safety_license_number": "(美)JZ安许证字[2020]000123"}),
+    ),
+    (
+        "licence issued after its expiry",
+        "早于发证日期",
+        lambda w: first_filing(
+            w, extra={"safety_license_issued_on": days(-10), "safety_license_valid_until": days(-20)}
+        ),
+    ),
+    (
+        "licence issued in the future",
+        "晚于提交日",
+        lambda w: first_filing(w, extra=safety_licence(TODAY + timedelta(days=20))),
+    ),
+    (
+        "licence valid ten years",
+        "超过 3 年",
+        lambda w: first_filing(w, extra={"safety_license_valid_until": days(3200)}),
+    ),
+    # the 驻疆机构 of the first filing
+    ("office area 0", "办公面积 0.00 平方米不在合理范围内", lambda w: first_filing(w, office={"office_area": "0"})),
+    (
+        "office area of a stadium",
+        "不在合理范围内",
+        lambda w: first_filing(w, office={"office_area": "900000"}),
+    ),
+    ("junk office address", "占位或测试", lambda w: first_filing(w, office={"address": "xxx"})),
+    ("latin office address", "不是有效的地址", lambda w: first_filing(w, office={"address": "Room 8"})),
+    ("placeholder office head", "占位或测试", lambda w: first_filing(w, office={"head_name": "李四"})),
+    # qualification status
+    (
+        "qualification status withdrawn",
+        "只有状态为“有效”的资质",
+        lambda w: first_filing(w, row_changes={"status": "withdrawn"}),
+    ),
+    (
+        "qualification cancelled in the registry",
+        "与平台登记的“注销”不一致",
+        lambda w: first_filing(
+            w,
+            before_submit=lambda ent, _t: registry_knows_qualifications(
+                ent, [r | {"status": "cancelled"} for r in qualifications()["qualifications"]]
+            ),
+        ),
+    ),
     ("capital zero", "注册资本 0", lambda w: first_filing(w, basic={"registered_capital": "0"})),
     ("capital beyond bounds", "不在合理范围内", lambda w: first_filing(w, basic={"registered_capital": "900000000"})),
     # catalogue and enterprise type
@@ -482,6 +562,7 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
                 "certificate_number": "E132000002",
                 "issued_on": days(-30),
                 "valid_until": days(1500),
+                "status": "valid",
             },
         ),
     ),
@@ -495,10 +576,26 @@ CASES: list[tuple[str, str, Callable[[World], Any]]] = [
                 "certificate_number": "D334023499",
                 "issued_on": days(-30),
                 "valid_until": days(-40),
+                "status": "valid",
             },
         ),
     ),
     ("7: placeholder office head", "占位或测试", lambda w: publicity_extension(w, head_name="张三")),
+    ("7: office area 0", "不在合理范围内", lambda w: publicity_extension(w, office_area="0")),
+    (
+        "5: suspended qualification added",
+        "只有状态为“有效”的资质",
+        lambda w: qualification_change(
+            w,
+            {
+                "name": "钢结构工程专业承包贰级",
+                "certificate_number": "D334023499",
+                "issued_on": days(-30),
+                "valid_until": days(1500),
+                "status": "suspended",
+            },
+        ),
+    ),
     (
         "7: office named as its address",
         "填写了相同的内容",
@@ -566,6 +663,7 @@ def test_the_valid_baseline_of_every_enterprise_type_is_approved(world, enterpri
                 "certificate_number": "D334023499",
                 "issued_on": days(-30),
                 "valid_until": days(1500),
+                "status": "valid",
             },
         ),
         publicity_extension,

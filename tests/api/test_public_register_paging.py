@@ -122,3 +122,22 @@ def test_register_reads_write_no_rate_limit_rows(register, client, services):
         assert client.get("/api/v1/public/enterprises", query_string={"q": "建设"}).status_code == 200
     with services.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(RateLimitBucket)) == 0
+
+
+def test_a_search_matching_more_than_the_count_limit_says_so_and_still_pages_through_all(client, register, monkeypatch):
+    from handlers import register as register_search
+
+    monkeypatch.setattr(register_search, "COUNT_LIMIT", 15)
+    first = client.get("/api/v1/public/enterprises", query_string={"page_size": 10})
+    assert first.json["total"] == 15 and first.json["total_capped"] is True
+    seen = names(first)
+    after = first.json["next"]
+    for _ in range(10):  # bounded: four pages hold all forty
+        if after is None:
+            break
+        page = client.get("/api/v1/public/enterprises", query_string={"page_size": 10, "after": after})
+        seen += names(page)
+        after = page.json["next"]
+    assert sorted(seen) == sorted(register)
+    narrow = client.get("/api/v1/public/enterprises", query_string={"q": "路桥"})
+    assert narrow.json["total"] == 10 and narrow.json["total_capped"] is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from devkit.emulators.registry import qualification_record
 from tests.api.flows import complete_first_filing, current_etag, save, sign_and_submit, upload
 from tests.factories import pdf_bytes
 from tests.jobs.conftest import work
@@ -252,3 +253,39 @@ def test_new_businesses_are_described(client):
     assert sync == {"kind": "certificates", "table": "certificates", "replace": True}
     qualifications = described["qualification_change"]["sections"][0]["fields"][0]
     assert qualifications["cancel_into"] == "cancelled_qualifications"
+
+
+def test_a_synced_qualification_keeps_the_registry_status_and_gets_its_class(
+    login_enterprise, make_person, redis_conn, registry
+):
+    enterprise = demo_enterprise(login_enterprise)
+    person = make_person(employed_by=enterprise.id)
+    first = complete_first_filing(enterprise, person, person)
+    assert sign_and_submit(enterprise, first["id"]).json["status"] == "approved"
+    registry.state.reset()
+    listed = registry.state.enterprises[enterprise.uscc]["qualifications"]
+    *kept, labour = listed
+    frozen = qualification_record(
+        "钢结构工程专业承包叁级", "D334023455", labour["valid_until"], "合肥市", labour["issued_on"]
+    )
+    registry.put_enterprise(
+        enterprise.uscc, enterprise.name, [*kept, labour | {"status": "撤回"}, frozen | {"status": "冻结中"}]
+    )
+
+    filing = open_filing(enterprise, "qualification_change")
+    job = sync_filing(enterprise, redis_conn, filing["id"])
+    (failed,) = job["result"]["failed"]  # a wording the catalogue does not know is not guessed
+    assert "冻结中" in failed["reason"]
+    rows = section(enterprise.get(f"/api/v1/filings/{filing['id']}").json, "qualifications")["values"]["qualifications"]
+    synced = next(r for r in rows if r["certificate_number"] == "D334023430")
+    assert (synced["name"], synced["category"], synced["status"]) == (
+        "施工劳务不分等级",
+        "specialist_work",
+        "withdrawn",
+    )
+    assert {r["status"] for r in rows if r is not synced} == {"valid"}
+    assert {r["category"] for r in rows} == {"general_contracting", "specialty_contracting", "specialist_work"}
+
+    decided = sign_and_submit(enterprise, filing["id"]).json
+    assert decided["status"] == "rejected"
+    assert any("施工劳务不分等级" in r and "撤回" in r for r in decided["reasons"]), decided["reasons"]

@@ -13,6 +13,7 @@ from tests.api.flows import (
     registry_knows_certificate,
     registry_knows_qualifications,
     technical_person,
+    xinjiang_office,
 )
 from tests.factories import PNG_BYTES, pdf_bytes
 
@@ -69,6 +70,7 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     flow.upload(fid, "legal_representative_id_card")
     flow.save(fid, "qualifications", qualifications())
     flow.upload(fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
+    flow.upload(fid, "safety_license_scan", pdf_bytes(), "安全生产许可证.pdf")
     flow.save(
         fid, "responsible_person", {"person": persons["赵报送"], "position": "进疆负责人", "mobile": "13912345678"}
     )
@@ -79,7 +81,9 @@ def test_filing_contact_completes_and_submits_a_first_filing(enterprise, verifie
     registry_knows_qualifications(enterprise, qualifications()["qualifications"])
     registry_knows_certificate(enterprise, persons["钱技术"], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
-    last = flow.upload(fid, "technical_person_appointment")
+    flow.upload(fid, "technical_person_appointment")
+    flow.upload(fid, "premises_proof", pdf_bytes(), "租赁合同.pdf")
+    last = flow.save(fid, "xinjiang_office", xinjiang_office(enterprise))
     assert last["complete"] is True
     assert last["commitment_letter_url"] == f"{flow.base}/{fid}/commitment-letter"
     assert all(a["download_url"].startswith(flow.base) for s in last["sections"] for a in s["attachments"])

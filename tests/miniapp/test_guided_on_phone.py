@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.api.flows import open_first_filing, registry_agrees, signed_letter, skip_or
+from tests.api.flows import REAL_FILING_ANSWERS, open_first_filing, registry_agrees, signed_letter, skip_or
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import make_contact
 
@@ -31,7 +31,7 @@ ANSWERS = {
     "registered_certificate_type": "一级注册建造师",
     "registered_certificate_number": "皖1342010201812345",
     "registered_specialty": "建筑工程",
-}
+} | REAL_FILING_ANSWERS
 
 
 def test_contact_completes_a_first_filing_by_answers_and_submits(enterprise, verified_user, make_person):

@@ -24,7 +24,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
-from tests.api.flows import letter_photo, registry_agrees
+from tests.api.flows import LICENCE_SENTENCE, OFFICE_SENTENCE, letter_photo, registry_agrees
 from tests.factories import make_id_number, pdf_bytes
 
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -163,9 +163,12 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
     for _ in range(3):
         reply = clerk.tap_reply("跳过")
     reply = clerk.say("资质建筑工程施工总承包贰级，证书编号D234023425，有效期至2030年12月31日，发证日期2026年1月10日")
+    assert "资质状态" in reply
+    reply = clerk.tap_reply("有效")
+    assert "安全生产许可证编号" in reply  # a construction enterprise's licence, asked at the question
+    reply = clerk.say(LICENCE_SENTENCE)
     assert "还有其他资质吗" in reply
-    clerk.tap_reply("没有了")
-    reply = clerk.tap_reply("跳过")
+    reply = clerk.tap_reply("没有了")
     assert "进疆负责人" in reply
     clerk.tap_reply("张建国")
     clerk.say("职务进疆负责人，手机13912345678")
@@ -175,6 +178,12 @@ def test_a_first_filing_on_the_phone_from_login_to_approved(
         if "请上传" in reply:
             break
         reply = clerk.say(answer)
+    assert "驻疆场所证明材料" in reply  # the 驻疆机构 cannot be saved before its premises proof
+    reply = clerk.upload_asked(scan)
+    assert "驻疆机构名称" in reply
+    reply = clerk.say(OFFICE_SENTENCE)
+    for _ in range(2):  # 租赁到期日期, 办公电话
+        reply = clerk.tap_reply("跳过")
     for _ in range(10):
         if "请上传" not in reply:
             break

@@ -18,6 +18,7 @@ from tests.api.flows import (
     registry_knows_qualifications,
     sign_and_submit,
     technical_person,
+    xinjiang_office,
 )
 from tests.factories import pdf_bytes
 from tests.miniapp.test_filing_contact import PhoneFiling, make_contact
@@ -36,6 +37,7 @@ def file_from_phone(enterprise, contact, technical_name: str = "钱技术") -> d
     flow.upload(fid, "legal_representative_id_card")
     flow.save(fid, "qualifications", qualifications())
     flow.upload(fid, "qualification_certificates", pdf_bytes(), "资质证书.pdf")
+    flow.upload(fid, "safety_license_scan", pdf_bytes(), "安全生产许可证.pdf")
     responsible = {
         "person": persons[contact_name(enterprise, contact)],
         "position": "进疆负责人",
@@ -50,6 +52,8 @@ def file_from_phone(enterprise, contact, technical_name: str = "钱技术") -> d
     registry_knows_certificate(enterprise, persons[technical_name], "一级注册建造师", "皖1342010201812345", "建筑工程")
     flow.upload(fid, "technical_title_certificate")
     flow.upload(fid, "technical_person_appointment")
+    flow.upload(fid, "premises_proof", pdf_bytes(), "租赁合同.pdf")
+    flow.save(fid, "xinjiang_office", xinjiang_office(enterprise))
     signed = contact.get(f"{flow.base}/{fid}/commitment-letter").data
     letter = flow.upload(fid, "commitment_letter", signed, "承诺书-签章.pdf")["attachment"]
     submitted = contact.post(f"{flow.base}/{fid}/submit", json={"agreed": True, "signed_letter": letter["id"]})

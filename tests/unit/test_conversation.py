@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from entryfiling.domain.businesses import FIRST_FILING, PUBLICITY_EXTENSION
+from entryfiling.domain.businesses import FIRST_FILING as DECLARED_FIRST_FILING
+from entryfiling.domain.businesses import PUBLICITY_EXTENSION
 from entryfiling.domain.conversation import Context, State, converse, next_question
 from entryfiling.domain.guided import Choice
 
 CTX = Context(persons=(Choice(1, "张建国"), Choice(2, "刘工")), today=date(2026, 1, 1), enterprise_type="survey")
+# The first filing as a survey firm files it (no 安全生产许可证), as the use cases hand it over.
+FIRST_FILING = DECLARED_FIRST_FILING.for_enterprise_type("survey")
 ROW = {
     "name": "工程勘察综合资质甲级",
     "certificate_number": "K1",
     "valid_until": "2030-01-01",
     "issued_on": "2020-01-01",
+    "status": "valid",
 }
 
 
@@ -79,6 +83,17 @@ def test_questions_follow_the_declaration_with_rows_and_optional_fields_once():
     assert next_question(FIRST_FILING, with_row, {}, skipped, CTX).kind == "more_rows"
     _, more = talk("有", with_row, skipped)
     assert next_question(FIRST_FILING, with_row, {}, more, CTX).target.path == "qualifications.qualifications[1].name"
+
+
+def test_a_builder_tells_its_safety_licence_and_a_survey_firm_has_none_to_tell():
+    builder = DECLARED_FIRST_FILING.for_enterprise_type("construction")
+    turn, _ = talk("安全生产许可证编号(新)JZ安许证字[2020]000123，安全生产许可证有效期至2029年1月1日", business=builder)
+    assert turn.sections["qualifications"] == {
+        "safety_license_number": "(新)JZ安许证字[2020]000123",
+        "safety_license_valid_until": "2029-01-01",
+    }
+    survey, _ = talk("安全生产许可证编号(新)JZ安许证字[2020]000123")
+    assert "safety_license_number" not in survey.sections.get("qualifications", {})
 
 
 def test_a_section_that_needs_an_upload_first_asks_for_it_first():

@@ -14,12 +14,19 @@ from entryfiling.domain.validators import InvalidValue
 QUALIFICATION = "qualification"
 CERTIFICATE_TYPE = "certificate_type"
 TRADE = "trade"
+QUALIFICATION_CLASS = "qualification_class"
 
 # Catalogue key (as named by a Field's ``catalogue``) → its matcher.
 CATALOGUES: dict[str, Callable[[str], Match[Any]]] = {
     QUALIFICATION: qualifications.match_qualification,
     CERTIFICATE_TYPE: certificates.match_certificate_type,
     TRADE: certificates.match_trade,
+}
+
+
+# Derivation key (as named by a table column's ``derivation``) → the value it derives from its source, or None.
+DERIVATIONS: dict[str, Callable[[str], str | None]] = {
+    QUALIFICATION_CLASS: qualifications.class_of_name,
 }
 
 

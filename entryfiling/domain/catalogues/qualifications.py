@@ -87,6 +87,59 @@ SEQUENCE_HOLDERS: dict[str, frozenset[Sequence]] = {
 
 UNGRADED = "不分等级"
 
+# 资质类别 as a filing's qualification row shows it (the coarse sequence a clerk reads on the certificate),
+# derived from the name on save (fields.derive_columns), so it is never typed twice.
+CLASS_LABELS: dict[str, str] = {
+    "construction_comprehensive": "施工综合资质",
+    "general_contracting": "施工总承包",
+    "specialty_contracting": "专业承包",
+    "specialist_work": "专业作业",
+    "supervision": "监理",
+    "survey": "勘察",
+    "design": "设计",
+    "testing": "检测",
+}
+CLASS_OF_SEQUENCE: dict[Sequence, str] = {
+    Sequence.CONSTRUCTION_COMPREHENSIVE: "construction_comprehensive",
+    Sequence.GENERAL_CONTRACTING: "general_contracting",
+    Sequence.SPECIALTY_CONTRACTING: "specialty_contracting",
+    Sequence.SPECIALIST_WORK: "specialist_work",
+    Sequence.SUPERVISION_COMPREHENSIVE: "supervision",
+    Sequence.SUPERVISION_SPECIALTY: "supervision",
+    Sequence.SUPERVISION_FIRM: "supervision",
+    Sequence.SURVEY_COMPREHENSIVE: "survey",
+    Sequence.SURVEY_SPECIALTY: "survey",
+    Sequence.SURVEY_LABOUR: "survey",
+    Sequence.DESIGN_COMPREHENSIVE: "design",
+    Sequence.DESIGN_INDUSTRY: "design",
+    Sequence.DESIGN_SPECIALTY: "design",
+    Sequence.DESIGN_SPECIAL_ITEM: "design",
+    Sequence.TESTING_COMPREHENSIVE: "testing",
+    Sequence.TESTING_SPECIAL_ITEM: "testing",
+}
+
+# A qualification's status (资质状态): only 有效 may be approved. The registry's wordings map onto these,
+# so a synced row keeps what the registry says; a wording not listed here is refused by the sync.
+VALID_STATUS = "valid"
+STATUS_LABELS: dict[str, str] = {
+    VALID_STATUS: "有效",
+    "suspended": "暂停",
+    "withdrawn": "撤回",
+    "cancelled": "注销",
+}
+REGISTRY_STATUS_WORDINGS: dict[str, str] = {
+    "有效": VALID_STATUS,
+    "正常": VALID_STATUS,
+    "暂停": "suspended",
+    "暂扣": "suspended",
+    "暂停使用": "suspended",
+    "撤回": "withdrawn",
+    "撤销": "withdrawn",
+    "已撤回": "withdrawn",
+    "注销": "cancelled",
+    "已注销": "cancelled",
+}
+
 
 @dataclass(frozen=True)
 class Qualification:
@@ -302,6 +355,20 @@ _MATCHER: Matcher[Qualification] = Matcher(
 def match_qualification(text: str) -> Match[Qualification]:
     """The entry a typed or printed qualification name stands for, or the nearest names."""
     return _MATCHER.match(text)
+
+
+def class_of_name(text: str) -> str | None:
+    """The 资质类别 of a qualification name the catalogue knows (None for an unknown name)."""
+    entry = match_qualification(text).entry
+    return CLASS_OF_SEQUENCE[entry.sequence] if entry is not None else None
+
+
+def status_of_wording(text: str) -> str | None:
+    """The status code a registry wording (or a status code itself) stands for, None when unknown."""
+    wording = text.strip()
+    if wording in STATUS_LABELS:
+        return wording
+    return REGISTRY_STATUS_WORDINGS.get(wording)
 
 
 def may_hold(enterprise_type: str, qualification: Qualification) -> bool:

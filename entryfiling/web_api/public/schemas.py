@@ -67,3 +67,6 @@ class PublicEnterpriseSchema(Schema):
 
 class PublicEnterprisePageSchema(page_schema(PublicEnterpriseSchema, "PublicEnterprisePageBase")):  # type: ignore[misc]
     next = fields.String(allow_none=True, metadata={"description": "下一页的 after 值；没有下一页时为 null"})
+    total_capped = fields.Boolean(
+        metadata={"description": "为 true 时符合条件的企业多于 total（计数上限），请缩小查询条件或按 next 继续翻页"}
+    )
