@@ -14,6 +14,7 @@ from entryfiling.domain.fields import MAX_ID
 from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from entryfiling.http.gate import authenticate_before_validation
 from entryfiling.http.security import register_request_security
+from entryfiling.http.text_safety import register_text_safety
 from entryfiling.mobile import register_mobile_client
 from entryfiling.ops.logs import configure_logging
 from entryfiling.ops.startup import check_letter_font
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_request_security(app)
     _register_blueprints(app)
     _register_miniapp_api(app)
+    register_text_safety(app)  # after the gate the blueprints registered: the caller is known first
     register_mobile_client(app)
     register_error_handlers(app)
     return app

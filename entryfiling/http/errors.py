@@ -14,12 +14,12 @@ from typing import Any
 from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from entryfiling import messages as msg
 from entryfiling.domain import errors as e
-from entryfiling.http.openapi import ProblemResponsesPlugin
+from entryfiling.http.openapi import ContractPlugin, ProblemResponsesPlugin
 from entryfiling.http.outages import register_outage_handlers
 
 log = logging.getLogger(__name__)
@@ -109,13 +109,25 @@ def _flatten_webargs(messages: Any, *, translate: bool = True) -> dict[str, Any]
             "view_args",
         }:
             for name, text in located.items():
-                flat[str(name)] = text
+                flat.update(_field_paths(str(name), text))
         else:
-            flat[str(location)] = located
+            flat.update(_field_paths(str(location), located))
     if not translate:
         return flat
     translated: dict[str, Any] = _translate(flat)
     return translated
+
+
+def _field_paths(path: str, messages: Any) -> dict[str, Any]:
+    """marshmallow nests the errors of nested fields (``{"rows": {"0": {"x": [...]}}}``): one entry per
+    field path (``rows[0].x``), as domain errors are keyed, so ``errors`` is a flat map of texts."""
+    if not isinstance(messages, dict):
+        return {path: messages}
+    flat: dict[str, Any] = {}
+    for key, nested in messages.items():
+        name = str(key)
+        flat.update(_field_paths(f"{path}[{name}]" if name.isdigit() else f"{path}.{name}", nested))
+    return flat
 
 
 def problem(status: int, detail: str, *, code: str | None = None, errors: Any = None, **extra: Any) -> Response:
@@ -192,7 +204,8 @@ class ProblemSchema(Schema):
     """
 
     class Meta:
-        unknown = INCLUDE
+        # Documents the members this API sends; others may follow (RFC 9457 §3.2), so none is refused.
+        unknown = EXCLUDE
 
     type = fields.String()
     title = fields.String()
@@ -200,7 +213,11 @@ class ProblemSchema(Schema):
     detail = fields.String(metadata={"description": "给用户看的中文说明（可直接用 wx.showModal 展示）"})
     hint = fields.String(metadata={"description": "给开发者的说明（请求头、参数、微信错误码等），不要展示给用户"})
     code = fields.String()
-    errors = fields.Dict(metadata={"description": "按字段路径列出的错误"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata={"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+        metadata={"description": "按字段路径（如 qualifications[1].valid_until）列出的原因：一条为文字，多条为列表"},
+    )
     problems = fields.List(fields.String(), metadata={"description": "提交时需要处理的全部问题"})
     retry_after = fields.Integer(metadata={"description": "（429、503）多少秒后再试，同 Retry-After 响应头"})
     etag = fields.String(metadata={"description": "（412）办件当前的 ETag"})
@@ -216,7 +233,8 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hint
     ERROR_SCHEMA = ProblemSchema
 
     def _init_spec(self, *, extra_plugins: Any = None, **options: Any) -> None:
-        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemResponsesPlugin()], **options)
+        plugins = [*(extra_plugins or ()), ProblemResponsesPlugin(), ContractPlugin(TITLES)]
+        super()._init_spec(extra_plugins=plugins, **options)
 
     def _register_responses(self) -> None:
         """flask-smorest's responses for every status, as application/problem+json."""

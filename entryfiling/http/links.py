@@ -38,7 +38,7 @@ def link(rel: str, description: str) -> fields.Function:
         lambda model: url_of(rel, model),
         dump_only=True,
         allow_none=True,
-        metadata={"description": description, "format": "uri-reference"},
+        metadata={"type": "string", "description": description, "format": "uri-reference"},
     )
 
 

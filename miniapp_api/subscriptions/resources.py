@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -20,6 +20,25 @@ class ConsentSchema(Schema):
 
     class Meta:
         unknown = INCLUDE
+
+    # marshmallow cannot say "the other keys are template ids": the document says it itself.
+    openapi_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "description": "wx.requestSubscribeMessage 的成功结果原样提交，或 {results: {模板编号: 结果}}",
+        "properties": {
+            "errMsg": {"type": "string", "example": "requestSubscribeMessage:ok", "nullable": True},
+            "results": {
+                "type": "object",
+                "nullable": True,
+                "additionalProperties": {"type": "string", "enum": sorted(subscriptions.RESULTS)},
+            },
+        },
+        "additionalProperties": {
+            "type": "string",
+            "enum": sorted(subscriptions.RESULTS),
+            "description": "模板编号 → accept / reject / ban / filter",
+        },
+    }
 
     err_msg = fields.String(
         data_key="errMsg",

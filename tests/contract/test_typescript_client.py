@@ -63,3 +63,11 @@ def test_a_script_breaking_the_contract_does_not_type_check(client, toolchain, t
     checked = _type_check(client, tmp_path, broken)
     assert checked.returncode != 0
     assert "client.ts" in checked.stdout and "peek" in checked.stdout
+
+
+def test_a_section_value_of_the_wrong_type_does_not_type_check(client, toolchain, tmp_path):
+    script = (PROJECT / "client.ts").read_text(encoding="utf-8")
+    broken = script.replace('established_on: "2008-05-20"', "established_on: 20080520")
+    assert broken != script
+    checked = _type_check(client, tmp_path, broken)
+    assert checked.returncode != 0 and "client.ts" in checked.stdout, checked.stdout

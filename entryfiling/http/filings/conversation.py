@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from entryfiling.http.auth import BEARER_SECURITY, services
+from entryfiling.http.filings.schemas import GuidedProgressSchema
 from handlers import conversation
 
 MAX_MESSAGE_LENGTH = 2000
@@ -37,6 +38,32 @@ class RefusedSchema(Schema):
     reason = fields.String()
 
 
+class QuestionOptionSchema(Schema):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class QuestionSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["field", "optional", "more_rows", "confirm", "attachment", "review", "ready"]),
+    )
+    text = fields.String(required=True, metadata={"description": "问题（给用户看）"})
+    quick_replies = fields.List(fields.String(), required=True, metadata={"description": "快捷回复按钮"})
+    path = fields.String(metadata={"description": "所问字段的路径，如 basic_info.registered_capital"})
+    label = fields.String()
+    type = fields.String(metadata={"description": "所问字段的类型"})
+    unit = fields.String()
+    options = fields.List(fields.Nested(QuestionOptionSchema))
+    attachment = fields.String(metadata={"description": "请上传的附件类型"})
+
+
+class ConversationDecisionSchema(Schema):
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
 class ConversationReplySchema(Schema):
     filing_id = fields.Integer()
     etag = fields.String()
@@ -47,14 +74,12 @@ class ConversationReplySchema(Schema):
         }
     )
     reply = fields.String(metadata={"description": "给用户看的回复：记录了什么、哪些没有记录及原因、下一问"})
-    question = fields.Dict(
-        metadata={"description": "下一问：kind、text、quick_replies（快捷回复按钮），字段的 path/type"}
-    )
-    progress = fields.Dict()
+    question = fields.Nested(QuestionSchema, metadata={"description": "下一问"})
+    progress = fields.Nested(GuidedProgressSchema)
     recorded = fields.List(fields.Nested(RecordedSchema))
     refused = fields.List(fields.Nested(RefusedSchema))
     not_understood = fields.List(fields.String())
-    decision = fields.Dict(allow_none=True, metadata={"description": "提交后的审批结果：status、status_label、reasons"})
+    decision = fields.Nested(ConversationDecisionSchema, allow_none=True, metadata={"description": "提交后的审批结果"})
 
 
 def register_conversation_routes(blp: Blueprint, actor_of: Any) -> None:

@@ -44,7 +44,12 @@ from handlers.filings.letter_photos import upload_letter_photos
 from handlers.guided_views import GuidedView
 from handlers.services import Actor
 
-PDF_RESPONSE = {"200": {"description": "PDF 文件", "content": {"application/pdf": {}}}}
+PDF_RESPONSE = {
+    "200": {
+        "description": "PDF 文件",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 # Uploads are stored only as these types (checked by content), so downloads are one of them.
 FILE_RESPONSE = {
     "200": {

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_smorest.fields import Upload
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate
@@ -8,6 +8,14 @@ from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
 from entryfiling.domain.filing import FilingStatus
 from entryfiling.http.links import link
 from entryfiling.http.pagination import PageArgsSchema, page_schema
+from entryfiling.http.value_schemas import (
+    FIELD_VALUE,
+    RECORD_CHANGE_VALUE,
+    SECTION_VALUES_INPUT,
+    SECTION_VALUES_SHOWN,
+    ref,
+    value_field,
+)
 
 
 def _declared_business(value: str) -> None:
@@ -56,6 +64,10 @@ class SectionValuesSchema(Schema):
     class Meta:
         unknown = INCLUDE
 
+    # Which fields a section takes is declared data, checked by the domain: the document shows
+    # the per-section schemas generated from the declarations.
+    openapi_schema: ClassVar[dict[str, Any]] = {"allOf": [ref(SECTION_VALUES_INPUT)]}
+
 
 class EvidenceSchema(Schema):
     item = fields.String(required=True, metadata={"description": "核对的对象，如某行资质"})
@@ -86,8 +98,8 @@ class RecordChangeSchema(Schema):
     field = fields.String(allow_none=True, required=True)
     field_label = fields.String(required=True)
     change = fields.String(required=True, validate=validate.OneOf(["added", "removed", "modified"]))
-    before = fields.Raw(allow_none=True, metadata={"description": "变更前的值（任意 JSON）"})
-    after = fields.Raw(allow_none=True, metadata={"description": "变更后的值（任意 JSON）"})
+    before = value_field(RECORD_CHANGE_VALUE, "变更前的值", allow_none=True)
+    after = value_field(RECORD_CHANGE_VALUE, "变更后的值", allow_none=True)
 
 
 class UploadSchema(Schema):
@@ -162,7 +174,7 @@ class SectionSchema(Schema):
     missing_fields = fields.List(fields.Nested(MissingFieldSchema))
     missing_attachments = fields.List(fields.Nested(MissingAttachmentSchema))
     warnings = fields.List(fields.String())
-    values = fields.Dict(metadata={"description": "栏目字段的值（身份证号已脱敏，人员显示姓名）"})
+    values = value_field(SECTION_VALUES_SHOWN, "栏目字段的值（身份证号已脱敏，人员显示姓名）")
     attachments = fields.List(fields.Nested(AttachmentSchema))
 
 
@@ -223,7 +235,20 @@ FilingPageSchema = page_schema(FilingSummarySchema, "FilingPage")
 
 class AnswerSchema(Schema):
     field = fields.String(required=True, metadata={"description": "要回答的项，如 basic_info.contact_name"})
-    value = fields.Raw(required=True, allow_none=True, metadata={"description": "回答：可为口语化文本"})
+    value = fields.Raw(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "回答：可为口语化文本；人员为编号或 {id}；多选为文字列表；是否题可为 true/false",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "properties": {"id": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}},
+            ],
+        },
+    )
 
 
 class BackSchema(Schema):
@@ -271,7 +296,7 @@ class StepSchema(OmitNoneSchema):
     label = fields.String()
     prompt = fields.String()
     done = fields.Boolean()
-    current = fields.Raw(allow_none=True, metadata={"description": "当前已填的值（人员为 {id, name}，附件为已上传数）"})
+    current = value_field(FIELD_VALUE, "当前已填的值（人员为 {id, name}，附件为已上传数）", allow_none=True)
     type = fields.String(metadata={"description": "字段类型，或 attachment（需上传附件）"})
     required = fields.Boolean()
     example = fields.String()
@@ -296,15 +321,23 @@ class GuidedProgressSchema(Schema):
     sections = fields.List(fields.Nested(SectionProgressSchema))
 
 
+class WholeObject(fields.Nested):
+    """A nested schema over the object the field sits in (a part of the same read model), so the
+    document shows the nested schema rather than an untyped value."""
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return obj
+
+
 class AgreementSchema(Schema):
-    type = fields.Constant("confirmation")
+    type = fields.Constant("confirmation", metadata={"type": "string", "enum": ["confirmation"]})
     text = fields.String(attribute="agreement_text")
 
 
 class SubmissionSchema(Schema):
     letter_url = link("commitment_letter", "下载预填的企业诚信守法承诺书（PDF）")
     signed_letter_kind = fields.String(metadata={"description": "上传签章承诺书时的附件类型"})
-    agreement = fields.Function(lambda s: AgreementSchema().dump(s))
+    agreement = WholeObject(AgreementSchema, metadata={"description": "提交前须确认的承诺"})
     submit_url = link("submit", "提交申请")
 
 

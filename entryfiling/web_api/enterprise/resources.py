@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from entryfiling.http.pagination import PageArgsSchema, page_schema
+from entryfiling.http.value_schemas import FILED_RECORD, value_field
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
 from handlers import enterprises, persons
 
@@ -25,7 +26,7 @@ class EnterpriseSchema(Schema):
     filed_at = fields.DateTime(allow_none=True)
     publicity_until = fields.Date(allow_none=True)
     publicity_lapsed = fields.Boolean()
-    filed_record = fields.Dict()
+    filed_record = value_field(FILED_RECORD, "备案信息：各部分按栏目声明（身份证号脱敏）")
 
 
 class PersonQuerySchema(PageArgsSchema):

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields
 
 from entryfiling.http.pagination import page_schema
+from entryfiling.http.value_schemas import RECORD_CHANGE_VALUE, value_field
 
 
 class ChangeSchema(Schema):
@@ -9,8 +10,8 @@ class ChangeSchema(Schema):
     field = fields.String(allow_none=True)
     field_label = fields.String()
     change = fields.String(metadata={"description": "added / modified / removed"})
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
+    before = value_field(RECORD_CHANGE_VALUE, "变更前的值", allow_none=True)
+    after = value_field(RECORD_CHANGE_VALUE, "变更后的值", allow_none=True)
 
 
 class HistoryItemSchema(Schema):

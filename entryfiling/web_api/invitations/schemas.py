@@ -43,6 +43,19 @@ class EmploymentArgsSchema(PageArgsSchema):
     )
 
 
+class EmployedPersonSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(required=True, metadata={"description": "身份证号（脱敏）"})
+    verified = fields.Boolean(required=True, metadata={"description": "是否已实名认证"})
+
+
+class EmployerSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    uscc = fields.String(required=True)
+
+
 class EmploymentSchema(Schema):
     id = fields.Integer()
     role = fields.String()
@@ -51,8 +64,8 @@ class EmploymentSchema(Schema):
     started_at = fields.String()
     ended_at = fields.String(allow_none=True)
     ended_by = fields.String(allow_none=True)
-    person = fields.Dict(metadata={"description": "人员（身份证号脱敏）"})
-    enterprise = fields.Dict()
+    person = fields.Nested(EmployedPersonSchema, metadata={"description": "人员（身份证号脱敏）"})
+    enterprise = fields.Nested(EmployerSchema, metadata={"description": "企业"})
 
 
 EmploymentPageSchema = page_schema(EmploymentSchema, "EmploymentPage")

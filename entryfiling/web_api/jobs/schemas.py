@@ -9,6 +9,40 @@ class ProgressSchema(Schema):
     total = fields.Integer()
 
 
+class JobFailureSchema(Schema):
+    item = fields.String(metadata={"description": "未能同步的对象（人员证书、资质）"})
+    reason = fields.String(metadata={"description": "原因（给用户看）"})
+
+
+class JobFilingSchema(Schema):
+    id = fields.Integer(metadata={"description": "填入的办件"})
+    rows = fields.Integer(metadata={"description": "表格现有行数"})
+    changed = fields.Boolean(metadata={"description": "办件是否因此改变"})
+
+
+class JobResultSchema(Schema):
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "各类数目：added / updated / unchanged / removed / failed"},
+    )
+    added = fields.List(fields.String(), metadata={"description": "新增的证书或资质"})
+    updated = fields.List(fields.String())
+    unchanged = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    failed = fields.List(fields.Nested(JobFailureSchema))
+    offered = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "（资质同步）平台登记的资质：列 → 值"},
+    )
+    filing = fields.Nested(JobFilingSchema, metadata={"description": "（一键同步）填入办件的情况"})
+
+
+class SyncedPersonSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
 class JobSchema(Schema):
     id = fields.String()
     kind = fields.String(metadata={"description": "sync_certificates 或 sync_qualifications"})
@@ -18,7 +52,8 @@ class JobSchema(Schema):
     filing_id = fields.Integer(allow_none=True)
     attempts = fields.Integer()
     progress = fields.Nested(ProgressSchema)
-    result = fields.Dict(
+    result = fields.Nested(
+        JobResultSchema,
         allow_none=True,
         metadata={"description": "完成后的结果：counts（added/updated/unchanged/removed/failed）及明细，failed 含原因"},
     )
@@ -46,7 +81,7 @@ class FilingSyncSchema(Schema):
 
 
 class SyncedCertificateSchema(Schema):
-    person = fields.Dict()
+    person = fields.Nested(SyncedPersonSchema)
     certificate_type = fields.String()
     certificate_number = fields.String()
     specialty = fields.String()

@@ -18,8 +18,15 @@ class LoginSchema(Schema):
     )
 
 
+class TokenEnterpriseSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "证书上的企业名称"})
+    uscc = fields.String(required=True, metadata={"description": "统一社会信用代码"})
+    first_login = fields.Boolean(required=True, metadata={"description": "本企业第一次登录（可引导办理首次信息报送）"})
+
+
 class TokenSchema(Schema):
     access_token = fields.String()
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
-    enterprise = fields.Dict()
+    enterprise = fields.Nested(TokenEnterpriseSchema, metadata={"description": "登录的企业"})

@@ -1,7 +1,10 @@
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from entryfiling.domain.businesses import EnterpriseType
 from entryfiling.http.pagination import PageArgsSchema, page_schema
+from entryfiling.http.value_schemas import SECTION_VALUE_MAP, value_field
 from handlers.register import LAPSED, VALID
 
 
@@ -32,6 +35,20 @@ class RegisterQuerySchema(PageArgsSchema):
     )
 
 
+class PublicRecordPartSchema(Schema):
+    """One published part: ``{label, values}`` or ``{label, items}`` (a dict, whose own ``values`` and
+    ``items`` methods must not be taken for the absent key)."""
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return obj.get(attr, default) if isinstance(obj, dict) else super().get_attribute(obj, attr, default)
+
+    label = fields.String(required=True, metadata={"description": "这一部分的名称，如 企业资质情况"})
+    values = value_field(SECTION_VALUE_MAP, "公示的字段 → 值")
+    items = fields.List(
+        value_field(SECTION_VALUE_MAP, "一项（如一个项目）"), metadata={"description": "逐项公示的部分"}
+    )
+
+
 class PublicEnterpriseSchema(Schema):
     name = fields.String()
     uscc = fields.String()
@@ -42,7 +59,9 @@ class PublicEnterpriseSchema(Schema):
     publicity_status = fields.String(metadata={"description": "valid / lapsed"})
     publicity_status_label = fields.String()
     record = fields.Dict(
-        metadata={"description": "公示的备案信息：资质（含有效期、是否过期）、负责人（仅姓名）、驻疆机构、项目"}
+        keys=fields.String(),
+        values=fields.Nested(PublicRecordPartSchema),
+        metadata={"description": "公示的备案信息：资质（含有效期、是否过期）、负责人（仅姓名）、驻疆机构、项目"},
     )
 
 

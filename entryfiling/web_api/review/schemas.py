@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from entryfiling.http.filings.schemas import FilingSchema, FilingSummarySchema
 from entryfiling.http.links import link
 from entryfiling.http.pagination import PageArgsSchema, page_schema
+from entryfiling.http.value_schemas import JSON_VALUE, value_field
 
 
 class RegulatorLoginSchema(Schema):
@@ -91,7 +92,9 @@ class AuditEntrySchema(Schema):
     object = fields.String()
     result = fields.String()
     source_address = fields.String(allow_none=True)
-    details = fields.Dict()
+    details = fields.Dict(
+        keys=fields.String(), values=value_field(JSON_VALUE, "随事件不同"), metadata={"description": "事件的详情"}
+    )
 
 
 AuditPageSchema = page_schema(AuditEntrySchema, "AuditPage")

@@ -65,6 +65,26 @@ export async function walk(
   if (!opened.data) fail(opened.error);
   const filing = { ...scope, filing_id: opened.data.id };
 
+  // A section's values as its declaration types them (GET /api/v1/businesses; one schema per section):
+  // a value of the wrong type does not compile.
+  const basicInfo: components["schemas"]["BasicInfoInput"] = {
+    contact_name: "王小明",
+    registered_capital: 5000,
+    established_on: "2008-05-20",
+  };
+  const saved = await client.PUT("/miniapp/v1/enterprises/{enterprise_id}/filings/{filing_id}/sections/{section_key}", {
+    headers,
+    params: { path: { ...filing, section_key: "basic_info" }, header: { "If-Match": opened.data.etag } },
+    body: basicInfo,
+  });
+  if (!saved.data) {
+    // errors: field path → the reason(s), e.g. { "uscc": "统一社会信用代码校验位不正确" }.
+    const reasons: Record<string, string | string[]> = saved.error?.errors ?? {};
+    throw new Error(Object.values(reasons).flat().join("；") || saved.error?.detail);
+  }
+  const shown = saved.data.sections?.find((section) => section.key === "basic_info")?.values;
+  if (shown && "contact_name" in shown) console.log(shown.contact_name);
+
   const first = await client.GET("/miniapp/v1/enterprises/{enterprise_id}/filings/{filing_id}/next", {
     headers,
     params: { path: filing },

@@ -1,0 +1,52 @@
+"""Text a database cannot keep is refused at the door, in one place, for both APIs.
+
+PostgreSQL stores no NUL character in text (SQLite does): a NUL anywhere in a request — a query
+parameter, a JSON string or key, a form field — would otherwise reach the database and fail there
+as a server error, and on SQLite be kept. Every such request is answered 422, naming where the
+character is. The hook runs after the gate (``gate.py``), so who is asking is settled first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+
+from entryfiling import messages as msg
+from entryfiling.domain.errors import ValidationFailed
+
+NUL = "\x00"
+
+
+def register_text_safety(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
+
+def _nul_path(value: Any, path: str) -> str | None:
+    """The field path of the first text holding a NUL, if any."""
+    if isinstance(value, str):
+        return path if NUL in value else None
+    if isinstance(value, dict):
+        for key, nested in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            found = inner if NUL in str(key) else _nul_path(nested, inner)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, nested in enumerate(value):
+            found = _nul_path(nested, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _first_field_with_nul(fields: Any) -> str | None:
+    return next((name for name, value in fields.items(multi=True) if NUL in name or NUL in value), None)
+
+
+def refuse_nul_characters() -> None:
+    found = _first_field_with_nul(request.args) or _first_field_with_nul(request.form)
+    if found is None and request.is_json:
+        found = _nul_path(request.get_json(silent=True), "")
+    if found is not None:
+        raise ValidationFailed.on(found or "_", msg.TEXT_NUL)
