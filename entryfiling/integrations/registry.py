@@ -4,10 +4,18 @@ Every call has a connect and a read timeout; transient failures (connection refu
 timeouts, 429 and 5xx answers) are retried a bounded number of times with exponential backoff;
 what still fails becomes an ``ExternalServiceError`` whose message a user can read. Pages are
 followed up to a fixed bound so a misbehaving server cannot keep us looping.
+
+Connections are kept alive: a client made without a session of its own uses its thread's session
+for the registry's address, so the lookups of one submit after another (and the calls of a sync)
+reuse open connections instead of opening one per call — a TCP handshake and, on the registry's
+side, a new connection handler every time. A ``requests.Session`` is not shared between threads,
+hence one per thread; a forked process starts with none (its parent's sockets are not its own).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +31,26 @@ from entryfiling.domain.errors import ExternalServiceError
 PAGE_SIZE = 50
 MAX_PAGES = 40
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+_THREAD_SESSIONS = threading.local()
+
+
+def _forget_thread_sessions() -> None:
+    global _THREAD_SESSIONS
+    _THREAD_SESSIONS = threading.local()
+
+
+os.register_at_fork(after_in_child=_forget_thread_sessions)
+
+
+def thread_session(base_url: str) -> requests.Session:
+    """This thread's kept-alive session for the registry at ``base_url``."""
+    sessions: dict[str, requests.Session] = _THREAD_SESSIONS.__dict__.setdefault("by_url", {})
+    session = sessions.get(base_url)
+    if session is None:
+        session = sessions[base_url] = requests.Session()
+    return session
 
 
 class RegistryUnavailable(ExternalServiceError):
@@ -80,7 +108,7 @@ class RegistryClient:
         self.timeout = (connect_timeout, read_timeout)
         self.retries = max(0, retries)
         self.backoff = backoff
-        self.session = session or requests.Session()
+        self.session = session or thread_session(self.base_url)
         self._sleep = sleep
 
     # ------------------------------------------------------------------ public

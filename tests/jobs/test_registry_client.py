@@ -117,3 +117,34 @@ def test_stand_in_refuses_bad_paging_and_identifiers(registry):
     assert requests.get(base, params={"page_size": 500}, timeout=5).status_code == 400
     assert requests.get(f"{registry.url}/api/enterprises/123/qualifications", timeout=5).status_code == 400
     assert requests.get(f"{registry.url}/api/persons/123/certificates", timeout=5).status_code == 400
+
+
+def test_calls_of_one_thread_reuse_one_kept_alive_connection(registry):
+    import threading
+
+    def three_calls_on_a_fresh_thread() -> None:
+        first = client(registry)
+        first.qualifications(DEMO_ENTERPRISE_USCC)
+        second = client(registry)  # another client on the same thread: the same session
+        second.certificates(DEMO_PERSONS[0].id_number)
+        second.certificates(DEMO_PERSONS[0].id_number)
+        pools = first.session.get_adapter(registry.url).poolmanager.pools
+        seen.append((second.session is first.session, [(p.num_connections, p.num_requests) for p in map(pools.__getitem__, pools.keys())]))
+
+    seen: list[tuple[bool, list[tuple[int, int]]]] = []
+    thread = threading.Thread(target=three_calls_on_a_fresh_thread)
+    thread.start()
+    thread.join(timeout=30)
+    assert seen == [(True, [(1, 3)])]
+
+
+def test_each_thread_has_its_own_session_and_a_given_one_is_kept(registry):
+    import threading
+
+    seen: list[requests.Session] = []
+    thread = threading.Thread(target=lambda: seen.append(client(registry).session))
+    thread.start()
+    thread.join(timeout=10)
+    assert seen and seen[0] is not client(registry).session
+    own = requests.Session()
+    assert RegistryClient(registry.url, session=own).session is own
