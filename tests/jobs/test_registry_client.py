@@ -129,7 +129,8 @@ def test_calls_of_one_thread_reuse_one_kept_alive_connection(registry):
         second.certificates(DEMO_PERSONS[0].id_number)
         second.certificates(DEMO_PERSONS[0].id_number)
         pools = first.session.get_adapter(registry.url).poolmanager.pools
-        seen.append((second.session is first.session, [(p.num_connections, p.num_requests) for p in map(pools.__getitem__, pools.keys())]))
+        counts = [(p.num_connections, p.num_requests) for p in map(pools.__getitem__, pools.keys())]
+        seen.append((second.session is first.session, counts))
 
     seen: list[tuple[bool, list[tuple[int, int]]]] = []
     thread = threading.Thread(target=three_calls_on_a_fresh_thread)
