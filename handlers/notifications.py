@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
+from entryfiling.db.inserts import insert_new_rows
 from entryfiling.db.models import Employment, Filing, Notification, Person, WeChatUser
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.filing import FilingStatus, filing_reference
@@ -114,24 +115,28 @@ class Notice:
     push: bool = True
 
 
+def _row_of(notice: Notice, now: datetime) -> dict[str, Any]:
+    return {
+        "key": notice.key,
+        "kind": notice.kind,
+        "wechat_user_id": notice.wechat_user_id,
+        "enterprise_id": notice.enterprise_id,
+        "filing_id": notice.filing_id,
+        "title": notice.title[:200],
+        "body": notice.body,
+        "template_id": notice.template_id,
+        "page": notice.page,
+        "payload": notice.payload,
+        "state": PushState.PENDING if notice.push else PushState.INBOX_ONLY,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def add_notice(session: Session, notice: Notice, now: datetime) -> Notification | None:
     """Insert the notice unless one with its key exists; None when it did (recorded once)."""
-    row = Notification(
-        key=notice.key,
-        kind=notice.kind,
-        wechat_user_id=notice.wechat_user_id,
-        enterprise_id=notice.enterprise_id,
-        filing_id=notice.filing_id,
-        title=notice.title[:200],
-        body=notice.body,
-        template_id=notice.template_id,
-        page=notice.page,
-        payload=notice.payload,
-        state=PushState.PENDING if notice.push else PushState.INBOX_ONLY,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
-    )
+    row = Notification(**_row_of(notice, now))
     try:
         with session.begin_nested():
             session.add(row)
@@ -139,6 +144,14 @@ def add_notice(session: Session, notice: Notice, now: datetime) -> Notification 
     except IntegrityError:
         return None
     return row
+
+
+def add_notices(session: Session, notices: Iterable[Notice], now: datetime) -> list[int]:
+    """``add_notice`` for many notices in one statement (a decision's, on the submit path): the ids
+    of those recorded now, none of those whose key exists."""
+    table = Notification.__table__
+    assert isinstance(table, Table)
+    return insert_new_rows(session, table, [_row_of(n, now) for n in notices], "key")
 
 
 def record_decision_notices(
@@ -155,7 +168,8 @@ def record_decision_notices(
     if phrase is None:
         return
     session = uow.session
-    session.flush()  # the filing's id and created_at are needed for its reference
+    if filing.id is None or filing.created_at is None:
+        session.flush()  # the filing's id and created_at are needed for its reference
     reference = filing_reference(filing.id, filing.created_at)
     remark = result_remark(status, reasons)
     values = {
@@ -171,9 +185,8 @@ def record_decision_notices(
     else:
         body = msg.NOTIFY_MANUAL_REVIEW_BODY.format(reference=reference, remark=remark)
     page = f"{services.settings.miniapp_filing_page}?enterprise_id={filing.enterprise_id}&filing_id={filing.id}"
-    rows = []
-    for user_id in decision_recipients(session, filing):
-        notice = Notice(
+    notices = [
+        Notice(
             key=f"result:{filing.id}:{status.value}:u{user_id}",
             kind=NotificationKind.FILING_RESULT,
             wechat_user_id=user_id,
@@ -186,10 +199,11 @@ def record_decision_notices(
             filing_id=filing.id,
             push=pushed,
         )
-        if (row := add_notice(session, notice, now)) is not None and pushed:
-            rows.append(row)
-    if rows:
-        uow.after_commit(lambda: dispatch_pushes(services, [r.id for r in rows]))
+        for user_id in decision_recipients(session, filing)
+    ]
+    recorded = add_notices(session, notices, now)
+    if recorded and pushed:
+        uow.after_commit(lambda: dispatch_pushes(services, recorded))
 
 
 def dispatch_pushes(services: Services, notification_ids: Iterable[int]) -> int:

@@ -293,3 +293,34 @@ def test_sweep_requeues_lost_pushes_and_never_resends_an_interrupted_one(
     worker.work()
     assert len(phone.sent()) == 1
     assert outbox(services)[0].state == "failed"
+
+
+def test_a_decision_notice_recorded_again_is_not_added_twice(
+    enterprise, verified_user, subscribed_contact, phone, worker, services
+):
+    from dataclasses import replace
+
+    from handlers.notifications import Notice, add_notices
+
+    contact = subscribed_contact("赵报送")
+    make_contact(enterprise, verified_user, "钱技术", role="employee")
+    file_from_phone(enterprise, contact)
+    [row] = outbox(services)
+    again = Notice(
+        key=row.key,
+        kind=row.kind,
+        wechat_user_id=row.wechat_user_id,
+        title=row.title,
+        body="另一份",
+        template_id=row.template_id,
+        payload=row.payload,
+        page=row.page,
+        enterprise_id=row.enterprise_id,
+        filing_id=row.filing_id,
+    )
+    with services.uow() as uow:
+        new = add_notices(uow.session, [again, replace(again, key=f"{row.key}:x")], row.created_at)
+        uow.commit()
+    rows = outbox(services)
+    assert [r.key for r in rows] == [row.key, f"{row.key}:x"] and new == [rows[1].id]
+    assert rows[0].body == row.body and rows[1].body == "另一份" and rows[1].state == "pending"
