@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, Enterprise, Person
@@ -101,12 +102,29 @@ def end_employment(services: Services, employment_id: int, *, actor: Actor = SYS
     tokens.end_person_sessions(services, employment.person_id, "role_ended")
 
 
+def persons_by_id(session: Session, person_ids: Iterable[int]) -> dict[int, Person]:
+    """The persons with these ids: those this session loaded already are not asked for again (an
+    approval needs the chosen persons for the rules' facts and again for their ID numbers), the
+    rest in one query."""
+    found: dict[int, Person] = {}
+    missing = []
+    for pid in set(person_ids):
+        person = session.identity_map.get(identity_key(Person, pid))
+        if isinstance(person, Person):
+            found[pid] = person
+        else:
+            missing.append(pid)
+    if missing:
+        found.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(missing))))
+    return found
+
+
 def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
     """What the rules need to know of each chosen person, in one query."""
     ids = set(person_ids)
     if not ids:
         return {}
-    persons = session.scalars(select(Person).where(Person.id.in_(ids))).all()
+    persons = persons_by_id(session, ids).values()
     employed: dict[int, set[int]] = {pid: set() for pid in ids}
     for person_id, enterprise_id in session.execute(
         select(Employment.person_id, Employment.enterprise_id).where(

@@ -86,8 +86,9 @@ def submit_filing(
         # The reads below (lazy loads, rule facts, recipients) would each flush the changes made so
         # far, rewriting the filing row several times; everything is flushed once, for the view.
         uow.session.autoflush = False
-        # Approvals of two businesses of one enterprise each rewrite its whole filed record: serialise them.
-        enterprise = uow.filings.enterprise(filing.enterprise_id, for_update=True)
+        # Approvals of two businesses of one enterprise each rewrite its whole filed record: the lock
+        # taken first serialises them (on PostgreSQL it loaded the enterprise too: no second query).
+        enterprise = uow.filings.enterprise(filing.enterprise_id)
         context = _approval_context(services, uow, actor, business, enterprise, filing, agreed, signed_letter_id)
         problems = [
             r for stage in (Stage.OPEN, Stage.SUBMISSION) for r in run_rules(business, context, stage) if not r.passed
