@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Employment, Enterprise, Person
@@ -23,6 +22,8 @@ from handlers.services import SYSTEM, Actor, Services
 
 EMPLOYEE = "employee"
 FILING_CONTACT = "filing_contact"
+#: Where ``persons_by_id`` keeps the persons a session read (``session.info``).
+PERSONS_READ = "persons_read"
 
 
 def register_person(
@@ -103,20 +104,14 @@ def end_employment(services: Services, employment_id: int, *, actor: Actor = SYS
 
 
 def persons_by_id(session: Session, person_ids: Iterable[int]) -> dict[int, Person]:
-    """The persons with these ids: those this session loaded already are not asked for again (an
-    approval needs the chosen persons for the rules' facts and again for their ID numbers), the
-    rest in one query."""
-    found: dict[int, Person] = {}
-    missing = []
-    for pid in set(person_ids):
-        person = session.identity_map.get(identity_key(Person, pid))
-        if isinstance(person, Person):
-            found[pid] = person
-        else:
-            missing.append(pid)
-    if missing:
-        found.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(missing))))
-    return found
+    """The persons with these ids, remembered for the session: an approval needs the chosen persons
+    for the rules' facts, again for their ID numbers and their names for the record; those read
+    once are not asked for again (the session's identity map holds them only weakly), the rest in
+    one query."""
+    known: dict[int, Person] = session.info.setdefault(PERSONS_READ, {})
+    if missing := set(person_ids) - known.keys():
+        known.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(missing))))
+    return {pid: known[pid] for pid in person_ids if pid in known}
 
 
 def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:

@@ -13,10 +13,11 @@ def lock_enterprise(session: Session, enterprise_id: int) -> None:
 
     PostgreSQL locks the row (``SELECT … FOR UPDATE``), loading the enterprise into the session
     with it, so a use case reading the enterprise next finds it there instead of asking again;
-    later statements see what the previous holder committed. SQLite has no row locks and ignores FOR UPDATE: a no-op UPDATE takes the
-    database's write lock instead (waiting through busy_timeout), and because the driver opens the
-    transaction at that first write, every later read sees the latest committed state, so a racing
-    request never works from a stale snapshot (StaleDataError at commit).
+    later statements see what the previous holder committed. SQLite has no row locks and ignores
+    FOR UPDATE: a no-op UPDATE takes the database's write lock instead (waiting through
+    busy_timeout), and because the driver opens the transaction at that first write, every later
+    read sees the latest committed state, so a racing request never works from a stale snapshot
+    (StaleDataError at commit).
     """
     if session.get_bind().dialect.name == "sqlite":
         no_op = update(Enterprise).where(Enterprise.id == enterprise_id).values(id=Enterprise.id)
