@@ -75,10 +75,11 @@ def submit_filing(
     scope = f"enterprise:{actor.enterprise_id}"
     fingerprint = _fingerprint(filing_id, agreed, signed_letter_id)
     with services.uow() as uow:
+        locked = None
         if actor.enterprise_id is not None:
             # The lock first, then the replay check: a retry racing the first submit waits for it
             # and answers with its result instead of finding the filing already decided.
-            lock_enterprise(uow.session, actor.enterprise_id)
+            locked = lock_enterprise(uow.session, actor.enterprise_id)
         if idempotency_key and (done := _replayed_filing_id(uow.session, scope, idempotency_key, fingerprint)):
             return _replay(services, uow, done)
         draft = load_draft(uow, actor, filing_id)
@@ -87,8 +88,8 @@ def submit_filing(
         # far, rewriting the filing row several times; everything is flushed once, for the view.
         uow.session.autoflush = False
         # Approvals of two businesses of one enterprise each rewrite its whole filed record: the lock
-        # taken first serialises them (on PostgreSQL it loaded the enterprise too: no second query).
-        enterprise = uow.filings.enterprise(filing.enterprise_id)
+        # taken first serialises them (on PostgreSQL it read the enterprise too: no second query).
+        enterprise = locked if locked is not None else uow.filings.enterprise(filing.enterprise_id)
         context = _approval_context(services, uow, actor, business, enterprise, filing, agreed, signed_letter_id)
         problems = [
             r for stage in (Stage.OPEN, Stage.SUBMISSION) for r in run_rules(business, context, stage) if not r.passed
