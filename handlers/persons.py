@@ -108,10 +108,11 @@ def persons_by_id(session: Session, person_ids: Iterable[int]) -> dict[int, Pers
     for the rules' facts, again for their ID numbers and their names for the record; those read
     once are not asked for again (the session's identity map holds them only weakly), the rest in
     one query."""
+    wanted = set(person_ids)
     known: dict[int, Person] = session.info.setdefault(PERSONS_READ, {})
-    if missing := set(person_ids) - known.keys():
+    if missing := wanted - known.keys():
         known.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(missing))))
-    return {pid: known[pid] for pid in person_ids if pid in known}
+    return {pid: known[pid] for pid in wanted if pid in known}
 
 
 def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
