@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from entryfiling import messages as msg
 from entryfiling.db.models import FilingConversation
 from entryfiling.db.uow import UnitOfWork
@@ -58,23 +56,6 @@ def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversatio
         business = filings.business_of(filing)
         prefilled = prefilled_paths(business.sections, filing.sections, login_facts(actor))
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
-
-
-def remembered_state(services: Services, filing_id: int) -> conversation.State:
-    """What the guided flows remember about a draft (shared by ``/messages`` and ``/next``), for a
-    caller that has just loaded the filing for this actor (its access is checked)."""
-    with services.reader() as uow:
-        return remembered_in(uow, filing_id)
-
-
-def remembered_in(uow: UnitOfWork, filing_id: int) -> conversation.State:
-    """``remembered_state`` inside the caller's unit of work (a guided answer reads once): the state
-    column alone, no ORM instance, as the answer only reads it."""
-    stored = uow.session.execute(_REMEMBERED.where(FilingConversation.filing_id == filing_id)).scalar()
-    return conversation.State.from_json(stored)
-
-
-_REMEMBERED = select(FilingConversation.state)
 
 
 def remember(services: Services, filing_id: int, state: conversation.State) -> None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from entryfiling import messages as msg
+from entryfiling.db.models import Filing
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
@@ -19,8 +20,8 @@ from entryfiling.domain.fields import FieldType, clean_scalar, is_blank
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
-from handlers.conversation import remember_in, remembered_in
-from handlers.filings.common import Draft, load_filing
+from handlers.conversation import remember_in
+from handlers.filings.common import Draft
 from handlers.filings.queries import DraftState, draft_state, draft_state_of
 from handlers.filings.sections import save_answer
 from handlers.guided_views import (
@@ -125,9 +126,16 @@ def _view(
 
 def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
     with services.reader() as uow:
-        state = draft_state_of(services, load_filing(uow, actor, filing_id))
-        remembered = remembered_in(uow, filing_id)
+        state, remembered = _draft_and_remembered(services, uow, actor, filing_id)[1:]
     return _next_view(services, actor, state, remembered)
+
+
+def _draft_and_remembered(
+    services: Services, uow: UnitOfWork, actor: Actor, filing_id: int
+) -> tuple[Filing, DraftState, conversation.State]:
+    """The actor's filing, as rules see it, and what the flow remembers of it: one read."""
+    filing, stored = uow.filings.of_enterprise_with_remembered(actor.enterprise_id, filing_id)
+    return filing, draft_state_of(services, filing), conversation.State.from_json(stored)
 
 
 def _next_view(services: Services, actor: Actor, state: DraftState, remembered: conversation.State) -> GuidedView:
@@ -265,10 +273,8 @@ def answer(services: Services, actor: Actor, filing_id: int, path: str, value: A
     One unit of work: the filing and what the flow remembers are read once, the answer is saved on
     the filing read, and the next question is asked of the saved draft."""
     with services.uow() as uow:
-        filing = load_filing(uow, actor, filing_id)
-        state = draft_state_of(services, filing)
+        filing, state, remembered = _draft_and_remembered(services, uow, actor, filing_id)
         require_draft(state.status)
-        remembered = remembered_in(uow, filing_id)
         if (kept := _answer_remembered(services, uow, actor, state, remembered, path, value)) is not None:
             return kept
         saved, recorded, choices = _save_answer(

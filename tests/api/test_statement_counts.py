@@ -124,7 +124,7 @@ def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, perso
 def test_a_guided_answer_reads_the_draft_once_and_saves_it_once(enterprise, services):
     fid = open_first_filing(enterprise)["id"]
     etag = current_etag(enterprise, fid)
-    for n in range(3):  # attachments are counted in one statement, whatever their number
+    for n in range(3):  # attachments are read with the filing, whatever their number
         upload(enterprise, fid, "qualification_certificates", pdf_bytes(), f"资质证书{n}.pdf")
     etag = current_etag(enterprise, fid)
     with counted(services) as statements:
@@ -139,5 +139,5 @@ def test_a_guided_answer_reads_the_draft_once_and_saves_it_once(enterprise, serv
     filing_updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE FILINGS")]
     # Read once (the same read understands, saves and asks the next question); written once.
     assert len(filing_reads) == 1 and len(filing_updates) == 1, statements
-    # The filing, its attachments, what the flow remembers, the update and the audit row.
-    assert len(statements) <= 5 + AUTHENTICATION, statements
+    # The filing with its attachments and what the flow remembers (one statement), the update, the audit row.
+    assert len(statements) <= 3 + AUTHENTICATION, statements
