@@ -544,24 +544,9 @@ class Business:
         return next((s for s in self.sections if any(k.key == key for k in s.attachments)), None)
 
     def for_enterprise_type(self, enterprise_type: str) -> Business:
-        """This business as an enterprise of that type files it (see ``fields.for_enterprise_type``).
-
-        Resolved once per process for each business and type: declarations do not change, and
-        resolving rebuilds every field of every section (most requests on a filing ask for it)."""
-        cached = _RESOLVED.get((id(self), enterprise_type))
-        if cached is not None and cached[0] is self:  # the same declaration, not one reusing its id
-            return cached[1]
+        """This business as an enterprise of that type files it (see ``fields.for_enterprise_type``)."""
         sections = tuple(for_enterprise_type(s, enterprise_type) for s in self.sections)
-        resolved = self if sections == self.sections else replace(self, sections=sections)
-        if len(_RESOLVED) >= MAX_RESOLVED:  # businesses declared on the fly (tests) cannot pile up
-            _RESOLVED.clear()
-        _RESOLVED[(id(self), enterprise_type)] = (self, resolved)
-        return resolved
-
-
-# (id of a declaration, enterprise type) -> (the declaration, as that type files it).
-_RESOLVED: dict[tuple[int, str], tuple[Business, Business]] = {}
-MAX_RESOLVED = 512
+        return self if sections == self.sections else replace(self, sections=sections)
 
 
 FIRST_FILING = Business(

@@ -172,19 +172,3 @@ def test_the_office_area_is_bounded(area, plausible):
 def test_only_a_valid_qualification_may_be_approved(status, approved):
     ctx = _context({"qualifications": [{"name": "建筑工程施工总承包贰级", "status": status}]})
     assert (p.qualifications_status_valid(ctx) == []) is approved
-
-
-@pytest.mark.parametrize("enterprise_type", [t.value for t in EnterpriseType])
-def test_a_business_resolved_for_a_type_is_resolved_once_and_as_the_sections_say(enterprise_type):
-    from dataclasses import replace
-
-    from entryfiling.domain.businesses import BUSINESSES
-    from entryfiling.domain.fields import for_enterprise_type
-
-    for business in BUSINESSES.values():
-        resolved = business.for_enterprise_type(enterprise_type)
-        assert business.for_enterprise_type(enterprise_type) is resolved
-        assert resolved.sections == tuple(for_enterprise_type(s, enterprise_type) for s in business.sections)
-        # Another declaration equal in all but its rules is resolved on its own, not served the cached one.
-        variant = replace(business, rules=())
-        assert variant.for_enterprise_type(enterprise_type).rules == ()
