@@ -5,13 +5,27 @@ Another enterprise's filing is simply not found, so a guessed id reveals nothing
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Enterprise, Filing
+from entryfiling.db.models import Enterprise, Filing, FilingConversation
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
+
+
+def _owned_by(enterprise_id: int | None, filing_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The filing, if it is this enterprise's: another's is simply not found."""
+    return Filing.id == filing_id, Filing.enterprise_id == enterprise_id
+
+
+_WITH_REMEMBERED = (
+    select(Filing, FilingConversation.state)
+    .outerjoin(FilingConversation, FilingConversation.filing_id == Filing.id)
+    .options(joinedload(Filing.attachments))
+)
 
 
 class FilingRepository:
@@ -25,9 +39,17 @@ class FilingRepository:
         return filing
 
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
-        return self._one(
-            select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == enterprise_id), for_update
-        )
+        return self._one(select(Filing).where(*_owned_by(enterprise_id, filing_id)), for_update)
+
+    def of_enterprise_with_remembered(self, enterprise_id: int | None, filing_id: int) -> tuple[Filing, Any]:
+        """``of_enterprise`` with its attachments and what the guided flows remember of it (the stored
+        state, ``None`` before the first), in one statement: the only read of a guided answer."""
+        rows = self.session.execute(_WITH_REMEMBERED.where(*_owned_by(enterprise_id, filing_id)))
+        # One row per attachment (joined): unique by the filing (the stored state, JSON, is unhashable).
+        found = rows.unique(lambda row: row[0].id).one_or_none()
+        if found is None:
+            raise NotFound(msg.FILING_NOT_FOUND)
+        return found[0], found[1]
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""
