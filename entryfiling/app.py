@@ -11,14 +11,17 @@ from werkzeug.routing import IntegerConverter, Map
 
 from entryfiling.config import Settings, load_settings
 from entryfiling.domain.fields import MAX_ID
+from entryfiling.http.auth import NoCookieSessions
+from entryfiling.http.businesses import CATALOGUE_MAX_AGE, static_catalogue
 from entryfiling.http.errors import DOCS_ASSETS, ProblemApi, openapi_config, register_error_handlers
 from entryfiling.http.gate import authenticate_before_validation
+from entryfiling.http.json_provider import OrjsonProvider
 from entryfiling.http.security import register_request_security
 from entryfiling.http.text_safety import register_text_safety
 from entryfiling.mobile import register_mobile_client
 from entryfiling.ops.logs import configure_logging
 from entryfiling.ops.startup import check_letter_font
-from entryfiling.ops.web import register_operations
+from entryfiling.ops.web import register_operations, serve_static_answers
 from entryfiling.web_api.auth import current_enterprise
 from entryfiling.web_api.businesses.resources import blp as businesses_blp
 from entryfiling.web_api.employments.resources import blp as employments_blp
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     configure_logging(settings.log_level, settings.log_format)
     check_letter_font(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.json = OrjsonProvider(app)
     register_operations(app, QUEUES)
     _configure(app, settings)
     _register_services(app, settings)
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_text_safety(app)  # after the gate the blueprints registered: the caller is known first
     register_mobile_client(app)
     register_error_handlers(app)
+    serve_static_answers(app, static_catalogue(app), CATALOGUE_MAX_AGE)
     return app
 
 
@@ -67,6 +72,7 @@ class RowIdConverter(IntegerConverter):
 
 def _configure(app: Flask, settings: Settings) -> None:
     app.url_map.converters["int"] = RowIdConverter
+    app.session_interface = NoCookieSessions()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

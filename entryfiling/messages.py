@@ -160,7 +160,9 @@ HTTP_UNSUPPORTED_MEDIA = "不支持的请求内容类型"
 HTTP_INTERNAL = "服务器内部错误，请稍后再试；如持续出现请联系管理员"
 HTTP_VALIDATION = "请求参数有误"
 HTTP_INVALID_JSON = "提交的内容格式有误，无法识别，请检查后重新提交"
-HTTP_INVALID_JSON_HINT = "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号），Content-Type 为 application/json"
+HTTP_INVALID_JSON_HINT = (
+    "请求体不是有效的 JSON：请检查引号、逗号和括号是否成对（字符串须用英文双引号），Content-Type 为 application/json"
+)
 # What werkzeug would answer in English for a status no handler of ours explains.
 HTTP_DETAILS = {
     400: HTTP_BAD_REQUEST,
@@ -489,7 +491,9 @@ QUALIFICATION_UNKNOWN = "企业资质第 {row} 行“{name}”不在资质目录
 QUALIFICATION_WRONG_TYPE = "企业资质第 {row} 行“{name}”属于{sequence}，{enterprise_type}不能持有"
 QUALIFICATION_TWICE = "企业资质第 {row} 行与第 {first} 行是同一类别的资质（{name}）"
 QUALIFICATION_STATUS_INVALID = "企业资质第 {row} 行“{name}”的状态为“{status}”，只有状态为“有效”的资质可以报送"
-LICENCE_NUMBER_FORMAT = "{label}编号“{value}”不符合官方编号格式（应为“(省简称)JZ安许证字[年份]编号”，如 (新)JZ安许证字[2020]000123）"
+LICENCE_NUMBER_FORMAT = (
+    "{label}编号“{value}”不符合官方编号格式（应为“(省简称)JZ安许证字[年份]编号”，如 (新)JZ安许证字[2020]000123）"
+)
 LICENCE_VALIDITY_TOO_LONG = "{label}的有效期 {issued} 至 {until} 超过 {years} 年，与许可证有效期不符"
 OFFICE_AREA_OUT_OF_BOUNDS = "驻疆机构办公面积 {value} 平方米不在合理范围内（应为 {low}–{high} 平方米）"
 REGISTRY_QUAL_STATUS = "{item}：填写的资质状态“{filed}”与平台登记的“{registry}”不一致"
@@ -526,7 +530,9 @@ FILE_POLYGLOT = "{label}：文件中还夹带了{other}，疑似伪装文件（�
 FILE_PDF_TRUNCATED = "{label}：PDF 文件已损坏或不完整，无法完整解析，请重新导出后上传"
 FILE_PDF_TRAILING_DATA = "{label}：PDF 结束标记（%%EOF）之后还附带了其他数据，疑似伪装文件，已拒收"
 FILE_PDF_ENCRYPTED = "{label}：PDF 文件已加密，无法检查其内容，请上传未加密的文件"
-FILE_PDF_ACTIVE_CONTENT = "{label}：PDF 含有{found}，存在安全风险，已拒收；请打印后重新扫描，或导出为不含脚本和附件的 PDF"
+FILE_PDF_ACTIVE_CONTENT = (
+    "{label}：PDF 含有{found}，存在安全风险，已拒收；请打印后重新扫描，或导出为不含脚本和附件的 PDF"
+)
 FILE_PDF_BOMB = "{label}：PDF 解压后的内容过大（疑似压缩炸弹），已拒收"
 FILE_PDF_TOO_COMPLEX = "{label}：PDF 结构过于复杂，无法在限定时间内检查完毕，已拒收"
 FILE_IMAGE_BROKEN = "{label}：图片已损坏或不完整，无法解码，请重新拍摄或导出后上传"

@@ -201,9 +201,7 @@ def _more_rows_view(state: DraftState, asked: conversation.Question, all_items: 
     )
 
 
-def _answer_remembered(
-    services: Services, actor: Actor, state: DraftState, path: str, value: Any
-) -> GuidedView | None:
+def _answer_remembered(services: Services, actor: Actor, state: DraftState, path: str, value: Any) -> GuidedView | None:
     """Answers the flow itself keeps: "还有其他资质吗？" (a table's path) and skipping an optional field."""
     section_key, _, key = path.partition(".")
     section = state.business.section(section_key)

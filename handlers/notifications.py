@@ -50,7 +50,6 @@ SENDING_STALE_AFTER = timedelta(minutes=15)
 SWEEP_LIMIT = 500
 
 
-
 def push_retry_intervals(services: Services) -> tuple[int, ...]:
     """The waits before each retry of a push, as the job runtime schedules them (none without one)."""
     return services.dispatcher.retry_intervals(PUSH_JOB) if services.dispatcher else ()

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from cachelib import BaseCache
 from cryptography import x509
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
@@ -90,6 +90,7 @@ class Services:
     _rate_counters: dict[bool, RateCounter] = field(default_factory=dict, repr=False)
     _cache: BaseCache | None = field(default=None, repr=False)
     _read_sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+    _autocommit_engine: Engine | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -110,8 +111,18 @@ class Services:
         BEGIN before them and no ROLLBACK after, two round trips fewer on every read request. Each
         statement sees what is committed when it runs, which is all a read view needs."""
         if self._read_sessions is None:
-            self._read_sessions = make_session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+            self._read_sessions = make_session_factory(self._autocommit())
         return UnitOfWork(self._read_sessions)
+
+    def read_connection(self) -> Connection:
+        """A Core connection outside a transaction (as ``reader``) for the statements every request
+        runs, such as the session check: no ORM Session to open, flush and close around them."""
+        return self._autocommit().connect()
+
+    def _autocommit(self) -> Engine:
+        if self._autocommit_engine is None:
+            self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit_engine
 
     def now(self) -> datetime:
         return self.clock()

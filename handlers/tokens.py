@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthSession, WeChatUser
@@ -122,7 +123,13 @@ def end_person_sessions(services: Services, person_id: int, reason: str) -> int:
 
 
 def _serializer(services: Services, audience: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(services.settings.secret_key, salt=audience)
+    return _serializer_for(services.settings.secret_key, audience)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(secret_key: str, audience: str) -> URLSafeTimedSerializer:
+    """One serializer per key and audience (it derives its signing key once, not per request)."""
+    return URLSafeTimedSerializer(secret_key, salt=audience)
 
 
 # ---------------------------------------------------------------------------- session stores
@@ -146,6 +153,19 @@ def _ended(reason: str | None) -> AuthenticationFailed:
     return AuthenticationFailed(msg.AUTH_SESSION_IDLE if reason == "idle" else msg.AUTH_SESSION_ENDED)
 
 
+# Built once: SQLAlchemy caches their compiled form, the request only binds the values.
+_LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
+_SESSION_STATE = select(
+    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
+).where(AuthSession.id == bindparam("sid"))
+_END_IDLE = update(AuthSession).where(*_LIVE).values(revoked_at=bindparam("now"), revoked_reason="idle")
+_TOUCH = (
+    update(AuthSession)
+    .where(*_LIVE, AuthSession.last_seen_at <= bindparam("due"))
+    .values(last_seen_at=bindparam("now"))
+)
+
+
 class DatabaseSessionStore:
     """Sessions as rows. The token's own signed timestamp decides expiry (TOKEN_TTL_SECONDS);
     ``expires_at`` tells housekeeping when a row is of no more use."""
@@ -163,30 +183,22 @@ class DatabaseSessionStore:
             uow.commit()
 
     def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
-        """One SELECT outside a transaction (no BEGIN, no ROLLBACK): every authenticated request pays
-        for this, and a committed logout is seen by the very next statement on any worker. Writes
-        happen only when due: the idle end, and last_seen_at at most once per TOUCH_EVERY, each a
-        single conditional UPDATE that a concurrent logout or touch cannot be overwritten by."""
-        with self._services.reader() as reader:
-            row = reader.session.execute(
-                select(
-                    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
-                ).where(AuthSession.id == sid)
-            ).one_or_none()
+        """One SELECT outside a transaction (no BEGIN, no ROLLBACK) on a Core connection: every
+        authenticated request pays for this, and a committed logout is seen by the very next
+        statement on any worker. Writes happen only when due: the idle end, and last_seen_at at most
+        once per TOUCH_EVERY, each a single conditional UPDATE that a concurrent logout or touch
+        cannot be overwritten by."""
+        with self._services.read_connection() as connection:
+            row = connection.execute(_SESSION_STATE, {"sid": sid}).one_or_none()
             if row is None or row.audience != audience:
                 raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
             if row.revoked_at is not None:
                 raise _ended(row.revoked_reason)
-            live = (AuthSession.id == sid, AuthSession.revoked_at.is_(None))
             if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
-                reader.session.execute(update(AuthSession).where(*live).values(revoked_at=now, revoked_reason="idle"))
+                connection.execute(_END_IDLE, {"sid": sid, "now": now})
                 raise _ended("idle")
             if now - row.last_seen_at >= TOUCH_EVERY:
-                reader.session.execute(
-                    update(AuthSession)
-                    .where(*live, AuthSession.last_seen_at <= now - TOUCH_EVERY)
-                    .values(last_seen_at=now)
-                )
+                connection.execute(_TOUCH, {"sid": sid, "now": now, "due": now - TOUCH_EVERY})
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:

@@ -633,7 +633,7 @@ def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], 
 
         def send(line: str) -> None:
             method, path, token, filing, etag, body = line.split("\t")
-            headers = {"Content-Type": "application/json"}
+            headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate"}
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             if etag:
@@ -893,11 +893,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         '    return [b\'{"status": "ok"}\']\n'
     )
     (work / "bare_flask.py").write_text(
-        "from flask import Flask\n"
-        "app = Flask(__name__)\n"
-        "@app.get('/')\n"
-        "def hello():\n"
-        "    return {'status': 'ok'}\n"
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/')\ndef hello():\n    return {'status': 'ok'}\n"
     )
     hello_url, _ = topology.gunicorn("hello", "hello:app", work)
     flask_url, _ = topology.gunicorn("flask", "bare_flask:app", work)

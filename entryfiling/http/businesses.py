@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Response
+from flask import Flask, Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 from entryfiling.domain.businesses import BUSINESSES, EnterpriseType
 from entryfiling.domain.fields import FieldType
 from entryfiling.domain.rules import OnFailure, Stage
-from entryfiling.http.caching import encoded, json_response
+from entryfiling.http.caching import StaticAnswer, StaticRoutes, encoded, static_response
 from handlers import catalog
 
 BUSINESS_KEYS = sorted(BUSINESSES)
@@ -110,13 +110,27 @@ CATALOGUE_MAX_AGE = 300
 
 
 @functools.cache
-def _catalogue_body() -> bytes:
-    return encoded(BusinessSchema(many=True), catalog.list_businesses())
+def _catalogue_answer() -> StaticAnswer:
+    return StaticAnswer.of(encoded(BusinessSchema(many=True), catalog.list_businesses()))
 
 
 @functools.cache
-def _business_body(key: str) -> bytes:
-    return encoded(BusinessSchema(), catalog.get_business_description(key))
+def _business_answer(key: str) -> StaticAnswer:
+    return StaticAnswer.of(encoded(BusinessSchema(), catalog.get_business_description(key)))
+
+
+def static_catalogue(app: Flask) -> StaticRoutes:
+    """Every path of the catalogue routes the app serves (both APIs), with its route template and
+    its answer: for serving them ahead of the app (ops.web.StaticAnswers)."""
+    answers: StaticRoutes = {}
+    for rule in app.url_map.iter_rules():
+        view = rule.endpoint.rpartition(".")[2]
+        if view == "BusinessList":
+            answers[rule.rule] = (rule.rule, _catalogue_answer)
+        elif view == "BusinessDetail":
+            prefix = rule.rule.partition("<")[0]
+            answers.update({prefix + key: (rule.rule, functools.partial(_business_answer, key)) for key in BUSINESSES})
+    return answers
 
 
 def businesses_blueprint(name: str, import_name: str) -> Blueprint:
@@ -132,7 +146,7 @@ def businesses_blueprint(name: str, import_name: str) -> Blueprint:
             小程序与企业端都按这些声明生成表单：每个栏目的字段（类型、是否必填、选项、长度）、
             附件类型（格式、大小、数量）和审批规则。不需要登录。
             """
-            return json_response(_catalogue_body(), CATALOGUE_MAX_AGE)
+            return static_response(_catalogue_answer(), CATALOGUE_MAX_AGE)
 
     @blp.route("/<string:key>")
     class BusinessDetail(MethodView):
@@ -144,6 +158,6 @@ def businesses_blueprint(name: str, import_name: str) -> Blueprint:
             """
             if key not in BUSINESSES:
                 catalog.get_business_description(key)  # the clear 404; unknown keys are not kept
-            return json_response(_business_body(key), CATALOGUE_MAX_AGE)
+            return static_response(_business_answer(key), CATALOGUE_MAX_AGE)
 
     return blp

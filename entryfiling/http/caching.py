@@ -7,9 +7,11 @@ the deadline costs one query; an approval shows in the register at the latest th
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
@@ -33,6 +35,35 @@ def json_response(body: bytes, max_age: int) -> Response:
     response.cache_control.max_age = max_age
     response.make_conditional(request)  # sets 304 and drops the body in place
     return response
+
+
+@dataclass(frozen=True)
+class StaticAnswer:
+    """A JSON answer that never changes while the process runs, with everything a request needs
+    worked out once: the body, its gzip form and its ETag. The catalogue is 51 KB of JSON that
+    compresses to a tenth, and phones on a mobile network ask for it on every start."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> StaticAnswer:
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), hashlib.sha256(body).hexdigest()[:32])
+
+
+#: Path → (its route template, for metrics; its answer): what ops.web.StaticAnswers serves.
+StaticRoutes = dict[str, tuple[str, Callable[[], StaticAnswer]]]
+
+
+def static_response(answer: StaticAnswer, max_age: int) -> Response:
+    """``answer``, or 304 when the client has it (If-None-Match), gzip-encoded when it accepts that."""
+    headers = {"ETag": f'"{answer.etag}"', "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
+    if request.if_none_match.contains_weak(answer.etag):
+        return Response(status=304, headers=headers)
+    if request.accept_encodings["gzip"] > 0:
+        return Response(answer.gzipped, mimetype=JSON, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(answer.body, mimetype=JSON, headers=headers)
 
 
 def cache_key(prefix: str, args: dict[str, Any], *extra: Any) -> str:

@@ -44,8 +44,14 @@ def _first_field_with_nul(fields: Any) -> str | None:
     return next((name for name, value in fields.items(multi=True) if NUL in name or NUL in value), None)
 
 
+_FORMS = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
 def refuse_nul_characters() -> None:
-    found = _first_field_with_nul(request.args) or _first_field_with_nul(request.form)
+    # Only what the request has: parsing an empty query or form on every GET is not free.
+    found = _first_field_with_nul(request.args) if request.query_string else None
+    if found is None and request.mimetype in _FORMS:
+        found = _first_field_with_nul(request.form)
     if found is None and request.is_json:
         found = _nul_path(request.get_json(silent=True), "")
     if found is not None:

@@ -23,9 +23,11 @@ from prometheus_client.registry import Collector
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from werkzeug.http import parse_accept_header, parse_etags
 
 from entryfiling import messages as msg
 from entryfiling import metrics
+from entryfiling.http.caching import StaticAnswer, StaticRoutes
 from entryfiling.http.errors import problem
 from entryfiling.ops.logs import request_id_var
 from handlers.readiness import check_readiness
@@ -80,6 +82,9 @@ def _finish_request(response: Response) -> Response:
                 "duration_ms": round(duration * 1000, 1),
                 "actor": g.get("log_actor", "anonymous"),
                 "outcome": "ok" if status < 400 else "refused" if status < 500 else "error",
+                # Nothing here can hold personal data (a route template, row ids): the redaction
+                # filter's pass over every field is skipped for the one line every request writes.
+                "_entryfiling_redacted": True,
             },
         )
     return response
@@ -161,6 +166,61 @@ class QueueCollector(Collector):
 
 # Probes and scrapes every few seconds would drown the request log; they still count in metrics.
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class StaticAnswers:
+    """WSGI middleware answering GET/HEAD of paths whose answer never changes while the process
+    runs (the business catalogue) before Flask sees the request.
+
+    Flask's request machinery (context, routing, the hooks of both APIs) costs several times what
+    sending a prepared answer does, and every phone asks for the catalogue on every start. What the
+    hooks give every answer is kept: the request id (given back, or a new one), the request counter
+    and latency in metrics. Like the probes, these answers write no request log line (the access
+    log of the proxy or of gunicorn has them). A query string, any other method or any other path
+    goes to the app as before, so validation and errors stay where they are.
+    """
+
+    def __init__(self, flask_app: Flask, answers: StaticRoutes, max_age: int) -> None:
+        self._app, self._flask_app, self._answers, self._max_age = flask_app.wsgi_app, flask_app, answers, max_age
+        self._built: dict[str, StaticAnswer] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        method = environ["REQUEST_METHOD"]
+        found = self._answers.get(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        if found is None or environ.get("QUERY_STRING"):
+            return self._app(environ, start_response)
+        started = time.perf_counter()
+        route, answer_of = found
+        answer = self._built.get(route + environ["PATH_INFO"])
+        if answer is None:  # built once, on first use, and encoded by the app's JSON provider
+            with self._flask_app.app_context():
+                answer = self._built[route + environ["PATH_INFO"]] = answer_of()
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        headers = [
+            ("Content-Type", "application/json"),
+            ("ETag", f'"{answer.etag}"'),
+            ("Cache-Control", f"public, max-age={self._max_age}"),
+            ("Vary", "Accept-Encoding"),
+            ("X-Request-ID", incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex),
+        ]
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(answer.etag):
+            status, body = "304 NOT MODIFIED", b""
+        else:
+            status, body = "200 OK", answer.body
+            if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] > 0:
+                body = answer.gzipped
+                headers.append(("Content-Encoding", "gzip"))
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        code = status[:3]
+        metrics.HTTP_REQUESTS.labels(route, method, code).inc()
+        metrics.HTTP_LATENCY.labels(route, method, code).observe(time.perf_counter() - started)
+        return [body if method == "GET" else b""]
+
+
+def serve_static_answers(app: Flask, answers: StaticRoutes, max_age: int) -> None:
+    """Serve ``answers`` (path → route template and answer) ahead of the app (see StaticAnswers)."""
+    app.wsgi_app = StaticAnswers(app, answers, max_age)  # type: ignore[method-assign]
 
 
 def register_operations(app: Flask, queues: tuple[str, ...] = ()) -> None:

@@ -51,9 +51,7 @@ def _replayed_filing_id(session: Session, scope: str, key: str, fingerprint: str
     if record is None:
         return None
     if record.request_fingerprint != fingerprint:
-        raise ValidationFailed.on(
-            "Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED, hint=msg.IDEMPOTENCY_KEY_REUSED_HINT
-        )
+        raise ValidationFailed.on("Idempotency-Key", msg.IDEMPOTENCY_KEY_REUSED, hint=msg.IDEMPOTENCY_KEY_REUSED_HINT)
     return int(record.response["id"])
 
 

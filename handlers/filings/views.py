@@ -245,9 +245,7 @@ def filing_view(
         agreed=filing.agreed,
         signed_letter_id=filing.signed_letter_id,
         submission_attachments=[
-            attachment_view(a, business, filing.enterprise_id)
-            for a in filing.attachments
-            if a.kind in submission_kinds
+            attachment_view(a, business, filing.enterprise_id) for a in filing.attachments if a.kind in submission_kinds
         ],
         rule_results=list(filing.rule_results or []),
         record_changes=list(filing.record_changes or []),

@@ -32,7 +32,8 @@ function request()
         wrk.thread:stop()
     end
     local item = items[((sent - 1) % #items) + 1]
-    local headers = {["Content-Type"] = "application/json"}
+    -- As browsers and the mini-program's wx.request do: the answer may come gzip-encoded.
+    local headers = {["Content-Type"] = "application/json", ["Accept-Encoding"] = "gzip, deflate"}
     if item.token ~= "" then headers["Authorization"] = "Bearer " .. item.token end
     if track_etag then headers["If-Match"] = etags[item.filing] end
     return wrk.format(item.method, item.path, headers, item.body ~= "" and item.body or nil)

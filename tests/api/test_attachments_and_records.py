@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -174,6 +176,36 @@ def test_businesses_describe_the_first_filing(client):
     assert letter["content_types"] == ["application/pdf"] and letter["max_bytes"] == 5 * 1024 * 1024
     assert "cost_consulting" not in {t["value"] for t in first["applies_to"]}
     assert client.get("/api/v1/businesses/nope").status_code == 404
+
+
+def test_the_catalogue_comes_gzip_encoded_when_accepted_and_revalidates(client):
+    plain = client.get("/api/v1/businesses")
+    packed = client.get("/api/v1/businesses", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == plain.headers["Vary"] == "Accept-Encoding"
+    assert len(packed.get_data()) * 4 < len(plain.get_data())
+    assert json.loads(gzip.decompress(packed.get_data())) == plain.json
+    assert packed.headers["ETag"] == plain.headers["ETag"]
+    assert plain.headers["Cache-Control"] == "public, max-age=300"
+    for tag in (plain.headers["ETag"], "W/" + plain.headers["ETag"], f'"other", {plain.headers["ETag"]}'):
+        unchanged = client.get("/api/v1/businesses", headers={"If-None-Match": tag, "Accept-Encoding": "gzip"})
+        assert unchanged.status_code == 304 and unchanged.get_data() == b"", tag
+        assert unchanged.headers["ETag"] == plain.headers["ETag"]
+    assert client.get("/api/v1/businesses", headers={"If-None-Match": '"other"'}).status_code == 200
+    refused = client.get("/api/v1/businesses", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.json == plain.json
+    one = client.get("/api/v1/businesses/first_filing", headers={"Accept-Encoding": "gzip"})
+    assert json.loads(gzip.decompress(one.get_data()))["key"] == "first_filing"
+    # Served ahead of the app, but with what every answer has: the request id and the metrics.
+    assert client.get("/api/v1/businesses", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    assert len(client.get("/api/v1/businesses", headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"]) == 32
+    head = client.head("/api/v1/businesses")
+    assert head.status_code == 200 and head.get_data() == b"" and head.headers["ETag"] == plain.headers["ETag"]
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/api/v1/businesses/<string:key>"' in scraped and 'method="HEAD"' in scraped
+    # What is not a static answer still goes to the app: its errors and its validation.
+    assert client.get("/api/v1/businesses/no_such_business").status_code == 404
+    assert client.get("/api/v1/businesses?page=1").json == plain.json
 
 
 def test_record_dates_are_china_standard_time_days(enterprise, services):
