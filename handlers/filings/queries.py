@@ -21,8 +21,7 @@ from handlers.services import Actor, Services
 
 def get_filing(services: Services, actor: Actor, filing_id: int) -> FilingView:
     """The detail, read with Core statements on the read connection (no ORM: the hottest read)."""
-    with services.reader() as uow:
-        connection = uow.session.connection()
+    with services.read_connection() as connection:
         return filing_view(services, connection, FilingReads(connection).of_enterprise(actor.enterprise_id, filing_id))
 
 
@@ -46,8 +45,8 @@ def list_filings(
         created_from=_day_start(date_from) if date_from else None,
         created_before=_day_start(date_to + timedelta(days=1)) if date_to else None,
     )
-    with services.reader() as uow:
-        rows, total = FilingReads(uow.session.connection()).page(
+    with services.read_connection() as connection:
+        rows, total = FilingReads(connection).page(
             actor.enterprise_id, filters, offset=(page - 1) * page_size, limit=page_size
         )
         return Page([filing_summary(row) for row in rows], total, page, page_size)
