@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, select
+from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -103,28 +103,62 @@ _FILING_SHOWN = (
 _FILING_OF_ENTERPRISE = select(*_FILING_SHOWN).where(
     Filing.id == bindparam("filing_id"), Filing.enterprise_id == bindparam("enterprise_id")
 )
-# Ordered as the ORM relationships order them, so a stored filing reads like a loaded one.
-_ATTACHMENTS_OF_FILING = (
+# A filing's attachments and events in one statement (one round trip fewer on every detail): one
+# UNION ALL of both, each row tagged with what it is, in the columns both fill. Ordered as the ORM
+# relationships order them (attachments by upload time, events by id), so a stored filing reads
+# like a loaded one.
+_ATTACHMENT, _EVENT = "a", "e"
+_CHILDREN_OF_FILING = union_all(
     select(
-        Attachment.id,
-        Attachment.filing_id,
-        Attachment.kind,
+        literal_column(f"'{_ATTACHMENT}'").label("child"),
+        Attachment.id.label("ref"),
+        Attachment.kind.label("kind"),
         Attachment.filename,
         Attachment.content_type,
         Attachment.size,
         Attachment.sha256,
-        Attachment.uploaded_by,
-        Attachment.created_at,
-        Attachment.source_pages,
-    )
-    .where(Attachment.filing_id == bindparam("filing_id"))
-    .order_by(Attachment.created_at)
-)
-_EVENTS_OF_FILING = (
-    select(FilingEvent.from_status, FilingEvent.to_status, FilingEvent.actor, FilingEvent.note, FilingEvent.at)
-    .where(FilingEvent.filing_id == bindparam("filing_id"))
-    .order_by(FilingEvent.id)
-)
+        Attachment.uploaded_by.label("who"),
+        Attachment.created_at.label("at"),
+        Attachment.source_pages.label("extra"),
+        literal_column("0").label("seq"),
+    ).where(Attachment.filing_id == bindparam("filing_id")),
+    select(
+        literal_column(f"'{_EVENT}'"),
+        FilingEvent.from_status,
+        FilingEvent.to_status,
+        null(),
+        null(),
+        null(),
+        null(),
+        FilingEvent.actor,
+        FilingEvent.at,
+        FilingEvent.note,
+        FilingEvent.id,
+    ).where(FilingEvent.filing_id == bindparam("filing_id")),
+).order_by("child", "seq", "at")
+
+
+class StoredAttachment(NamedTuple):
+    id: str
+    filing_id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: dict[str, Any]
+    created_at: datetime
+    source_pages: list[Any] | None
+
+
+class StoredEvent(NamedTuple):
+    from_status: str | None
+    to_status: str
+    actor: dict[str, Any]
+    note: list[Any]
+    at: datetime
+
+
 _PERSONS_SHOWN = select(Person.id, Person.name, Person.id_number_sealed).where(
     Person.id.in_(bindparam("ids", expanding=True))
 )
@@ -208,8 +242,8 @@ class StoredFiling:
     decided_at: datetime | None
     record_changes: list[Any] | None
     copied_from_id: int | None
-    attachments: list[Row[Any]]
-    events: list[Row[Any]]
+    attachments: list[StoredAttachment]
+    events: list[StoredEvent]
 
 
 class FilingReads:
@@ -225,12 +259,27 @@ class FilingReads:
         ).first()
         if row is None:
             raise NotFound(msg.FILING_NOT_FOUND)
-        by_filing = {"filing_id": filing_id}
-        return StoredFiling(
-            **row._mapping,
-            attachments=list(self.connection.execute(_ATTACHMENTS_OF_FILING, by_filing)),
-            events=list(self.connection.execute(_EVENTS_OF_FILING, by_filing)),
-        )
+        attachments: list[StoredAttachment] = []
+        events: list[StoredEvent] = []
+        for child in self.connection.execute(_CHILDREN_OF_FILING, {"filing_id": filing_id}):
+            if child.child == _ATTACHMENT:
+                attachments.append(
+                    StoredAttachment(
+                        child.ref,
+                        filing_id,
+                        child.kind,
+                        child.filename,
+                        child.content_type,
+                        child.size,
+                        child.sha256,
+                        child.who,
+                        child.at,
+                        child.extra,
+                    )
+                )
+            else:
+                events.append(StoredEvent(child.ref, child.kind, child.who, child.extra, child.at))
+        return StoredFiling(**row._mapping, attachments=attachments, events=events)
 
     def page(
         self, enterprise_id: int | None, filters: FilingFilters, *, offset: int, limit: int

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Attachment, Filing
-from entryfiling.db.repositories import StoredFiling, persons_shown
+from entryfiling.db.repositories import StoredAttachment, StoredFiling, persons_shown
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, Business, EnterpriseType
 from entryfiling.domain.fields import (
     FieldType,
@@ -124,7 +124,9 @@ class FilingView(FilingSummary):
     attachment: AttachmentView | None = None
 
 
-def attachment_view(attachment: Attachment | Row[Any], business: Business, enterprise_id: int) -> AttachmentView:
+def attachment_view(
+    attachment: Attachment | StoredAttachment, business: Business, enterprise_id: int
+) -> AttachmentView:
     kind = business.attachment_kind(attachment.kind)
     return AttachmentView(
         id=attachment.id,
