@@ -174,8 +174,29 @@ def _persons_shown(
 
 
 def filing_summary(filing: ShownFiling | Row[Any]) -> FilingSummary:
-    """From a filing, or a row of its summary columns (the records list reads no more)."""
-    return FilingSummary(**_summary_fields(filing))
+    """From a filing, or a row of its summary columns (the records list reads no more).
+
+    Positional, not ``**_summary_fields``: twenty of these per records page, the dict in between
+    was a third of their cost. The field order is FilingSummary's (``test_filing_rendering`` compares)."""
+    business = BUSINESSES.get(filing.business)
+    return FilingSummary(
+        filing.id,
+        filing.enterprise_id,
+        reference_of(filing),
+        filing.business,
+        business.label if business else filing.business,
+        filing.enterprise_type,
+        ENTERPRISE_TYPE_LABELS.get(EnterpriseType(filing.enterprise_type), ""),
+        filing.status,
+        STATUS_LABELS[FilingStatus(filing.status)],
+        filing.version,
+        etag_of(filing),
+        filing.created_at,
+        filing.updated_at,
+        filing.submitted_at,
+        filing.decided_at,
+        list(filing.reasons or []),
+    )
 
 
 def _summary_fields(filing: ShownFiling | Row[Any]) -> dict[str, Any]:

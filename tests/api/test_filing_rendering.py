@@ -7,7 +7,7 @@ stored JSON records (rule results, record changes, photo pages) beyond what the 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -151,3 +151,10 @@ def test_varied_stored_records_render_as_the_schema_dumps_them(
     for path in (f"/api/v1/filings/{approved}", f"/miniapp/v1/enterprises/{enterprise.id}/filings/{approved}"):
         with app.test_request_context(path):
             assert rendering.filing_body(varied) == FilingSchema().dump(varied)
+
+
+def test_a_summary_is_the_summary_fields_of_the_whole_view(services, enterprise, approved):
+    actor = Actor("enterprise", str(enterprise.id), enterprise.name, enterprise.id)
+    view = filings.get_filing(services, actor, approved)
+    (listed,) = [s for s in filings.list_filings(services, actor).items if s.id == approved]
+    assert listed == filings.FilingSummary(**{f.name: getattr(view, f.name) for f in fields(filings.FilingSummary)})
