@@ -184,6 +184,11 @@ class StaticAnswers:
         self._app, self._flask_app, self._answers, self._max_age = flask_app.wsgi_app, flask_app, answers, max_age
         self._built: dict[str, StaticAnswer] = {}
 
+    @property
+    def inner(self) -> Any:
+        """The application behind (what answers everything else)."""
+        return self._app
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ["REQUEST_METHOD"]
         found = self._answers.get(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None

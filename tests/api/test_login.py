@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import flask
 import pytest
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
@@ -28,6 +29,13 @@ def test_login_returns_a_token_that_opens_the_api(client, issue_certificate):
     assert profile.status_code == 200 and profile.json["uscc"] == uscc
     again = certificate_login(client, cert, key).json
     assert again["enterprise"]["first_login"] is False and again["enterprise"]["id"] == body["enterprise"]["id"]
+
+
+def test_no_cookie_session_is_kept_or_can_be_written(client, issue_certificate, app):
+    cert, key = issue_certificate()
+    assert "Set-Cookie" not in certificate_login(client, cert, key).headers
+    with app.test_request_context("/"), pytest.raises(RuntimeError):
+        flask.session["kept"] = "in a cookie"
 
 
 def test_ec_certificate_via_intermediate_logs_in(client, issue_certificate):
