@@ -9,10 +9,12 @@ between messages (rows being added, optional fields offered, the summary accepte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from entryfiling import messages as msg
 from entryfiling.db.models import FilingConversation
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
 from entryfiling.domain.fields import FieldType, prefilled_paths
@@ -56,23 +58,20 @@ def _load(services: Services, actor: Actor, filing_id: int) -> tuple[conversatio
         return conversation.State.from_json(row.state if row else None), filing.enterprise_type, prefilled
 
 
-def remembered_state(services: Services, filing_id: int) -> conversation.State:
-    """What the guided flows remember about a draft (shared by ``/messages`` and ``/next``), for a
-    caller that has just loaded the filing for this actor (its access is checked)."""
-    with services.reader() as uow:
-        row = uow.session.get(FilingConversation, filing_id)
-        return conversation.State.from_json(row.state if row else None)
-
-
 def remember(services: Services, filing_id: int, state: conversation.State) -> None:
     with services.uow() as uow:
-        row = uow.session.get(FilingConversation, filing_id)
-        if row is None:
-            row = FilingConversation(filing_id=filing_id, state={}, updated_at=services.now())
-            uow.session.add(row)
-        row.state = state.to_json()
-        row.updated_at = services.now()
+        remember_in(uow, filing_id, state, services.now())
         uow.commit()
+
+
+def remember_in(uow: UnitOfWork, filing_id: int, state: conversation.State, now: datetime) -> None:
+    """Keep the state in the caller's transaction (committed with the answer that changed it)."""
+    row = uow.session.get(FilingConversation, filing_id)
+    if row is None:
+        row = FilingConversation(filing_id=filing_id, state={}, updated_at=now)
+        uow.session.add(row)
+    row.state = state.to_json()
+    row.updated_at = now
 
 
 def _context(services: Services, actor: Actor, enterprise_type: str, prefilled: list[str]) -> conversation.Context:

@@ -10,6 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from entryfiling import messages as msg
+from entryfiling.db.models import Filing
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
@@ -18,8 +20,9 @@ from entryfiling.domain.fields import FieldType, clean_scalar, is_blank
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
-from handlers.conversation import remember, remembered_state
-from handlers.filings.queries import DraftState, draft_state
+from handlers.conversation import remember_in
+from handlers.filings.common import Draft
+from handlers.filings.queries import DraftState, draft_state, draft_state_of
 from handlers.filings.sections import save_answer
 from handlers.guided_views import (
     GUIDED_STATUS_LABELS,
@@ -122,14 +125,24 @@ def _view(
 
 
 def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
-    return _next_view(services, actor, draft_state(services, actor, filing_id))
+    with services.reader() as uow:
+        state, remembered = _draft_and_remembered(services, uow, actor, filing_id)[1:]
+    return _next_view(services, actor, state, remembered)
 
 
-def _next_view(services: Services, actor: Actor, state: DraftState) -> GuidedView:
-    """What to ask next of a draft just read or saved (so it is not read again)."""
+def _draft_and_remembered(
+    services: Services, uow: UnitOfWork, actor: Actor, filing_id: int
+) -> tuple[Filing, DraftState, conversation.State]:
+    """The actor's filing, as rules see it, and what the flow remembers of it: one read."""
+    filing, stored = uow.filings.of_enterprise_with_remembered(actor.enterprise_id, filing_id)
+    return filing, draft_state_of(services, filing), conversation.State.from_json(stored)
+
+
+def _next_view(services: Services, actor: Actor, state: DraftState, remembered: conversation.State) -> GuidedView:
+    """What to ask next of a draft just read or saved, with what the flow remembers of it (read
+    with the draft, so neither is read again)."""
     all_items = guided.items(state.business, state.sections, state.attachment_counts)
     item = guided.next_item(all_items)
-    remembered = remembered_state(services, state.filing_id)
     offered = _row_or_offer(state, item, remembered)
     if offered is not None and offered.kind == "more_rows":
         return _more_rows_view(state, offered, all_items)
@@ -201,7 +214,15 @@ def _more_rows_view(state: DraftState, asked: conversation.Question, all_items: 
     )
 
 
-def _answer_remembered(services: Services, actor: Actor, state: DraftState, path: str, value: Any) -> GuidedView | None:
+def _answer_remembered(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    state: DraftState,
+    remembered: conversation.State,
+    path: str,
+    value: Any,
+) -> GuidedView | None:
     """Answers the flow itself keeps: "还有其他资质吗？" (a table's path) and skipping an optional field."""
     section_key, _, key = path.partition(".")
     section = state.business.section(section_key)
@@ -212,7 +233,6 @@ def _answer_remembered(services: Services, actor: Actor, state: DraftState, path
     skips = not fld.required and isinstance(value, str) and value.strip() in conversation.SKIP_WORDS
     if not (is_table or skips):
         return None
-    remembered = remembered_state(services, state.filing_id)
     if is_table:
         try:
             more = guided.parse_yes_no(str(value))
@@ -227,8 +247,9 @@ def _answer_remembered(services: Services, actor: Actor, state: DraftState, path
             remembered.closed_tables.append(path)
     elif path not in remembered.offered:
         remembered.offered.append(path)
-    remember(services, state.filing_id, remembered)
-    return _next_view(services, actor, state)
+    remember_in(uow, state.filing_id, remembered, services.now())
+    uow.commit()
+    return _next_view(services, actor, state, remembered)
 
 
 def back(services: Services, actor: Actor, filing_id: int, from_path: str | None) -> GuidedView:
@@ -247,11 +268,33 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
 
 
 def answer(services: Services, actor: Actor, filing_id: int, path: str, value: Any, if_match: str | None) -> GuidedView:
-    """Understand, validate and save one answer; a wrong one is refused with the same question."""
-    state = draft_state(services, actor, filing_id)
-    require_draft(state.status)
-    if (kept := _answer_remembered(services, actor, state, path, value)) is not None:
-        return kept
+    """Understand, validate and save one answer; a wrong one is refused with the same question.
+
+    One unit of work: the filing and what the flow remembers are read once, the answer is saved on
+    the filing read, and the next question is asked of the saved draft."""
+    with services.uow() as uow:
+        filing, state, remembered = _draft_and_remembered(services, uow, actor, filing_id)
+        require_draft(state.status)
+        if (kept := _answer_remembered(services, uow, actor, state, remembered, path, value)) is not None:
+            return kept
+        saved, recorded, choices = _save_answer(
+            services, uow, actor, Draft(filing, state.business), state, path, value, if_match
+        )
+    view = _next_view(services, actor, saved, remembered)
+    return replace(view, recorded=recorded_text(recorded, saved, choices))
+
+
+def _save_answer(
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    draft: Draft,
+    state: DraftState,
+    path: str,
+    value: Any,
+    if_match: str | None,
+) -> tuple[DraftState, guided.Item, list[guided.Choice]]:
+    """The answer understood, judged and saved: the saved draft, the item answered and the persons offered."""
     try:
         item = guided.resolve(state.business, state.sections, state.attachment_counts, path)
     except InvalidValue as exc:
@@ -294,12 +337,11 @@ def answer(services: Services, actor: Actor, filing_id: int, path: str, value: A
         payload = {fld.key: understood}
         error_path = fld.key
     try:
-        saved = save_answer(services, actor, filing_id, item.section.key, payload, if_match)
+        saved = save_answer(services, uow, actor, draft, item.section.key, payload, if_match)
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None
-    view = _next_view(services, actor, saved)
-    return replace(view, recorded=recorded_text(item, saved, choices))
+    return saved, item, choices
 
 
 def _refusal_at_question(services: Services, item: guided.Item, understood: Any) -> str | None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
@@ -61,13 +61,18 @@ def _limit(services: Services, per_identity: bool) -> int:
     return settings.login_max_failures if per_identity else settings.login_max_failures_per_source
 
 
+# Built once: the request only binds the keys and the time.
+_LOCKED_UNTIL = select(func.max(LoginLock.locked_until)).where(
+    LoginLock.key.in_(bindparam("keys", expanding=True)), LoginLock.locked_until > bindparam("now")
+)
+
+
 def _refuse_if_locked(services: Services, attempt: LoginAttempt, now: datetime) -> None:
     keys = [key for key, _per in attempt.counters()]
-    # Every login asks this: one statement outside a transaction; only a refusal writes (its audit row).
-    with services.reader() as reader:
-        until = reader.session.scalar(
-            select(func.max(LoginLock.locked_until)).where(LoginLock.key.in_(keys), LoginLock.locked_until > now)
-        )
+    # Every login asks this: one statement outside a transaction, on a Core connection (no Session to
+    # open and close for one value); only a refusal writes (its audit row).
+    with services.read_connection() as connection:
+        until = connection.execute(_LOCKED_UNTIL, {"keys": keys, "now": now}).scalar()
     if until is None:
         return
     retry_after = max(1, math.ceil((until - now).total_seconds()))

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, func, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Person, WeChatUser
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import (
     AuthenticationFailed,
     DomainError,
@@ -34,6 +36,7 @@ from entryfiling.integrations.wechat import (
     SYSTEM_BUSY,
     PhoneNotForThisApp,
     WeChatError,
+    WeChatSession,
 )
 from handlers import lockout, tokens
 from handlers.services import Actor, Services
@@ -110,32 +113,62 @@ def _login(services: Services, code: str) -> MiniappLogin:
     sealed_key = services.cipher.encrypt(session.session_key)
     for _attempt in range(2):  # a concurrent first login of the same openid inserts once
         with services.uow() as uow:
-            user = uow.session.scalar(select(WeChatUser).where(WeChatUser.openid == session.openid))
-            new_user = user is None
-            if user is None:
-                user = WeChatUser(openid=session.openid, created_at=now, last_login_at=now)
-                uow.session.add(user)
-            user.unionid = session.unionid or user.unionid
-            user.session_key_sealed = sealed_key
-            user.last_login_at = now
             try:
-                uow.session.flush()
+                user_id, person_id, new_user = _record_login(uow, session, sealed_key, now)
             except IntegrityError:
                 uow.rollback()
                 continue
-            person = uow.session.get(Person, user.person_id) if user.person_id else None
-            actor = _user_of(user, person).actor()
-            uow.audit(actor, "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
-            token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
+            person = uow.session.get(Person, person_id) if person_id else None
+            user = _user_of(user_id, session.openid, person)
+            uow.audit(user.actor(), "miniapp_login", f"wechat_user:{user_id}", now, {"new_user": new_user})
+            token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user_id}, subject=str(user_id))
             uow.commit()
-            return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, person is not None)
+            return MiniappLogin(
+                token, services.settings.token_ttl_seconds, user_id, new_user, user.person_id is not None
+            )
     raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
 
 
-def _user_of(user: WeChatUser, person: Person | None) -> MiniappUser:
+_WECHAT_USERS = cast(Table, WeChatUser.__table__)
+
+
+def _record_login(
+    uow: UnitOfWork, session: WeChatSession, sealed_key: str, now: datetime
+) -> tuple[int, int | None, bool]:
+    """(user id, person id, whether new): a returning user is one UPDATE … RETURNING, a first login
+    one INSERT more. Core statements on the table: the login only writes these columns, so loading
+    the row into the ORM and flushing it back would be two round trips and the unit-of-work's cost."""
+    known = uow.session.execute(
+        update(_WECHAT_USERS)
+        .where(_WECHAT_USERS.c.openid == session.openid)
+        .values(
+            # A code2session without unionid (the app not bound to an open platform) keeps the known one.
+            unionid=func.coalesce(session.unionid or None, _WECHAT_USERS.c.unionid),
+            session_key_sealed=sealed_key,
+            last_login_at=now,
+        )
+        .returning(_WECHAT_USERS.c.id, _WECHAT_USERS.c.person_id)
+    ).first()
+    if known is not None:
+        return known.id, known.person_id, False
+    created = uow.session.execute(
+        insert(_WECHAT_USERS)
+        .values(
+            openid=session.openid,
+            unionid=session.unionid or None,
+            session_key_sealed=sealed_key,
+            created_at=now,
+            last_login_at=now,
+        )
+        .returning(_WECHAT_USERS.c.id)
+    ).scalar_one()
+    return created, None, True
+
+
+def _user_of(user_id: int, openid: str, person: Person | None) -> MiniappUser:
     verified = person is not None and person.verified_at is not None
     return MiniappUser(
-        user.id, user.openid, person.id if verified and person else None, person.name if verified and person else None
+        user_id, openid, person.id if verified and person else None, person.name if verified and person else None
     )
 
 
@@ -146,7 +179,7 @@ def authenticate(services: Services, token: str) -> MiniappUser:
         if user is None:
             raise AuthenticationFailed(msg.MINIAPP_USER_NOT_FOUND)
         person = uow.session.get(Person, user.person_id) if user.person_id else None
-        return _user_of(user, person)
+        return _user_of(user.id, user.openid, person)
 
 
 def bind_phone(services: Services, user: MiniappUser, code: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -648,13 +649,26 @@ def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], 
         for n in range(5):  # warm: imports, connections, caches
             send(pool[(count + n) % len(pool)] if once else pool[n % len(pool)])
         statements[0] = 0
+        collecting = [0.0, 0.0]  # time spent in the garbage collector: since the last start, in all
+
+        def timed_gc(phase: str, _info: dict[str, int], collecting: list[float] = collecting) -> None:
+            if phase == "start":
+                collecting[0] = time.perf_counter()
+            else:
+                collecting[1] += time.perf_counter() - collecting[0]
+
+        gc.callbacks.append(timed_gc)
         profiler = Profiler(interval=0.0005)
         started = time.perf_counter()
         with profiler:
             for n in range(count):
                 send(pool[n % len(pool)])
         elapsed = time.perf_counter() - started
-        print(f"\n### {name}: {1000 * elapsed / count:.2f} ms per request, {statements[0] / count:.1f} statements")
+        gc.callbacks.remove(timed_gc)
+        print(
+            f"\n### {name}: {1000 * elapsed / count:.2f} ms per request, {statements[0] / count:.1f} statements, "
+            f"{1000 * collecting[1] / count:.2f} ms in the garbage collector"
+        )
         print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)[:12000])
 
 

@@ -9,13 +9,37 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, Row, Select, bindparam, func, literal_column, null, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, joinedload
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Attachment, Enterprise, Filing, FilingEvent, Person
+from entryfiling.db.models import Attachment, Enterprise, Filing, FilingConversation, FilingEvent, Person
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
+
+
+def _owned_by(enterprise_id: int | None, filing_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The filing, if it is this enterprise's: another's is simply not found."""
+    return Filing.id == filing_id, Filing.enterprise_id == enterprise_id
+
+
+_WITH_REMEMBERED = (
+    select(Filing, FilingConversation.state)
+    .outerjoin(FilingConversation, FilingConversation.filing_id == Filing.id)
+    .options(joinedload(Filing.attachments))
+)
 
 
 class FilingRepository:
@@ -29,9 +53,17 @@ class FilingRepository:
         return filing
 
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
-        return self._one(
-            select(Filing).where(Filing.id == filing_id, Filing.enterprise_id == enterprise_id), for_update
-        )
+        return self._one(select(Filing).where(*_owned_by(enterprise_id, filing_id)), for_update)
+
+    def of_enterprise_with_remembered(self, enterprise_id: int | None, filing_id: int) -> tuple[Filing, Any]:
+        """``of_enterprise`` with its attachments and what the guided flows remember of it (the stored
+        state, ``None`` before the first), in one statement: the only read of a guided answer."""
+        rows = self.session.execute(_WITH_REMEMBERED.where(*_owned_by(enterprise_id, filing_id)))
+        # One row per attachment (joined): unique by the filing (the stored state, JSON, is unhashable).
+        found = rows.unique(lambda row: row[0].id).one_or_none()
+        if found is None:
+            raise NotFound(msg.FILING_NOT_FOUND)
+        return found[0], found[1]
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""

@@ -21,7 +21,14 @@ from entryfiling.domain.fields import (
 )
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
-from handlers.filings.common import attachment_counts, commit_or_stale, get_section, load_draft
+from handlers.filings.common import (
+    Draft,
+    attachment_counts,
+    check_if_match,
+    commit_or_stale,
+    get_section,
+    load_draft,
+)
 from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
@@ -44,16 +51,18 @@ def save_section(
 
 def save_answer(
     services: Services,
+    uow: UnitOfWork,
     actor: Actor,
-    filing_id: int,
+    draft: Draft,
     section_key: str,
     values: Mapping[str, Any],
     if_match: str | None,
 ) -> DraftState:
-    """``save_section`` for the step-by-step flows: the saved draft as rules see it, not its view
-    (they ask what is next from it, and would otherwise read the filing again)."""
-    with services.uow() as uow:
-        return draft_state_of(services, _save(services, uow, actor, filing_id, section_key, values, if_match))
+    """``save_section`` for the step-by-step flows, on the draft they loaded in their own unit of
+    work (an answer reads the filing once): the saved draft as rules see it, not its view (they ask
+    what is next from it)."""
+    check_if_match(draft.filing, if_match)
+    return draft_state_of(services, _save_draft(services, uow, actor, draft, section_key, values))
 
 
 def _save(
@@ -65,8 +74,14 @@ def _save(
     values: Mapping[str, Any],
     if_match: str | None,
 ) -> Filing:
-    now = services.now()
     draft = load_draft(uow, actor, filing_id, if_match=if_match, etag_required=True)
+    return _save_draft(services, uow, actor, draft, section_key, values)
+
+
+def _save_draft(
+    services: Services, uow: UnitOfWork, actor: Actor, draft: Draft, section_key: str, values: Mapping[str, Any]
+) -> Filing:
+    now = services.now()
     filing, business = draft.filing, draft.business
     section = get_section(business, section_key)
     check_section_savable(business, section, attachment_counts(filing))

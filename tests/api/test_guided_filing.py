@@ -326,3 +326,18 @@ def test_an_unknown_qualification_is_refused_at_the_question_with_suggestions(en
     assert "建筑工程施工总承包乙级" in refused.json["detail"]
     accepted = _answer(enterprise, filing["id"], "qualifications.qualifications[0].name", "建筑工程施工总承包贰级")
     assert accepted.status_code == 200, accepted.json
+
+
+def test_another_enterprises_draft_is_not_found_for_the_guided_flow(enterprise, login_enterprise):
+    fid = open_first_filing(enterprise)["id"]
+    etag = enterprise.get(f"/api/v1/filings/{fid}/next").headers["ETag"]
+    other = login_enterprise("新疆另一家建设工程有限公司")
+    assert other.get(f"/api/v1/filings/{fid}/next").status_code == 404
+    answered = other.post(
+        f"/api/v1/filings/{fid}/answers",
+        json={"field": "basic_info.registered_capital", "value": "1.2亿"},
+        headers={"If-Match": etag},
+    )
+    assert answered.status_code == 404 and answered.json["detail"], answered.json
+    # Nothing was saved: the owner's draft still has the ETag it had.
+    assert enterprise.get(f"/api/v1/filings/{fid}/next").headers["ETag"] == etag

@@ -157,3 +157,15 @@ def test_login_reads_no_access_token(client, phone, services):
     assert phone.token_fetches() == 0
     with services.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(KeyValue)) == 0
+
+
+def test_bad_codes_lock_the_source_and_a_locked_login_does_not_reach_wechat(make_app, phone):
+    client = make_app(login_max_failures_per_source=3).test_client()
+    for n in range(3):
+        assert client.post("/miniapp/v1/login", json={"code": f"not-a-wx-code-{n}"}).status_code == 401
+    calls_before = len(phone.calls("/sns/jscode2session"))
+    code, _openid = phone.wx_login_as(None)
+    locked = client.post("/miniapp/v1/login", json={"code": code})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0, locked.json
+    assert locked.json["detail"] and "分钟" in locked.json["detail"], locked.json
+    assert len(phone.calls("/sns/jscode2session")) == calls_before
