@@ -5,13 +5,27 @@ Another enterprise's filing is simply not found, so a guessed id reveals nothing
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Enterprise, Filing, FilingConversation
+from entryfiling.db.models import Attachment, Enterprise, Filing, FilingConversation, FilingEvent, Person
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
 
@@ -94,3 +108,229 @@ class FilingRepository:
         if enterprise is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         return enterprise
+
+
+# The read side. Hot read paths (the filing detail, the records list) run these Core statements,
+# built once at import, on a Connection: no ORM Session, identity map, attribute instrumentation or
+# lazy load stands between a request and its rows. The columns are the ones a view shows.
+_FILING_SHOWN = (
+    Filing.id,
+    Filing.enterprise_id,
+    Filing.business,
+    Filing.enterprise_type,
+    Filing.status,
+    Filing.sections,
+    Filing.version,
+    Filing.agreed,
+    Filing.signed_letter_id,
+    Filing.rule_results,
+    Filing.reasons,
+    Filing.created_at,
+    Filing.updated_at,
+    Filing.submitted_at,
+    Filing.decided_at,
+    Filing.record_changes,
+    Filing.copied_from_id,
+)
+_FILING_OF_ENTERPRISE = select(*_FILING_SHOWN).where(
+    Filing.id == bindparam("filing_id"), Filing.enterprise_id == bindparam("enterprise_id")
+)
+# A filing's attachments and events in one statement (one round trip fewer on every detail): one
+# UNION ALL of both, each row tagged with what it is, in the columns both fill. Ordered as the ORM
+# relationships order them (attachments by upload time, events by id), so a stored filing reads
+# like a loaded one.
+_ATTACHMENT, _EVENT = "a", "e"
+_CHILDREN_OF_FILING = union_all(
+    select(
+        literal_column(f"'{_ATTACHMENT}'").label("child"),
+        Attachment.id.label("ref"),
+        Attachment.kind.label("kind"),
+        Attachment.filename,
+        Attachment.content_type,
+        Attachment.size,
+        Attachment.sha256,
+        Attachment.uploaded_by.label("who"),
+        Attachment.created_at.label("at"),
+        Attachment.source_pages.label("extra"),
+        literal_column("0").label("seq"),
+    ).where(Attachment.filing_id == bindparam("filing_id")),
+    select(
+        literal_column(f"'{_EVENT}'"),
+        FilingEvent.from_status,
+        FilingEvent.to_status,
+        null(),
+        null(),
+        null(),
+        null(),
+        FilingEvent.actor,
+        FilingEvent.at,
+        FilingEvent.note,
+        FilingEvent.id,
+    ).where(FilingEvent.filing_id == bindparam("filing_id")),
+).order_by("child", "seq", "at")
+
+
+class StoredAttachment(NamedTuple):
+    id: str
+    filing_id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: dict[str, Any]
+    created_at: datetime
+    source_pages: list[Any] | None
+
+
+class StoredEvent(NamedTuple):
+    from_status: str | None
+    to_status: str
+    actor: dict[str, Any]
+    note: list[Any]
+    at: datetime
+
+
+_PERSONS_SHOWN = select(Person.id, Person.name, Person.id_number_sealed).where(
+    Person.id.in_(bindparam("ids", expanding=True))
+)
+
+# What a records-list row shows (a summary); the list loads no JSON of sections or rule results.
+_SUMMARY_SHOWN = (
+    Filing.id,
+    Filing.enterprise_id,
+    Filing.business,
+    Filing.enterprise_type,
+    Filing.status,
+    Filing.version,
+    Filing.created_at,
+    Filing.updated_at,
+    Filing.submitted_at,
+    Filing.decided_at,
+    Filing.reasons,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FilingFilters:
+    """The records list's filters; ``None`` filters nothing."""
+
+    status: str | None = None
+    business: str | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+
+
+# Which filters are set -> (the page statement, the count statement). Built once per combination
+# (16 at most) with bound parameters, so a request reuses a statement whose cache key and compiled
+# SQL SQLAlchemy already holds, instead of building and hashing a new one.
+_PAGE_STATEMENTS: dict[tuple[bool, ...], tuple[Select[Any], Select[Any]]] = {}
+_FILTER_CRITERIA = (
+    Filing.status == bindparam("status"),
+    Filing.business == bindparam("business"),
+    Filing.created_at >= bindparam("created_from", type_=Filing.created_at.type),
+    Filing.created_at < bindparam("created_before", type_=Filing.created_at.type),
+)
+
+
+def _page_statements(filters: FilingFilters) -> tuple[Select[Any], Select[Any]]:
+    values = (filters.status, filters.business, filters.created_from, filters.created_before)
+    shape = tuple(value is not None for value in values)
+    statements = _PAGE_STATEMENTS.get(shape)
+    if statements is None:
+        criteria = [Filing.enterprise_id == bindparam("enterprise_id")]
+        criteria += [criterion for criterion, used in zip(_FILTER_CRITERIA, shape, strict=True) if used]
+        # One statement: the page and, beside each row, the count of all matches (a window over the filter).
+        page = (
+            select(*_SUMMARY_SHOWN, func.count().over().label("total"))
+            .where(*criteria)
+            .order_by(Filing.created_at.desc(), Filing.id.desc())
+            .offset(bindparam("offset", type_=Integer))
+            .limit(bindparam("limit", type_=Integer))
+        )
+        count = select(func.count()).select_from(Filing).where(*criteria)
+        statements = _PAGE_STATEMENTS[shape] = (page, count)
+    return statements
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFiling:
+    """A filing as stored, with its attachments and events: what a view of it reads, nothing more."""
+
+    id: int
+    enterprise_id: int
+    business: str
+    enterprise_type: str
+    status: str
+    sections: dict[str, Any]
+    version: int
+    agreed: bool
+    signed_letter_id: str | None
+    rule_results: list[Any]
+    reasons: list[Any]
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    record_changes: list[Any] | None
+    copied_from_id: int | None
+    attachments: list[StoredAttachment]
+    events: list[StoredEvent]
+
+
+class FilingReads:
+    """Reads of filings for views, on a Connection (see above)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def of_enterprise(self, enterprise_id: int | None, filing_id: int) -> StoredFiling:
+        """The enterprise's filing with its attachments and events; another's is not found."""
+        row = self.connection.execute(
+            _FILING_OF_ENTERPRISE, {"filing_id": filing_id, "enterprise_id": enterprise_id}
+        ).first()
+        if row is None:
+            raise NotFound(msg.FILING_NOT_FOUND)
+        attachments: list[StoredAttachment] = []
+        events: list[StoredEvent] = []
+        for child in self.connection.execute(_CHILDREN_OF_FILING, {"filing_id": filing_id}):
+            if child.child == _ATTACHMENT:
+                attachments.append(
+                    StoredAttachment(
+                        child.ref,
+                        filing_id,
+                        child.kind,
+                        child.filename,
+                        child.content_type,
+                        child.size,
+                        child.sha256,
+                        child.who,
+                        child.at,
+                        child.extra,
+                    )
+                )
+            else:
+                events.append(StoredEvent(child.ref, child.kind, child.who, child.extra, child.at))
+        return StoredFiling(**row._mapping, attachments=attachments, events=events)
+
+    def page(
+        self, enterprise_id: int | None, filters: FilingFilters, *, offset: int, limit: int
+    ) -> tuple[list[Row[Any]], int]:
+        """A page of the enterprise's filings (summary columns, newest first) and how many match."""
+        page, count = _page_statements(filters)
+        parameters = {
+            "enterprise_id": enterprise_id,
+            "status": filters.status,
+            "business": filters.business,
+            "created_from": filters.created_from,
+            "created_before": filters.created_before,
+        }
+        rows = list(self.connection.execute(page, {**parameters, "offset": offset, "limit": limit}))
+        # Past the last page there is no row to carry the count: then the count alone.
+        total = rows[0].total if rows else self.connection.scalar(count, parameters)
+        return rows, int(total or 0)
+
+
+def persons_shown(executor: Connection | Session, ids: set[int]) -> list[Row[Any]]:
+    """Id, name and sealed ID number of these persons (for showing whom a filing chose)."""
+    return list(executor.execute(_PERSONS_SHOWN, {"ids": sorted(ids)}))

@@ -544,9 +544,21 @@ class Business:
         return next((s for s in self.sections if any(k.key == key for k in s.attachments)), None)
 
     def for_enterprise_type(self, enterprise_type: str) -> Business:
-        """This business as an enterprise of that type files it (see ``fields.for_enterprise_type``)."""
-        sections = tuple(for_enterprise_type(s, enterprise_type) for s in self.sections)
-        return self if sections == self.sections else replace(self, sections=sections)
+        """This business as an enterprise of that type files it (see ``fields.for_enterprise_type``).
+
+        Resolved once per (business, type) and process: a business is frozen, so what it resolves to
+        never changes, and every request reading a filing asks for it."""
+        key = (id(self), enterprise_type)
+        cached = _RESOLVED.get(key)
+        if cached is None or cached[0] is not self:
+            sections = tuple(for_enterprise_type(s, enterprise_type) for s in self.sections)
+            cached = (self, self if sections == self.sections else replace(self, sections=sections))
+            _RESOLVED[key] = cached
+        return cached[1]
+
+
+# (id of a business, enterprise type) -> (that business, kept alive so its id is not reused; resolved).
+_RESOLVED: dict[tuple[int, str], tuple[Business, Business]] = {}
 
 
 FIRST_FILING = Business(

@@ -6,6 +6,7 @@ attachment, event or person) makes the count grow with the data, and these tests
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -101,7 +102,31 @@ def test_detail_and_save_do_not_grow_with_attachments(enterprise, persons, servi
         upload(enterprise, fid, "qualification_certificates", pdf_bytes(), f"资质证书{n}.pdf")
     assert statements_of_detail_and_save() == before
     detail, save = before
-    assert detail <= 4 + AUTHENTICATION and save <= 6 + AUTHENTICATION
+    assert detail == 3 + AUTHENTICATION and save <= 6 + AUTHENTICATION
+
+
+def test_detail_reads_the_filing_then_its_attachments_and_events_then_its_persons(enterprise, persons, services):
+    fid = complete_first_filing(enterprise, *persons)["id"]
+    with counted(services) as statements:
+        assert enterprise.get(f"/api/v1/filings/{fid}").status_code == 200
+    reads = statements[AUTHENTICATION:]
+    # The filing; its attachments and events together (UNION ALL); the persons it chose.
+    tables = [re.findall(r"\bFROM (\w+)", s) for s in reads]
+    assert tables == [["filings"], ["attachments", "filing_events"], ["persons"]], reads
+    assert "created_by" not in reads[0] and "storage_key" not in reads[1], reads
+
+
+def test_filtered_records_are_one_statement_and_past_the_last_page_two(enterprise, persons, services):
+    complete_first_filing(enterprise, *persons)
+    filtered = "/api/v1/filings?status=draft&business=first_filing&date_from=2020-01-01&date_to=2099-12-31"
+    with counted(services) as statements:
+        page = enterprise.get(filtered)
+    assert page.status_code == 200 and page.json["total"] == 1
+    assert len(statements) == 1 + AUTHENTICATION, statements
+    with counted(services) as statements:
+        beyond = enterprise.get(f"{filtered}&page=3")
+    assert beyond.status_code == 200 and beyond.json["total"] == 1 and beyond.json["items"] == []
+    assert len(statements) == 2 + AUTHENTICATION, statements
 
 
 def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, persons, services):

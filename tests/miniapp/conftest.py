@@ -14,6 +14,9 @@ from flask.testing import FlaskClient
 from devkit.emulators.wechat import WeChatEmulator
 from tests.conftest import BearerClient
 from tests.factories import make_id_number
+from tests.rendering_check import rendering_matches_the_schemas
+
+__all__ = ["rendering_matches_the_schemas"]
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
 from entryfiling.http.downloads import name_download
 from entryfiling.http.filings.conversation import register_conversation_routes
+from entryfiling.http.filings.rendering import filing_body, json_response, page_body
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -127,7 +128,8 @@ def filings_blueprint(
     register_filing_links(name, name, scope_of)
 
     def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
-        return view, status, {"ETag": view.etag}
+        """Every route answering with a filing renders it here (see ``rendering``)."""
+        return json_response(filing_body(view)), status, {"ETag": view.etag}
 
     @blp.route("")
     class FilingCollection(MethodView):
@@ -136,7 +138,7 @@ def filings_blueprint(
         @blp.response(200, FilingPageSchema)
         def get(self, args: dict[str, Any], **scope: Any) -> Any:
             """查询进疆信息报送记录（status=draft 为草稿箱），分页"""
-            return filings.list_filings(services(), actor_of(**scope), **args)
+            return json_response(page_body(filings.list_filings(services(), actor_of(**scope), **args)))
 
         @blp.doc(security=BEARER_SECURITY)
         @blp.arguments(OpenFilingSchema)
