@@ -190,16 +190,16 @@ class StaticAnswers:
         return self._app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        method = environ["REQUEST_METHOD"]
-        found = self._answers.get(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        found = self._answers.get(path) if method in ("GET", "HEAD") else None
         if found is None or environ.get("QUERY_STRING"):
             return self._app(environ, start_response)
         started = time.perf_counter()
         route, answer_of = found
-        answer = self._built.get(route + environ["PATH_INFO"])
+        answer = self._built.get(path)
         if answer is None:  # built once, on first use, and encoded by the app's JSON provider
             with self._flask_app.app_context():
-                answer = self._built[route + environ["PATH_INFO"]] = answer_of()
+                answer = self._built[path] = answer_of()
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
         headers = [
             ("Content-Type", "application/json"),
