@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -134,21 +133,9 @@ def _row_of(notice: Notice, now: datetime) -> dict[str, Any]:
     }
 
 
-def add_notice(session: Session, notice: Notice, now: datetime) -> Notification | None:
-    """Insert the notice unless one with its key exists; None when it did (recorded once)."""
-    row = Notification(**_row_of(notice, now))
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row
-
-
 def add_notices(session: Session, notices: Iterable[Notice], now: datetime) -> list[int]:
-    """``add_notice`` for many notices in one statement (a decision's, on the submit path): the ids
-    of those recorded now, none of those whose key exists."""
+    """Record the notices whose key is new, in one statement: the ids of those recorded now; a notice
+    whose key exists (a decision or a reminder told before) is recorded once, never twice."""
     table = Notification.__table__
     assert isinstance(table, Table)
     return insert_new_rows(session, table, [_row_of(n, now) for n in notices], "key")

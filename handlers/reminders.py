@@ -28,7 +28,7 @@ from entryfiling.domain.notifications import (
     reminder_remark,
     wechat_date,
 )
-from handlers.notifications import Notice, add_notice, dispatch_pushes, filing_contact_users
+from handlers.notifications import Notice, add_notices, dispatch_pushes, filing_contact_users
 from handlers.persons import FILING_CONTACT
 from handlers.push import sweep
 from handlers.services import SYSTEM, Services
@@ -140,18 +140,16 @@ def run_reminders(services: Services, today: date | None = None) -> dict[str, An
             if enterprise is None or not recipients:
                 continue
             counts["enterprises"] += 1
-            created = []
+            created: list[int] = []
             for item in expiring_items(uow.session, enterprise):
                 threshold = due_threshold(item.valid_until, today)
                 if threshold is None:
                     continue
                 counts["due"] += 1
-                for user_id in recipients:
-                    row = add_notice(uow.session, _notice(services, enterprise, item, threshold, user_id), now)
-                    if row is None:
-                        counts["already_notified"] += 1
-                    else:
-                        created.append(row)
+                notices = [_notice(services, enterprise, item, threshold, user_id) for user_id in recipients]
+                recorded = add_notices(uow.session, notices, now)
+                counts["already_notified"] += len(notices) - len(recorded)
+                created += recorded
             if created:
                 uow.audit(
                     SYSTEM,
@@ -163,5 +161,5 @@ def run_reminders(services: Services, today: date | None = None) -> dict[str, An
                 )
             uow.commit()
             counts["notified"] += len(created)
-            dispatch_pushes(services, [r.id for r in created])
+            dispatch_pushes(services, created)
     return {"date": today.isoformat(), **counts, "sweep": sweep(services)}
