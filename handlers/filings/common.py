@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,14 +32,7 @@ def get_business(key: str) -> Business:
 def business_of(filing: Filing) -> Business:
     """The filing's business as its enterprise type files it: per-type requiredness (the 安全生产许可证 of
     construction enterprises) resolved once, for completeness, saves, the guided flow and approval alike."""
-    return _business_for_type(filing.business, filing.enterprise_type)
-
-
-@lru_cache(maxsize=256)
-def _business_for_type(key: str, enterprise_type: str) -> Business:
-    """Static per (business, enterprise type): resolving it rebuilt every field declaration on every
-    request. Bounded, though only a handful of pairs exist; unknown keys raise and are not kept."""
-    return get_business(key).for_enterprise_type(enterprise_type)
+    return get_business(filing.business).for_enterprise_type(filing.enterprise_type)
 
 
 def get_section(business: Business, key: str) -> Section:
