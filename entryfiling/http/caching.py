@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from marshmallow import Schema
+from werkzeug.http import parse_accept_header, parse_etags
 
 from handlers.services import Services
 
@@ -56,14 +57,30 @@ class StaticAnswer:
 StaticRoutes = dict[str, tuple[str, Callable[[], StaticAnswer]]]
 
 
+def static_reply(
+    answer: StaticAnswer, max_age: int, if_none_match: str | None, accept_encoding: str | None
+) -> tuple[int, bytes, list[tuple[str, str]]]:
+    """Status, body and headers of ``answer`` for a request with these headers: 304 when the client
+    has it (If-None-Match, weak comparison), the gzip form when it accepts that, else the body."""
+    headers = [
+        ("Content-Type", JSON),
+        ("ETag", f'"{answer.etag}"'),
+        ("Cache-Control", f"public, max-age={max_age}"),
+        ("Vary", "Accept-Encoding"),
+    ]
+    if parse_etags(if_none_match).contains_weak(answer.etag):
+        return 304, b"", headers
+    if parse_accept_header(accept_encoding)["gzip"] > 0:
+        return 200, answer.gzipped, [*headers, ("Content-Encoding", "gzip")]
+    return 200, answer.body, headers
+
+
 def static_response(answer: StaticAnswer, max_age: int) -> Response:
-    """``answer``, or 304 when the client has it (If-None-Match), gzip-encoded when it accepts that."""
-    headers = {"ETag": f'"{answer.etag}"', "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
-    if request.if_none_match.contains_weak(answer.etag):
-        return Response(status=304, headers=headers)
-    if request.accept_encodings["gzip"] > 0:
-        return Response(answer.gzipped, mimetype=JSON, headers={**headers, "Content-Encoding": "gzip"})
-    return Response(answer.body, mimetype=JSON, headers=headers)
+    """``answer`` as the app's own route sends it (see ``static_reply``)."""
+    status, body, headers = static_reply(
+        answer, max_age, request.headers.get("If-None-Match"), request.headers.get("Accept-Encoding")
+    )
+    return Response(body, status=status, headers=headers)
 
 
 def cache_key(prefix: str, args: dict[str, Any], *extra: Any) -> str:

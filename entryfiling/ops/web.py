@@ -23,11 +23,10 @@ from prometheus_client.registry import Collector
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from werkzeug.http import parse_accept_header, parse_etags
 
 from entryfiling import messages as msg
 from entryfiling import metrics
-from entryfiling.http.caching import StaticAnswer, StaticRoutes
+from entryfiling.http.caching import StaticAnswer, StaticRoutes, static_reply
 from entryfiling.http.errors import problem
 from entryfiling.ops.logs import request_id_var
 from handlers.readiness import check_readiness
@@ -200,26 +199,17 @@ class StaticAnswers:
         if answer is None:  # built once, on first use, and encoded by the app's JSON provider
             with self._flask_app.app_context():
                 answer = self._built[path] = answer_of()
+        code, body, headers = static_reply(
+            answer, self._max_age, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_ACCEPT_ENCODING")
+        )
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        headers = [
-            ("Content-Type", "application/json"),
-            ("ETag", f'"{answer.etag}"'),
-            ("Cache-Control", f"public, max-age={self._max_age}"),
-            ("Vary", "Accept-Encoding"),
-            ("X-Request-ID", incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex),
-        ]
-        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(answer.etag):
-            status, body = "304 NOT MODIFIED", b""
-        else:
-            status, body = "200 OK", answer.body
-            if parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))["gzip"] > 0:
-                body = answer.gzipped
-                headers.append(("Content-Encoding", "gzip"))
+        headers.append(("X-Request-ID", incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex))
+        if code == 200:
             headers.append(("Content-Length", str(len(body))))
+        status = "200 OK" if code == 200 else "304 NOT MODIFIED"
         start_response(status, headers)
-        code = status[:3]
-        metrics.HTTP_REQUESTS.labels(route, method, code).inc()
-        metrics.HTTP_LATENCY.labels(route, method, code).observe(time.perf_counter() - started)
+        metrics.HTTP_REQUESTS.labels(route, method, str(code)).inc()
+        metrics.HTTP_LATENCY.labels(route, method, str(code)).observe(time.perf_counter() - started)
         return [body if method == "GET" else b""]
 
 
