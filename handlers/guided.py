@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Filing
+from entryfiling.db.repositories import StoredDraft, read_draft_with_remembered
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
@@ -21,7 +21,6 @@ from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
 from handlers.conversation import remember_in
-from handlers.filings.common import Draft
 from handlers.filings.queries import DraftState, draft_state, draft_state_of
 from handlers.filings.sections import save_answer
 from handlers.guided_views import (
@@ -125,17 +124,9 @@ def _view(
 
 
 def next_step(services: Services, actor: Actor, filing_id: int) -> GuidedView:
-    with services.reader() as uow:
-        state, remembered = _draft_and_remembered(services, uow, actor, filing_id)[1:]
-    return _next_view(services, actor, state, remembered)
-
-
-def _draft_and_remembered(
-    services: Services, uow: UnitOfWork, actor: Actor, filing_id: int
-) -> tuple[Filing, DraftState, conversation.State]:
-    """The actor's filing, as rules see it, and what the flow remembers of it: one read."""
-    filing, stored = uow.filings.of_enterprise_with_remembered(actor.enterprise_id, filing_id)
-    return filing, draft_state_of(services, filing), conversation.State.from_json(stored)
+    with services.read_connection() as connection:
+        draft, stored = read_draft_with_remembered(connection, actor.enterprise_id, filing_id)
+    return _next_view(services, actor, draft_state_of(services, draft), conversation.State.from_json(stored))
 
 
 def _next_view(services: Services, actor: Actor, state: DraftState, remembered: conversation.State) -> GuidedView:
@@ -273,13 +264,12 @@ def answer(services: Services, actor: Actor, filing_id: int, path: str, value: A
     One unit of work: the filing and what the flow remembers are read once, the answer is saved on
     the filing read, and the next question is asked of the saved draft."""
     with services.uow() as uow:
-        filing, state, remembered = _draft_and_remembered(services, uow, actor, filing_id)
+        draft, stored = uow.filings.draft_with_remembered(actor.enterprise_id, filing_id)
+        state, remembered = draft_state_of(services, draft), conversation.State.from_json(stored)
         require_draft(state.status)
         if (kept := _answer_remembered(services, uow, actor, state, remembered, path, value)) is not None:
             return kept
-        saved, recorded, choices = _save_answer(
-            services, uow, actor, Draft(filing, state.business), state, path, value, if_match
-        )
+        saved, recorded, choices = _save_answer(services, uow, actor, draft, state, path, value, if_match)
     view = _next_view(services, actor, saved, remembered)
     return replace(view, recorded=recorded_text(recorded, saved, choices))
 
@@ -288,7 +278,7 @@ def _save_answer(
     services: Services,
     uow: UnitOfWork,
     actor: Actor,
-    draft: Draft,
+    draft: StoredDraft,
     state: DraftState,
     path: str,
     value: Any,
@@ -337,7 +327,7 @@ def _save_answer(
         payload = {fld.key: understood}
         error_path = fld.key
     try:
-        saved = save_answer(services, uow, actor, draft, item.section.key, payload, if_match)
+        saved = save_answer(services, uow, actor, draft, state.business, item.section.key, payload, if_match)
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Filing, FilingEvent
+from entryfiling.db.repositories import StoredDraft, StoredFiling
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import BUSINESSES, Business
 from entryfiling.domain.errors import NotFound, PreconditionFailed, PreconditionRequired, ValidationFailed
@@ -29,7 +30,11 @@ def get_business(key: str) -> Business:
     return business
 
 
-def business_of(filing: Filing) -> Business:
+# A filing as a use case reads it: loaded (ORM), read as a view shows it, or read for editing.
+ReadFiling = Filing | StoredFiling | StoredDraft
+
+
+def business_of(filing: ReadFiling) -> Business:
     """The filing's business as its enterprise type files it: per-type requiredness (the 安全生产许可证 of
     construction enterprises) resolved once, for completeness, saves, the guided flow and approval alike."""
     return get_business(filing.business).for_enterprise_type(filing.enterprise_type)
@@ -67,7 +72,7 @@ def load_draft(
     return Draft(filing, business)
 
 
-def check_if_match(filing: Filing, if_match: str | None) -> None:
+def check_if_match(filing: ReadFiling, if_match: str | None) -> None:
     if not if_match:
         raise PreconditionRequired(msg.IF_MATCH_REQUIRED, hint=msg.IF_MATCH_REQUIRED_HINT)
     tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
@@ -93,7 +98,7 @@ def unseal_sections(services: Services, business: Business, stored: Mapping[str,
     }
 
 
-def attachment_counts(filing: Filing) -> Counter[str]:
+def attachment_counts(filing: ReadFiling) -> Counter[str]:
     return Counter(a.kind for a in filing.attachments)
 
 

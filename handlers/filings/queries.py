@@ -8,12 +8,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Filing
 from entryfiling.db.repositories import FilingFilters, FilingReads
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import ValidationFailed
 from entryfiling.domain.filing import CHINA_TIME
-from handlers.filings.common import attachment_counts, business_of, get_business, load_filing, unseal_sections
+from handlers.filings.common import (
+    ReadFiling,
+    attachment_counts,
+    business_of,
+    get_business,
+    load_filing,
+    unseal_sections,
+)
 from handlers.filings.views import FilingSummary, FilingView, etag_of, filing_summary, filing_view
 from handlers.pages import Page
 from handlers.services import Actor, Services
@@ -75,7 +81,7 @@ def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
         return draft_state_of(services, load_filing(uow, actor, filing_id))
 
 
-def draft_state_of(services: Services, filing: Filing) -> DraftState:
+def draft_state_of(services: Services, filing: ReadFiling) -> DraftState:
     """The draft as rules see it, from a filing already loaded (and its access checked)."""
     business = business_of(filing)
     return DraftState(

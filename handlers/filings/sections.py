@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Filing
+from entryfiling.db.repositories import StoredDraft, StoredFiling
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import Business
-from entryfiling.domain.errors import ValidationFailed
+from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
 from entryfiling.domain.fields import (
     Section,
     attachment_refs,
@@ -19,16 +21,10 @@ from entryfiling.domain.fields import (
     merge_section_values,
     person_ids,
 )
+from entryfiling.domain.filing import require_draft
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
-from handlers.filings.common import (
-    Draft,
-    attachment_counts,
-    check_if_match,
-    commit_or_stale,
-    get_section,
-    load_draft,
-)
+from handlers.filings.common import attachment_counts, business_of, check_if_match, get_section
 from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
@@ -43,46 +39,61 @@ def save_section(
     values: Mapping[str, Any],
     if_match: str | None,
 ) -> FilingView:
-    """Save part or all of one section; given keys are validated, ``null`` clears a field."""
+    """Save part or all of one section; given keys are validated, ``null`` clears a field.
+
+    The filing is read as the detail reads it (two Core statements), saved by one conditional
+    UPDATE and answered from what was read and written: no ORM load, lazy load or second read."""
     with services.uow() as uow:
-        filing = _save(services, uow, actor, filing_id, section_key, values, if_match)
-        return filing_view(services, uow.session, filing)
+        stored = uow.filings.stored(actor.enterprise_id, filing_id)
+        business = business_of(stored)
+        check_if_match(stored, if_match)
+        require_draft(stored.status)
+        saved = _save_draft(services, uow, actor, stored, business, section_key, values)
+        shown = replace(stored, sections=saved.sections, version=saved.version, updated_at=saved.at)
+        view = filing_view(services, uow.session.connection(), shown)
+        uow.commit()
+    return view
 
 
 def save_answer(
     services: Services,
     uow: UnitOfWork,
     actor: Actor,
-    draft: Draft,
+    draft: StoredDraft,
+    business: Business,
     section_key: str,
     values: Mapping[str, Any],
     if_match: str | None,
 ) -> DraftState:
-    """``save_section`` for the step-by-step flows, on the draft they loaded in their own unit of
-    work (an answer reads the filing once): the saved draft as rules see it, not its view (they ask
-    what is next from it)."""
-    check_if_match(draft.filing, if_match)
-    return draft_state_of(services, _save_draft(services, uow, actor, draft, section_key, values))
+    """``save_section`` for the step-by-step flows, on the draft they read in their own unit of
+    work (an answer reads the filing once), committed: the saved draft as rules see it, not its
+    view (they ask what is next from it)."""
+    check_if_match(draft, if_match)
+    saved = _save_draft(services, uow, actor, draft, business, section_key, values)
+    uow.commit()
+    return draft_state_of(services, replace(draft, sections=saved.sections, version=saved.version))
 
 
-def _save(
-    services: Services,
-    uow: UnitOfWork,
-    actor: Actor,
-    filing_id: int,
-    section_key: str,
-    values: Mapping[str, Any],
-    if_match: str | None,
-) -> Filing:
-    draft = load_draft(uow, actor, filing_id, if_match=if_match, etag_required=True)
-    return _save_draft(services, uow, actor, draft, section_key, values)
+@dataclass(frozen=True)
+class _Saved:
+    """What a save wrote: every section as stored (ID numbers sealed), the new version, when."""
+
+    sections: dict[str, Any]
+    version: int
+    at: datetime
 
 
 def _save_draft(
-    services: Services, uow: UnitOfWork, actor: Actor, draft: Draft, section_key: str, values: Mapping[str, Any]
-) -> Filing:
+    services: Services,
+    uow: UnitOfWork,
+    actor: Actor,
+    filing: StoredFiling | StoredDraft,
+    business: Business,
+    section_key: str,
+    values: Mapping[str, Any],
+) -> _Saved:
+    """Validate and write one section, with its audit row, in ``uow`` (the caller commits)."""
     now = services.now()
-    filing, business = draft.filing, draft.business
     section = get_section(business, section_key)
     check_section_savable(business, section, attachment_counts(filing))
     cleaned = clean_section_values(section, values)
@@ -104,8 +115,10 @@ def _save_draft(
         raise ValidationFailed(
             msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
         )
-    filing.sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
-    filing.updated_at = now
+    sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
+    version = uow.filings.save_sections(filing.enterprise_id, filing.id, filing.version, sections, now)
+    if version is None:  # changed since it was read: another save, an upload, a submit
+        raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT)
     uow.audit(
         actor,
         "section_saved",
@@ -113,14 +126,13 @@ def _save_draft(
         now,
         {"section": section.key, "fields": sorted(cleaned.values)},
     )
-    commit_or_stale(uow)
-    return filing
+    return _Saved(sections, version, now)
 
 
 def _check_attachment_refs(
     business: Business,
     section: Section,
-    filing: Filing,
+    filing: StoredFiling | StoredDraft,
     current: Mapping[str, Any],
     values: Mapping[str, Any],
     errors: dict[str, str],

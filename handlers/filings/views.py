@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Attachment, Filing
-from entryfiling.db.repositories import StoredAttachment, StoredFiling, persons_shown
+from entryfiling.db.repositories import StoredAttachment, StoredDraft, StoredFiling, persons_shown
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, Business, EnterpriseType
 from entryfiling.domain.fields import (
     FieldType,
@@ -39,7 +39,7 @@ PersonShown = dict[str, Any]
 ShownFiling = Filing | StoredFiling
 
 
-def etag_of(filing: ShownFiling | Row[Any]) -> str:
+def etag_of(filing: ShownFiling | StoredDraft | Row[Any]) -> str:
     return f'"{filing.id}-{filing.version}"'
 
 
