@@ -10,8 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.repositories import StoredDraft, read_draft_with_remembered
-from entryfiling.db.uow import UnitOfWork
+from entryfiling.db.drafts import DraftEditor, StoredDraft, read_draft_with_remembered
 from entryfiling.domain import conversation, guided
 from entryfiling.domain.commitment_letter import AGREEMENT_TEXT
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
@@ -21,6 +20,7 @@ from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
 from handlers.conversation import remember_in
+from handlers.filings.common import draft_editor
 from handlers.filings.queries import DraftState, draft_state, draft_state_of
 from handlers.filings.sections import save_answer
 from handlers.guided_views import (
@@ -207,7 +207,6 @@ def _more_rows_view(state: DraftState, asked: conversation.Question, all_items: 
 
 def _answer_remembered(
     services: Services,
-    uow: UnitOfWork,
     actor: Actor,
     state: DraftState,
     remembered: conversation.State,
@@ -238,8 +237,9 @@ def _answer_remembered(
             remembered.closed_tables.append(path)
     elif path not in remembered.offered:
         remembered.offered.append(path)
-    remember_in(uow, state.filing_id, remembered, services.now())
-    uow.commit()
+    with services.uow() as uow:
+        remember_in(uow, state.filing_id, remembered, services.now())
+        uow.commit()
     return _next_view(services, actor, state, remembered)
 
 
@@ -261,22 +261,22 @@ def back(services: Services, actor: Actor, filing_id: int, from_path: str | None
 def answer(services: Services, actor: Actor, filing_id: int, path: str, value: Any, if_match: str | None) -> GuidedView:
     """Understand, validate and save one answer; a wrong one is refused with the same question.
 
-    One unit of work: the filing and what the flow remembers are read once, the answer is saved on
-    the filing read, and the next question is asked of the saved draft."""
-    with services.uow() as uow:
-        draft, stored = uow.filings.draft_with_remembered(actor.enterprise_id, filing_id)
+    The filing and what the flow remembers are read once (one statement), the answer is saved on
+    the filing read (one conditional write), and the next question is asked of the saved draft."""
+    with draft_editor(services) as editor:
+        draft, stored = editor.draft_with_remembered(actor.enterprise_id, filing_id)
         state, remembered = draft_state_of(services, draft), conversation.State.from_json(stored)
         require_draft(state.status)
-        if (kept := _answer_remembered(services, uow, actor, state, remembered, path, value)) is not None:
+        if (kept := _answer_remembered(services, actor, state, remembered, path, value)) is not None:
             return kept
-        saved, recorded, choices = _save_answer(services, uow, actor, draft, state, path, value, if_match)
+        saved, recorded, choices = _save_answer(services, editor, actor, draft, state, path, value, if_match)
     view = _next_view(services, actor, saved, remembered)
     return replace(view, recorded=recorded_text(recorded, saved, choices))
 
 
 def _save_answer(
     services: Services,
-    uow: UnitOfWork,
+    editor: DraftEditor,
     actor: Actor,
     draft: StoredDraft,
     state: DraftState,
@@ -327,7 +327,7 @@ def _save_answer(
         payload = {fld.key: understood}
         error_path = fld.key
     try:
-        saved = save_answer(services, uow, actor, draft, state.business, item.section.key, payload, if_match)
+        saved = save_answer(services, editor, actor, draft, state.business, item.section.key, payload, if_match)
     except ValidationFailed as exc:
         reason = exc.errors.get(error_path) or next(iter(exc.errors.values()), exc.message)
         raise refuse(str(reason).split("：", 1)[-1]) from None

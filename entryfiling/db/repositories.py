@@ -21,12 +21,11 @@ from sqlalchemy import (
     null,
     select,
     union_all,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
-from entryfiling.db.models import Attachment, Enterprise, Filing, FilingConversation, FilingEvent, Person
+from entryfiling.db.models import Attachment, Enterprise, Filing, FilingEvent, Person
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
 
@@ -34,91 +33,6 @@ from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
 def _owned_by(enterprise_id: int | None, filing_id: int) -> tuple[ColumnElement[bool], ...]:
     """The filing, if it is this enterprise's: another's is simply not found."""
     return Filing.id == filing_id, Filing.enterprise_id == enterprise_id
-
-
-# The write side of editing a draft (section save, guided answer) runs Core statements built once at
-# import on the unit of work's connection: the draft is read as rows (no ORM load, identity map or
-# lazy load of its attachments) and saved by one conditional UPDATE, where the ORM loaded the filing,
-# lazy-loaded its attachments and events, and flushed it back.
-_DRAFT_COLUMNS = (
-    Filing.id,
-    Filing.enterprise_id,
-    Filing.business,
-    Filing.enterprise_type,
-    Filing.status,
-    Filing.version,
-    Filing.sections,
-)
-# A draft with its attachments' ids and kinds (one row per attachment, joined) and what the guided
-# flows remember of it: the only read of a guided answer.
-_DRAFT_WITH_REMEMBERED = (
-    select(*_DRAFT_COLUMNS, Attachment.id.label("attachment_id"), Attachment.kind, FilingConversation.state)
-    .outerjoin(Attachment, Attachment.filing_id == Filing.id)
-    .outerjoin(FilingConversation, FilingConversation.filing_id == Filing.id)
-    .where(Filing.id == bindparam("filing_id"), Filing.enterprise_id == bindparam("enterprise_id"))
-)
-# Optimistic concurrency in the statement itself: the row is written only if it is still the
-# enterprise's draft at the version the save was checked against (If-Match), so a change committed
-# in between (another save, an upload, a submit: each moves the version) leaves it untouched and the
-# save gets its 412. The version moves as the ORM's version counter moves it, so both kinds of
-# writer check each other.
-_SAVE_SECTIONS = (
-    update(Filing)
-    .where(
-        Filing.id == bindparam("saved_id"),
-        Filing.enterprise_id == bindparam("owner_id"),
-        Filing.version == bindparam("read_version"),
-        Filing.status == FilingStatus.DRAFT.value,
-    )
-    .values(
-        sections=bindparam("new_sections", type_=Filing.sections.type),
-        updated_at=bindparam("saved_at", type_=Filing.updated_at.type),
-        version=Filing.version + 1,
-    )
-    .returning(Filing.version)
-)
-
-
-class AttachmentKind(NamedTuple):
-    id: str
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDraft:
-    """What editing a draft reads of it: its content and which attachments of which kinds it holds."""
-
-    id: int
-    enterprise_id: int
-    business: str
-    enterprise_type: str
-    status: str
-    version: int
-    sections: dict[str, Any]
-    attachments: list[AttachmentKind]
-
-
-def read_draft_with_remembered(
-    connection: Connection, enterprise_id: int | None, filing_id: int
-) -> tuple[StoredDraft, Any]:
-    """The enterprise's filing as editing reads it, and what the guided flows remember of it (the
-    stored state, ``None`` before the first), in one statement; another's filing is not found."""
-    rows = connection.execute(_DRAFT_WITH_REMEMBERED, {"filing_id": filing_id, "enterprise_id": enterprise_id}).all()
-    if not rows:
-        raise NotFound(msg.FILING_NOT_FOUND)
-    first = rows[0]
-    attachments = [AttachmentKind(row.attachment_id, row.kind) for row in rows if row.attachment_id is not None]
-    draft = StoredDraft(
-        first.id,
-        first.enterprise_id,
-        first.business,
-        first.enterprise_type,
-        first.status,
-        first.version,
-        first.sections,
-        attachments,
-    )
-    return draft, first.state
 
 
 class FilingRepository:
@@ -133,30 +47,6 @@ class FilingRepository:
 
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
         return self._one(select(Filing).where(*_owned_by(enterprise_id, filing_id)), for_update)
-
-    def draft_with_remembered(self, enterprise_id: int | None, filing_id: int) -> tuple[StoredDraft, Any]:
-        """``read_draft_with_remembered`` in this unit of work's transaction (a guided answer saves on it)."""
-        return read_draft_with_remembered(self.session.connection(), enterprise_id, filing_id)
-
-    def stored(self, enterprise_id: int | None, filing_id: int) -> StoredFiling:
-        """The enterprise's filing as a view shows it, read in this unit of work's transaction: a
-        section save checks and answers with it (two Core statements, as the detail reads it)."""
-        return FilingReads(self.session.connection()).of_enterprise(enterprise_id, filing_id)
-
-    def save_sections(
-        self, enterprise_id: int, filing_id: int, read_version: int, sections: dict[str, Any], at: datetime
-    ) -> int | None:
-        """Write a draft's sections if it is still the draft read at ``read_version``: its new version,
-        or ``None`` when it has moved on since (see ``_SAVE_SECTIONS``)."""
-        parameters = {
-            "saved_id": filing_id,
-            "owner_id": enterprise_id,
-            "read_version": read_version,
-            "new_sections": sections,
-            "saved_at": at,
-        }
-        version: int | None = self.session.connection().execute(_SAVE_SECTIONS, parameters).scalar_one_or_none()
-        return version
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""

@@ -72,17 +72,28 @@ class UnitOfWork:
         result: str = "success",
     ) -> None:
         """Record a state change in the same transaction as the change itself (written at ``commit``)."""
-        self._audits.append(
-            {
-                "result": result,
-                "source_address": SOURCE_ADDRESS.get(),
-                "at": at,
-                "actor_type": actor.kind,
-                "actor_id": actor.id,
-                "actor_name": actor.name,
-                "enterprise_id": enterprise_id if enterprise_id is not None else actor.enterprise_id,
-                "action": action,
-                "target": target,
-                "details": details or {},
-            }
-        )
+        self._audits.append(audit_row(actor, action, target, at, details, enterprise_id, result))
+
+
+def audit_row(
+    actor: Any,
+    action: str,
+    target: str,
+    at: Any,
+    details: dict[str, Any] | None = None,
+    enterprise_id: int | None = None,
+    result: str = "success",
+) -> dict[str, Any]:
+    """An audit row's values, for ``UnitOfWork.audit`` and for a write that records its own (a draft's save)."""
+    return {
+        "result": result,
+        "source_address": SOURCE_ADDRESS.get(),
+        "at": at,
+        "actor_type": actor.kind,
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "enterprise_id": enterprise_id if enterprise_id is not None else actor.enterprise_id,
+        "action": action,
+        "target": target,
+        "details": details or {},
+    }

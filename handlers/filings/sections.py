@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from entryfiling import messages as msg
-from entryfiling.db.repositories import StoredDraft, StoredFiling
-from entryfiling.db.uow import UnitOfWork
+from entryfiling.db.drafts import DraftEditor, StoredDraft
+from entryfiling.db.repositories import StoredFiling
+from entryfiling.db.uow import audit_row
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
 from entryfiling.domain.fields import (
@@ -24,7 +25,7 @@ from entryfiling.domain.fields import (
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
-from handlers.filings.common import attachment_counts, business_of, check_if_match, get_section
+from handlers.filings.common import attachment_counts, business_of, check_if_match, draft_editor, get_section
 from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
@@ -43,21 +44,19 @@ def save_section(
 
     The filing is read as the detail reads it (two Core statements), saved by one conditional
     UPDATE and answered from what was read and written: no ORM load, lazy load or second read."""
-    with services.uow() as uow:
-        stored = uow.filings.stored(actor.enterprise_id, filing_id)
+    with draft_editor(services) as editor:
+        stored = editor.stored(actor.enterprise_id, filing_id)
         business = business_of(stored)
         check_if_match(stored, if_match)
         require_draft(stored.status)
-        saved = _save_draft(services, uow, actor, stored, business, section_key, values)
+        saved = _save_draft(services, editor, actor, stored, business, section_key, values)
         shown = replace(stored, sections=saved.sections, version=saved.version, updated_at=saved.at)
-        view = filing_view(services, uow.session.connection(), shown)
-        uow.commit()
-    return view
+        return filing_view(services, editor.connection, shown)
 
 
 def save_answer(
     services: Services,
-    uow: UnitOfWork,
+    editor: DraftEditor,
     actor: Actor,
     draft: StoredDraft,
     business: Business,
@@ -65,12 +64,11 @@ def save_answer(
     values: Mapping[str, Any],
     if_match: str | None,
 ) -> DraftState:
-    """``save_section`` for the step-by-step flows, on the draft they read in their own unit of
-    work (an answer reads the filing once), committed: the saved draft as rules see it, not its
-    view (they ask what is next from it)."""
+    """``save_section`` for the step-by-step flows, on the draft they read with their own editor
+    (an answer reads the filing once): the saved draft as rules see it, not its view (they ask
+    what is next from it)."""
     check_if_match(draft, if_match)
-    saved = _save_draft(services, uow, actor, draft, business, section_key, values)
-    uow.commit()
+    saved = _save_draft(services, editor, actor, draft, business, section_key, values)
     return draft_state_of(services, replace(draft, sections=saved.sections, version=saved.version))
 
 
@@ -85,20 +83,20 @@ class _Saved:
 
 def _save_draft(
     services: Services,
-    uow: UnitOfWork,
+    editor: DraftEditor,
     actor: Actor,
     filing: StoredFiling | StoredDraft,
     business: Business,
     section_key: str,
     values: Mapping[str, Any],
 ) -> _Saved:
-    """Validate and write one section, with its audit row, in ``uow`` (the caller commits)."""
+    """Validate one section and write it with its audit row (at once: see ``DraftEditor``)."""
     now = services.now()
     section = get_section(business, section_key)
     check_section_savable(business, section, attachment_counts(filing))
     cleaned = clean_section_values(section, values)
     chosen = person_ids(section, cleaned.values)
-    facts = person_facts(uow.session, [pid for _p, _f, pid in chosen])
+    facts = person_facts(editor.session(), [pid for _p, _f, pid in chosen]) if chosen else {}
     for path, fld, person_id in chosen:
         refusal = person_refusal(facts.get(person_id), filing.enterprise_id, fld.person_must_be_employed)
         if refusal:
@@ -116,16 +114,12 @@ def _save_draft(
             msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
         )
     sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
-    version = uow.filings.save_sections(filing.enterprise_id, filing.id, filing.version, sections, now)
+    audit = audit_row(
+        actor, "section_saved", f"filing:{filing.id}", now, {"section": section.key, "fields": sorted(cleaned.values)}
+    )
+    version = editor.save_sections(filing.enterprise_id, filing.id, filing.version, sections, now, audit)
     if version is None:  # changed since it was read: another save, an upload, a submit
         raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT)
-    uow.audit(
-        actor,
-        "section_saved",
-        f"filing:{filing.id}",
-        now,
-        {"section": section.key, "fields": sorted(cleaned.values)},
-    )
     return _Saved(sections, version, now)
 
 

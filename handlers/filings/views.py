@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, Row
 from sqlalchemy.orm import Session
 
+from entryfiling.db.drafts import StoredDraft
 from entryfiling.db.models import Attachment, Filing
-from entryfiling.db.repositories import StoredAttachment, StoredDraft, StoredFiling, persons_shown
+from entryfiling.db.repositories import StoredAttachment, StoredFiling, persons_shown
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, Business, EnterpriseType
 from entryfiling.domain.fields import (
     FieldType,
