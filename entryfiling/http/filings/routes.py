@@ -23,6 +23,7 @@ from entryfiling.domain.errors import ValidationFailed
 from entryfiling.http.auth import BEARER_SECURITY, services
 from entryfiling.http.downloads import name_download
 from entryfiling.http.filings.conversation import register_conversation_routes
+from entryfiling.http.filings.guided_rendering import guided_body
 from entryfiling.http.filings.rendering import filing_body, json_response, page_body
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
@@ -278,7 +279,8 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     """Step-by-step filling: next item, one answer, back (web and phone alike)."""
 
     def answer(view: GuidedView) -> Answer:
-        return view, 200, {"ETag": view.etag}
+        """Every guided route answers here, rendered by hand (see ``guided_rendering``)."""
+        return json_response(guided_body(view)), 200, {"ETag": view.etag}
 
     register_conversation_routes(blp, actor_of)
 
