@@ -293,16 +293,16 @@ def _save_answer(
     if fld is None:
         raise ValidationFailed.on("field", msg.GUIDED_ANSWER_NOT_A_FIELD.format(label=item.label))
     choices = _choices(services, actor) if fld.type is FieldType.PERSON else []
-    all_items = guided.items(state.business, state.sections, state.attachment_counts)
-    step = _step(item, state, choices)
 
     def refuse(reason: str, **extra: Any) -> ValidationFailed:
+        # The same question again, with the progress: built only for a refusal, of the draft as read.
+        all_items = guided.items(state.business, state.sections, state.attachment_counts)
         example = guided.example_for(fld, state.enterprise_type)
         detail = msg.GUIDED_REPROMPT.format(reason=reason.rstrip("。"), example=example)
         return ValidationFailed(
             detail,
             errors={"value": reason},
-            step=as_json(step),
+            step=as_json(_step(item, state, choices)),
             progress=as_json(guided.progress(all_items)),
             **extra,
         )
