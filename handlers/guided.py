@@ -20,7 +20,6 @@ from entryfiling.domain.filing import require_draft
 from entryfiling.domain.validators import InvalidValue, mask_id_number
 from handlers import persons
 from handlers.conversation import remember_in
-from handlers.filings.common import draft_editor
 from handlers.filings.queries import DraftState, draft_state, draft_state_of
 from handlers.filings.sections import save_answer
 from handlers.guided_views import (
@@ -263,7 +262,7 @@ def answer(services: Services, actor: Actor, filing_id: int, path: str, value: A
 
     The filing and what the flow remembers are read once (one statement), the answer is saved on
     the filing read (one conditional write), and the next question is asked of the saved draft."""
-    with draft_editor(services) as editor:
+    with services.draft_editor() as editor:
         draft, stored = editor.draft_with_remembered(actor.enterprise_id, filing_id)
         state, remembered = draft_state_of(services, draft), conversation.State.from_json(stored)
         require_draft(state.status)

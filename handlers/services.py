@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
+from entryfiling.db.drafts import DraftEditor, editing
 from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
@@ -118,6 +120,11 @@ class Services:
         """A Core connection outside a transaction (as ``reader``) for the statements every request
         runs, such as the session check: no ORM Session to open, flush and close around them."""
         return self._autocommit().connect()
+
+    def draft_editor(self) -> AbstractContextManager[DraftEditor]:
+        """What a section save and a guided answer read and write a draft with, on a connection
+        outside a transaction (``entryfiling.db.drafts``)."""
+        return editing(self.read_connection(), self.engine)
 
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
-from entryfiling.db.drafts import DraftEditor, StoredDraft, editing
+from entryfiling.db.drafts import StoredDraft
 from entryfiling.db.models import Filing, FilingEvent
 from entryfiling.db.repositories import StoredFiling
 from entryfiling.db.uow import UnitOfWork
@@ -59,11 +58,6 @@ def load_filing(uow: UnitOfWork, actor: Actor, filing_id: int, *, for_update: bo
 class Draft:
     filing: Filing
     business: Business
-
-
-def draft_editor(services: Services) -> AbstractContextManager[DraftEditor]:
-    """What a section save and a guided answer read and write a draft with (``entryfiling.db.drafts``)."""
-    return editing(services.read_connection(), services.engine)
 
 
 def load_draft(

@@ -25,7 +25,7 @@ from entryfiling.domain.fields import (
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
-from handlers.filings.common import attachment_counts, business_of, check_if_match, draft_editor, get_section
+from handlers.filings.common import attachment_counts, business_of, check_if_match, get_section
 from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
@@ -44,7 +44,7 @@ def save_section(
 
     The filing is read as the detail reads it (two Core statements), saved by one conditional
     UPDATE and answered from what was read and written: no ORM load, lazy load or second read."""
-    with draft_editor(services) as editor:
+    with services.draft_editor() as editor:
         stored = editor.stored(actor.enterprise_id, filing_id)
         business = business_of(stored)
         check_if_match(stored, if_match)

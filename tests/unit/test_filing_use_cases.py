@@ -17,6 +17,7 @@ import pytest
 
 from entryfiling.config import load_settings
 from entryfiling.db.models import Enterprise, Filing
+from entryfiling.db.repositories import StoredEvent, StoredFiling
 from entryfiling.domain.errors import (
     Conflict,
     NotApplicable,
@@ -100,6 +101,64 @@ class FakeUnitOfWork:
         self.audited.append(action)
 
 
+def _as_stored(filing: Filing) -> StoredFiling:
+    """The fake's filing as the draft editor reads it (the read side's typed row)."""
+    events = [StoredEvent(e.from_status, e.to_status, e.actor, e.note, e.at) for e in filing.events]
+    return StoredFiling(
+        filing.id,
+        filing.enterprise_id,
+        filing.business,
+        filing.enterprise_type,
+        filing.status,
+        filing.sections,
+        filing.version,
+        filing.agreed,
+        filing.signed_letter_id,
+        filing.rule_results,
+        filing.reasons,
+        filing.created_at,
+        filing.updated_at,
+        filing.submitted_at,
+        filing.decided_at,
+        filing.record_changes,
+        filing.copied_from_id,
+        attachments=[],
+        events=events,
+    )
+
+
+@dataclass
+class FakeDraftEditor:
+    """The draft editor's contract over the same dictionaries: another enterprise's filing is not
+    found, and a save writes only the draft still at the version it read (else ``None``)."""
+
+    filings: FakeFilingRepository
+    audited: list[str] = field(default_factory=list)
+    connection: Any = None  # the view reads whom a section chose on it: no persons here
+
+    def __enter__(self) -> FakeDraftEditor:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        pass
+
+    def stored(self, enterprise_id: int | None, filing_id: int) -> StoredFiling:
+        return _as_stored(self.filings.of_enterprise(enterprise_id, filing_id))
+
+    def session(self) -> FakeSession:
+        return FakeSession()
+
+    def save_sections(
+        self, enterprise_id: int, filing_id: int, read_version: int, sections: Any, at: datetime, audit: Any
+    ) -> int | None:
+        filing = self.filings.of_enterprise(enterprise_id, filing_id)
+        if filing.version != read_version or filing.status != FilingStatus.DRAFT:
+            return None
+        filing.sections, filing.updated_at, filing.version = sections, at, filing.version + 1
+        self.audited.append(audit["action"])
+        return filing.version
+
+
 class FakeServices(Services):
     def __init__(self, tmp_path: Path) -> None:
         settings = load_settings({}, instance_path=tmp_path)
@@ -114,10 +173,15 @@ class FakeServices(Services):
         self.enterprises: dict[int, Enterprise] = {}
         self.filings: dict[int, Filing] = {}
         self.last_uow: FakeUnitOfWork | None = None
+        self.last_editor: FakeDraftEditor | None = None
 
     def uow(self) -> Any:
         self.last_uow = FakeUnitOfWork(FakeFilingRepository(self.enterprises, self.filings))
         return self.last_uow
+
+    def draft_editor(self) -> Any:
+        self.last_editor = FakeDraftEditor(FakeFilingRepository(self.enterprises, self.filings))
+        return self.last_editor
 
 
 @pytest.fixture
@@ -186,7 +250,26 @@ def test_save_section_checks_the_etag_validates_and_stores(services, enterprise_
     assert "uscc" in refused.value.errors
     saved = save_section(services, actor, draft.id, "basic_info", {"contact_name": "赵报送"}, draft.etag)
     assert saved.sections[0].values["contact_name"] == "赵报送" and saved.etag != draft.etag
-    assert services.last_uow is not None and services.last_uow.audited == ["section_saved"]
+    assert services.last_editor is not None and services.last_editor.audited == ["section_saved"]
+    assert services.filings[draft.id].sections["basic_info"]["contact_name"] == "赵报送"
+
+
+def test_a_save_of_a_draft_changed_since_it_was_read_is_stale(services, enterprise_of, monkeypatch):
+    actor = enterprise_of()
+    draft = open_filing(services, actor, "first_filing", "construction").filing
+    before = dict(services.filings[draft.id].sections)
+    read = FakeDraftEditor.stored
+
+    def read_then_changed(editor: FakeDraftEditor, enterprise_id: int | None, filing_id: int) -> StoredFiling:
+        stored = read(editor, enterprise_id, filing_id)
+        services.filings[filing_id].version += 1  # another save commits between the read and the write
+        return stored
+
+    monkeypatch.setattr(FakeDraftEditor, "stored", read_then_changed)
+    with pytest.raises(PreconditionFailed):
+        save_section(services, actor, draft.id, "basic_info", {"contact_name": "赵报送"}, draft.etag)
+    assert services.filings[draft.id].sections == before
+    assert services.last_editor is not None and services.last_editor.audited == []
 
 
 def test_save_section_of_another_enterprise_is_not_found(services, enterprise_of):
