@@ -157,6 +157,16 @@ def test_submit_withdraw_and_a_review_decision_are_seen_by_the_next_read(
     assert detail["events"][-1]["actor"] == "李审核"
 
 
+def test_an_automatic_approval_is_seen_by_the_next_read(enterprise, persons, services):
+    filing = complete_first_filing(enterprise, *persons)
+    read_both(enterprise, filing["id"])
+    decided = sign_and_submit(enterprise, filing["id"]).json
+    assert decided["status"] == "approved", decided["reasons"]
+    detail, records = read_both(enterprise, filing["id"])
+    assert detail["status"] == row_of(records, filing["id"])["status"] == "approved"
+    assert detail["rule_results"] == decided["rule_results"] and detail["version"] == decided["version"]
+
+
 def test_a_withdrawal_is_seen_by_the_next_read(enterprise, persons, registry, services):
     filing = complete_first_filing(enterprise, *persons)
     fid = filing["id"]
