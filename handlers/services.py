@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
 from entryfiling.db.drafts import DraftEditor, editing
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
@@ -136,6 +137,11 @@ class Services:
         """What a section save and a guided answer read and write a draft with, on a connection
         outside a transaction (``entryfiling.db.drafts``)."""
         return editing(self.read_connection(), self.engine)
+
+    def read_row(self, read: DriverRead, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """A hot single-row read outside a transaction (as ``read_connection``), on the driver's own
+        connection where that is cheaper (``DriverRead``)."""
+        return read.one_or_none(self._autocommit(), params)
 
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:
