@@ -14,10 +14,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthSession, WeChatUser
@@ -43,18 +43,17 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
 
 def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
     """``issue`` inside the login's own transaction: the session row commits with the login's other
-    writes (one transaction, not two), and a login that fails to commit leaves no session behind."""
+    writes (one transaction, not two), and a login that fails to commit leaves no session behind.
+    The row is inserted at once by a Core statement: an ORM object would cost a unit-of-work flush
+    at commit for a row nothing in the login reads back."""
     now = services.now()
     sid = secrets.token_urlsafe(24)
-    uow.session.add(_session_row(services, sid, audience, subject, now))
-    return _serializer(services, audience).dumps({**payload, "sid": sid})
-
-
-def _session_row(services: Services, sid: str, audience: str, subject: str, now: datetime) -> AuthSession:
     expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
-    return AuthSession(
-        id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
+    uow.session.execute(
+        _INSERT_SESSION,
+        {"id": sid, "audience": audience, "subject": subject, "now": now, "expires_at": expires_at},
     )
+    return _serializer(services, audience).dumps({**payload, "sid": sid})
 
 
 def signed_for(services: Services, audience: str, token: str) -> bool:
@@ -154,6 +153,14 @@ def _ended(reason: str | None) -> AuthenticationFailed:
 
 
 # Built once: SQLAlchemy caches their compiled form, the request only binds the values.
+_INSERT_SESSION = insert(cast(Table, AuthSession.__table__)).values(
+    id=bindparam("id"),
+    audience=bindparam("audience"),
+    subject=bindparam("subject"),
+    created_at=bindparam("now"),
+    last_seen_at=bindparam("now"),
+    expires_at=bindparam("expires_at"),
+)
 _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
 _SESSION_STATE = select(
     AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at

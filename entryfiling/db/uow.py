@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.db.models import AuditEvent
 from entryfiling.db.repositories import FilingRepository
+
+_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 
 #: The client address of the request being served (set by the HTTP layers; none in jobs), so every
 #: audit row says where it came from without each use case passing it along.
@@ -43,9 +45,10 @@ class UnitOfWork:
         if self._audits:
             # The use case's audit rows, all in one INSERT just before the commit: nothing reads them
             # inside the transaction, and objects flushed one by one cost a unit-of-work pass, a
-            # RETURNING of ids nobody uses and, for two rows, a round trip more.
+            # RETURNING of ids nobody uses and, for two rows, a round trip more. On the table, not the
+            # entity: the ORM's bulk INSERT would still ask for the ids back.
             rows, self._audits = self._audits, []
-            self.session.execute(insert(AuditEvent), rows)
+            self.session.execute(insert(_AUDIT_EVENTS), rows)
         self.session.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
