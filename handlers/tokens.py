@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuthSession, WeChatUser
@@ -44,14 +44,21 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
 def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
     """``issue`` inside the login's own transaction: the session row commits with the login's other
     writes (one transaction, not two), and a login that fails to commit leaves no session behind.
-    The row is inserted at once by a Core statement: an ORM object would cost a unit-of-work flush
-    at commit for a row nothing in the login reads back."""
+    Nothing in the login reads the row back, so it is inserted at the commit with the audit rows
+    (one statement on PostgreSQL), not flushed as an ORM object."""
     now = services.now()
     sid = secrets.token_urlsafe(24)
     expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
-    uow.session.execute(
-        _INSERT_SESSION,
-        {"id": sid, "audience": audience, "subject": subject, "now": now, "expires_at": expires_at},
+    uow.insert_at_commit(
+        _AUTH_SESSIONS,
+        {
+            "id": sid,
+            "audience": audience,
+            "subject": subject,
+            "created_at": now,
+            "last_seen_at": now,
+            "expires_at": expires_at,
+        },
     )
     return _serializer(services, audience).dumps({**payload, "sid": sid})
 
@@ -153,14 +160,7 @@ def _ended(reason: str | None) -> AuthenticationFailed:
 
 
 # Built once: SQLAlchemy caches their compiled form, the request only binds the values.
-_INSERT_SESSION = insert(cast(Table, AuthSession.__table__)).values(
-    id=bindparam("id"),
-    audience=bindparam("audience"),
-    subject=bindparam("subject"),
-    created_at=bindparam("now"),
-    last_seen_at=bindparam("now"),
-    expires_at=bindparam("expires_at"),
-)
+_AUTH_SESSIONS = cast(Table, AuthSession.__table__)
 _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
 _SESSION_STATE = select(
     AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
