@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,17 +25,32 @@ def insert_new_rows(session: Session, table: Table, rows: Sequence[dict[str, Any
 
 def insert_together(session: Session, rows_by_table: dict[Table, list[dict[str, Any]]]) -> None:
     """Insert rows of several tables that nothing reads back inside the transaction (a use case's
-    audit rows, a login's session) in one round trip on PostgreSQL: each table but the last as a
-    data-modifying CTE (``WITH s AS (INSERT …) INSERT …``). SQLite has no such CTE and no round
-    trip to save (it runs in this process), so there it is one INSERT per table. One table alone is
-    one INSERT of its rows on both."""
+    audit row, a login's session) in one round trip on PostgreSQL when each table has one row:
+    each but the last as a data-modifying CTE (``WITH rows_0 AS (INSERT …) INSERT …``). Otherwise
+    one INSERT per table, its rows in order (PostgreSQL runs the parts of a WITH in no set order,
+    so two rows of one table could take their ids the other way round; a multi-row ``VALUES`` would
+    keep the order but has no cache key, and compiling it on every commit costs what the round trip
+    saves). SQLite has no such CTE and no round trip to save (it runs in this process)."""
     tables = [(table, rows) for table, rows in rows_by_table.items() if rows]
-    if len(tables) == 1 or session.get_bind().dialect.name == "sqlite":
+    single = all(len(rows) == 1 for _table, rows in tables)
+    if len(tables) == 1 or not single or session.get_bind().dialect.name == "sqlite":
         for table, rows in tables:
             session.execute(insert(table), rows)
         return
-    *others, (last, last_rows) = tables
-    statement = insert(last).values(last_rows)
-    for n, (table, rows) in enumerate(others):
-        statement = statement.add_cte(insert(table).values(rows).cte(f"rows_{n}"))
-    session.execute(statement)
+    shape = tuple((table, tuple(rows[0])) for table, rows in tables)
+    params = {f"r{n}_{column}": value for n, (_table, rows) in enumerate(tables) for column, value in rows[0].items()}
+    session.execute(_together(shape), params)
+
+
+@lru_cache(maxsize=64)
+def _together(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
+    """The statement for one row of each of these tables with these columns, with bound parameters
+    ``r<n>_<column>``: built once per shape, so SQLAlchemy keeps its compiled form."""
+    inserts = [
+        insert(table).values({column: bindparam(f"r{n}_{column}") for column in columns})
+        for n, (table, columns) in enumerate(shape)
+    ]
+    *others, statement = inserts
+    for n, other in enumerate(others):
+        statement = statement.add_cte(other.cte(f"rows_{n}"))
+    return statement

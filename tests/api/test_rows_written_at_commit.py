@@ -36,21 +36,29 @@ def _written(services: Any, sid: str, action: str) -> tuple[bool, bool]:
     return session is not None, audited is not None
 
 
-def test_queued_rows_are_written_with_the_audit_rows_in_one_statement_on_postgresql(services):
+def test_a_queued_row_is_written_with_the_audit_row_in_one_statement_on_postgresql(services):
     with services.uow() as uow:
         uow.insert_at_commit(AuthSession.__table__, _session_row(services, "sid-written-at-commit"))
         uow.audit(SYSTEM, "test_rows_at_commit", "test", services.now(), {"n": 1})
-        uow.audit(SYSTEM, "test_rows_at_commit", "test", services.now(), {"n": 2})
         with counted(services) as statements:
             uow.commit()
     assert _written(services, "sid-written-at-commit", "test_rows_at_commit") == (True, True)
     inserts = [s for s in statements if "INSERT" in s.upper()]
     assert len(inserts) == (1 if services.engine.dialect.name == "postgresql" else 2), statements
+
+
+def test_several_audit_rows_keep_their_order_with_a_queued_row(services):
+    with services.uow() as uow:
+        uow.insert_at_commit(AuthSession.__table__, _session_row(services, "sid-with-two-audits"))
+        for n in range(3):
+            uow.audit(SYSTEM, "test_rows_in_order", "test", services.now(), {"n": n})
+        uow.commit()
+    assert _written(services, "sid-with-two-audits", "test_rows_in_order")[0]
     with services.uow() as uow:
         details = uow.session.scalars(
-            select(AuditEvent.details).where(AuditEvent.action == "test_rows_at_commit").order_by(AuditEvent.id)
+            select(AuditEvent.details).where(AuditEvent.action == "test_rows_in_order").order_by(AuditEvent.id)
         ).all()
-    assert details == [{"n": 1}, {"n": 2}]
+    assert details == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
 def test_queued_rows_are_dropped_on_a_rollback(services):
