@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from cachelib import BaseCache
 from cryptography import x509
@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
@@ -42,6 +43,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class AnswerVersions(NamedTuple):
+    """How often what the filing answers show has changed (answer_versions, moved by the database's
+    triggers): the acting enterprise's filings, attachments and events, and the persons. Read by the
+    session check's one statement, so the answer cache knows a hit without another statement."""
+
+    enterprise: int
+    persons: int
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts: an enterprise logged in with its CA certificate, a person on the phone, the system."""
@@ -53,6 +63,8 @@ class Actor:
     certificate_uscc: str | None = None
     # The enterprise name in that CA certificate (for a filing contact: the one that invited them).
     certificate_name: str | None = None
+    # Read with the session (enterprise tokens); None where the caller's enterprise is known later.
+    answer_versions: AnswerVersions | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "name": self.name}
@@ -118,6 +130,11 @@ class Services:
         """A Core connection outside a transaction (as ``reader``) for the statements every request
         runs, such as the session check: no ORM Session to open, flush and close around them."""
         return self._autocommit().connect()
+
+    def read_row(self, read: DriverRead, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """A hot single-row read outside a transaction (as ``read_connection``), on the driver's own
+        connection where that is cheaper (``DriverRead``)."""
+        return read.one_or_none(self._autocommit(), params)
 
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:

@@ -12,18 +12,20 @@ want another).
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Table, bindparam, select, update
 
 from entryfiling import messages as msg
-from entryfiling.db.models import AuthSession, WeChatUser
+from entryfiling.db.driver_reads import DriverRead
+from entryfiling.db.models import PERSONS_SCOPE, AnswerVersion, AuthSession, WeChatUser
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import AuthenticationFailed
-from handlers.services import Services
+from handlers.services import AnswerVersions, Services
 
 ENTERPRISE = "enterprise-login"
 MINIAPP = "miniapp-login"
@@ -89,17 +91,27 @@ def claimed_identity(services: Services, token: str) -> tuple[str, str] | None:
 
 def read(services: Services, audience: str, token: str) -> dict[str, Any]:
     """The payload of a valid token of a live session; expired, forged or ended ones are refused."""
+    return read_with_versions(services, audience, token)[0]
+
+
+def read_with_versions(services: Services, audience: str, token: str) -> tuple[dict[str, Any], AnswerVersions]:
+    """``read``, and the answer versions of the enterprise the token is for (its ``eid``; 0 for
+    other tokens), from the session check's same statement."""
     try:
-        payload = _serializer(services, audience).loads(token, max_age=services.settings.token_ttl_seconds)
-    except SignatureExpired:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
+        signed, signed_at = _verified(services.settings.secret_key, audience, token)
     except BadSignature:
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("sid"), str):
+    # The age rule of itsdangerous' own max_age (whole seconds, never negative), applied on every use.
+    age = int(time.time()) - signed_at
+    if age > services.settings.token_ttl_seconds or age < 0:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED)
+    if not isinstance(signed, dict) or not isinstance(signed.get("sid"), str):
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+    payload = dict(signed)  # the kept one stays as signed, whatever a caller does with its copy
     idle = services.settings.regulator_idle_timeout_seconds if audience == REGULATOR else None
-    _store(services).check(payload["sid"], audience, services.now(), idle)
-    return payload
+    enterprise_id = payload.get("eid") if audience == ENTERPRISE else None
+    versions = _store(services).check(payload["sid"], audience, services.now(), idle, enterprise_id)
+    return payload, versions
 
 
 def revoke(services: Services, payload: dict[str, Any], reason: str = "logout") -> None:
@@ -132,6 +144,17 @@ def _serializer(services: Services, audience: str) -> URLSafeTimedSerializer:
     return _serializer_for(services.settings.secret_key, audience)
 
 
+@lru_cache(maxsize=4096)
+def _verified(secret_key: str, audience: str, token: str) -> tuple[Any, int]:
+    """A token's payload and when it was signed, once its signature has been checked. The same
+    tokens come back on every request of a session, and checking one (an HMAC, base64 and JSON)
+    costs more than the rest of a kept answer; what a signature proves about a string never
+    changes, so it is checked once per process. Age is not kept here: the caller applies it on
+    every use. A bad signature raises and is never kept, so forged tokens cannot fill the cache."""
+    payload, signed_at = _serializer_for(secret_key, audience).loads(token, return_timestamp=True)
+    return payload, int(signed_at.timestamp())
+
+
 @lru_cache(maxsize=16)
 def _serializer_for(secret_key: str, audience: str) -> URLSafeTimedSerializer:
     """One serializer per key and audience (it derives its signing key once, not per request)."""
@@ -144,7 +167,11 @@ def _serializer_for(secret_key: str, audience: str) -> URLSafeTimedSerializer:
 class SessionStore(Protocol):
     def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None: ...
 
-    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None: ...
+    def check(
+        self, sid: str, audience: str, now: datetime, idle_seconds: int | None, enterprise_id: int | None = None
+    ) -> AnswerVersions:
+        """Refuse a session that is not live; else the answer versions of ``enterprise_id``."""
+        ...
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None: ...
 
@@ -162,9 +189,20 @@ def _ended(reason: str | None) -> AuthenticationFailed:
 # Built once: SQLAlchemy caches their compiled form, the request only binds the values.
 _AUTH_SESSIONS = cast(Table, AuthSession.__table__)
 _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
-_SESSION_STATE = select(
-    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
-).where(AuthSession.id == bindparam("sid"))
+# The answer versions ride along as two scalar subqueries (primary-key look-ups): an answer cache hit
+# costs no statement besides this one. No row yet (nothing changed since the migration) reads as 0.
+_VERSION_OF = select(AnswerVersion.version).where(AnswerVersion.scope == bindparam("eid")).scalar_subquery()
+_PERSONS_VERSION = select(AnswerVersion.version).where(AnswerVersion.scope == PERSONS_SCOPE).scalar_subquery()
+_SESSION_STATE = DriverRead(
+    select(
+        AuthSession.audience,
+        AuthSession.revoked_at,
+        AuthSession.revoked_reason,
+        AuthSession.last_seen_at,
+        _VERSION_OF.label("enterprise_version"),
+        _PERSONS_VERSION.label("persons_version"),
+    ).where(AuthSession.id == bindparam("sid"))
+)
 _END_IDLE = update(AuthSession).where(*_LIVE).values(revoked_at=bindparam("now"), revoked_reason="idle")
 _TOUCH = (
     update(AuthSession)
@@ -189,23 +227,29 @@ class DatabaseSessionStore:
             )
             uow.commit()
 
-    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
-        """One SELECT outside a transaction (no BEGIN, no ROLLBACK) on a Core connection: every
-        authenticated request pays for this, and a committed logout is seen by the very next
-        statement on any worker. Writes happen only when due: the idle end, and last_seen_at at most
-        once per TOUCH_EVERY, each a single conditional UPDATE that a concurrent logout or touch
-        cannot be overwritten by."""
-        with self._services.read_connection() as connection:
-            row = connection.execute(_SESSION_STATE, {"sid": sid}).one_or_none()
-            if row is None or row.audience != audience:
-                raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
-            if row.revoked_at is not None:
-                raise _ended(row.revoked_reason)
-            if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
+    def check(
+        self, sid: str, audience: str, now: datetime, idle_seconds: int | None, enterprise_id: int | None = None
+    ) -> AnswerVersions:
+        """One SELECT outside a transaction (no BEGIN, no ROLLBACK), on the driver's connection
+        (``DriverRead``): every authenticated request pays for this, and a committed logout is seen
+        by the very next statement on any worker. Writes happen only when due: the idle end, and
+        last_seen_at at most once per TOUCH_EVERY, each a single conditional UPDATE that a
+        concurrent logout or touch cannot be overwritten by. The same statement reads the answer
+        versions of ``enterprise_id``."""
+        row = self._services.read_row(_SESSION_STATE, {"sid": sid, "eid": enterprise_id})
+        if row is None or row[0] != audience:
+            raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+        _audience, revoked_at, revoked_reason, last_seen_at, enterprise_version, persons_version = row
+        if revoked_at is not None:
+            raise _ended(revoked_reason)
+        if idle_seconds is not None and last_seen_at + timedelta(seconds=idle_seconds) <= now:
+            with self._services.read_connection() as connection:
                 connection.execute(_END_IDLE, {"sid": sid, "now": now})
-                raise _ended("idle")
-            if now - row.last_seen_at >= TOUCH_EVERY:
+            raise _ended("idle")
+        if now - last_seen_at >= TOUCH_EVERY:
+            with self._services.read_connection() as connection:
                 connection.execute(_TOUCH, {"sid": sid, "now": now, "due": now - TOUCH_EVERY})
+        return AnswerVersions(int(enterprise_version or 0), int(persons_version or 0))
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:
