@@ -20,3 +20,15 @@ def insert_new_rows(session: Session, table: Table, rows: Sequence[dict[str, Any
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = dialect.insert(table).values(list(rows)).on_conflict_do_nothing(index_elements=[key])
     return list(session.scalars(statement.returning(table.c.id)))
+
+
+def upsert_row(
+    session: Session, table: Table, row: dict[str, Any], key: str, *, insert_only: Sequence[str] = ()
+) -> None:
+    """Insert ``row``, or update the row whose ``key`` it names (but for the ``insert_only`` columns):
+    ``INSERT … ON CONFLICT (key) DO UPDATE`` in one statement on both dialects, where reading the row
+    first to decide was a round trip more."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(table).values(row)
+    changed = {column: statement.excluded[column] for column in row if column != key and column not in insert_only}
+    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed))
