@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -28,7 +29,15 @@ def upsert_row(
     """Insert ``row``, or update the row whose ``key`` it names (but for the ``insert_only`` columns):
     ``INSERT … ON CONFLICT (key) DO UPDATE`` in one statement on both dialects, where reading the row
     first to decide was a round trip more."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(table).values(row)
-    changed = {column: statement.excluded[column] for column in row if column != key and column not in insert_only}
-    session.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed))
+    statement = _upsert(session.get_bind().dialect.name, table, key, tuple(row), tuple(insert_only))
+    session.execute(statement, row)
+
+
+@lru_cache(maxsize=64)
+def _upsert(dialect_name: str, table: Table, key: str, columns: tuple[str, ...], insert_only: tuple[str, ...]) -> Any:
+    """Built once per shape, values bound at execution: constructing the statement per call was
+    most of its cost."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    statement = dialect.insert(table)
+    changed = {c: statement.excluded[c] for c in columns if c != key and c not in insert_only}
+    return statement.on_conflict_do_update(index_elements=[key], set_=changed)
