@@ -211,6 +211,8 @@ class Seeded:
     save_items: list[str]
     guided_items: list[str]
     submit_items: list[str]
+    # (USCC, ID number of the chosen person) of each filing to submit: what approval asks the registry.
+    submit_lookups: list[tuple[str, str]]
 
 
 def item(method: str, path: str, token: str = "", filing: int | str = "", etag: str = "", body: Any = None) -> str:
@@ -395,13 +397,14 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
             .mappings()
             .all()
         )
-    submit_items = []
+    submit_items, submit_lookups = [], []
     for chunk_start in range(0, submit_pool, 500):
         chunk = new_enterprises(min(500, submit_pool - chunk_start), 30_000 + chunk_start, prefix=SUBMIT_USCC_PREFIX)
         filings = submittable_filings(
             services, registry_url, chunk, chunk_start, (template, template_attachments, template_letter), now
         )
-        for (eid, uscc, name), (fid, letter_id) in zip(chunk, filings, strict=True):
+        for (eid, uscc, name), (fid, letter_id, id_number) in zip(chunk, filings, strict=True):
+            submit_lookups.append((uscc, id_number))
             submit_items.append(
                 item(
                     "POST",
@@ -444,7 +447,7 @@ def seed(services: Any, app: Any, register_size: int, submit_pool: int, draft_po
             uow.commit()
     with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
-    return Seeded(main_token, complete, save_items, guided_items, submit_items)
+    return Seeded(main_token, complete, save_items, guided_items, submit_items, submit_lookups)
 
 
 # Enterprises that submit in the benchmark are registered in Anhui (as the example filing says), not
@@ -460,12 +463,12 @@ def submittable_filings(
     offset: int,
     template: tuple[Any, Any, str],
     now: datetime,
-) -> list[tuple[int, str]]:
+) -> list[tuple[int, str, str]]:
     """Complete first filings that approval approves: the deadline's usual case. Each enterprise is
     known to the registry stand-in with the qualifications it files, and has its own responsible and
     technical person (verified, employed, holding the registered certificate the filing names,
     registered to this enterprise), and the filing has its own signed letter naming its reference.
-    Returns (filing id, signed letter id) per enterprise."""
+    Returns (filing id, signed letter id, the person's ID number) per enterprise."""
     from sqlalchemy import insert
     from stdnum.cn import ric
 
@@ -567,7 +570,7 @@ def submittable_filings(
                     copy.update(storage_key=stored.key, sha256=stored.sha256, size=stored.size)
                     letter_id = copy["id"]
                 copies.append(copy)
-            letters.append((fid, letter_id))
+            letters.append((fid, letter_id, id_number))
         uow.session.execute(insert(Attachment), copies)
         uow.commit()
     response = requests.post(
@@ -788,6 +791,40 @@ def profile_endpoints(app: Any, services: Any, seeded: Seeded, only: list[str], 
             print_decisions(services)
 
 
+def keep_registry_answers(services: Any, lookups: list[tuple[str, str]]) -> None:
+    """The registry lookups each submit's approval makes, made once beforehand through the approval's
+    client, as an earlier submit of the same enterprise within REGISTRY_CACHE_SECONDS would have: the
+    answers are kept in Redis, which the app's workers share."""
+    for uscc, id_number in lookups:
+        client = services.registry(reuse_answers=True)
+        client.qualifications(uscc)
+        client.certificates(id_number)
+    print(f"registry answers kept for {len(lookups)} enterprises", flush=True)
+
+
+def time_registry_calls(services: Any, registry_url: str, calls: int) -> dict[str, Any]:
+    """The registry client's own CPU per call (this process; the stand-in runs in its own), asking
+    every time and reusing kept answers (Redis), beside the wall time per call."""
+    from devkit.emulators.registry import DEMO_ENTERPRISE_USCC, DEMO_PERSONS
+
+    wait_for(f"{registry_url}/_admin/requests")
+    results: dict[str, Any] = {"calls": calls}
+    for label, reuse in (("asked", False), ("kept", True)):
+        client = services.registry(reuse_answers=reuse)
+        client.qualifications(DEMO_ENTERPRISE_USCC)  # warm: the connection, a first answer kept
+        cpu, wall = time.process_time(), time.perf_counter()
+        for n in range(calls):
+            if n % 2:
+                client.qualifications(DEMO_ENTERPRISE_USCC)
+            else:
+                client.certificates(DEMO_PERSONS[0].id_number)
+        results[label] = {
+            "client_cpu_ms_per_call": round(1000 * (time.process_time() - cpu) / calls, 3),
+            "wall_ms_per_call": round(1000 * (time.perf_counter() - wall) / calls, 3),
+        }
+    return results
+
+
 def print_decisions(services: Any) -> None:
     """How the benchmark's submits were decided, and why the first of those not approved was not."""
     pool = (
@@ -954,6 +991,16 @@ def main() -> None:
     parser.add_argument("--push-rate", type=float, default=10, help="decisions per second for --push-decisions")
     parser.add_argument("--explain", action="store_true", help="seed, print EXPLAIN ANALYZE of the hot queries, stop")
     parser.add_argument(
+        "--registry-answers",
+        choices=("asked", "kept"),
+        default="asked",
+        help="submit: each enterprise's registry answers asked at submit (asked), or kept from an earlier "
+        "lookup of the same enterprise within REGISTRY_CACHE_SECONDS, as a resubmit finds them (kept)",
+    )
+    parser.add_argument(
+        "--registry-calls", type=int, default=0, help="only time N registry calls: the client's CPU and wall per call"
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="seed, profile N in-process requests per endpoint, stop"
     )
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
@@ -1005,6 +1052,9 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             result = measure_certificate_sync(services, registry_url, persons, 0.005, offset)
             print(json.dumps(result, ensure_ascii=False), flush=True)
         return
+    if args.registry_calls:
+        print(json.dumps(time_registry_calls(services, registry_url, args.registry_calls)), flush=True)
+        return
     if args.bigdata:
         from bigdata import run_bigdata
 
@@ -1024,6 +1074,8 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     wait_for(f"{registry_url}/_admin/requests")
     seeded = seed(services, app, args.register, args.submit_pool * args.rounds, 64, registry_url)
     print(f"seeded in {time.monotonic() - started:.0f}s", flush=True)
+    if args.registry_answers == "kept":
+        keep_registry_answers(services, seeded.submit_lookups)
     if args.explain:
         explain_hot_queries(app, services, seeded)
         return
