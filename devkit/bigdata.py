@@ -25,6 +25,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 
 from devkit.tryout import EXAMPLE
+from entryfiling.db.models import PERSONS_SCOPE
 from entryfiling.domain.businesses import BUSINESSES, record_sections
 from entryfiling.domain.fields import clean_section_values, map_sensitive
 from entryfiling.domain.register import public_record, qualification_names
@@ -37,6 +38,16 @@ ATTACHMENTS = (("business_license", "营业执照.pdf"), ("commitment_letter", "
 USCC_PREFIX = "91650104M"  # 17 characters with an 8-digit serial; the 18th is the check character
 ID_REGION = "650103"
 ID_BIRTH_DAYS = 14_600  # birth dates over forty years, 1960 on; × 1000 sequence numbers = distinct IDs
+# Tables whose rows the filing answers show: the database moves answer_versions for each row
+# (migration 0015_answer_versions). A deferred trigger per copied row made a load without a superuser
+# (whose session_replication_role skips triggers anyway) 1.8× as long (20,000 filings: 14.4 s against
+# 8.1 s); the load turns them off for its COPY and moves the versions itself, once, at the end.
+ANSWER_VERSIONED = ("persons", "filings", "attachments", "filing_events")
+_BUMP_LOADED = """
+INSERT INTO answer_versions (scope, version)
+SELECT id, 1 FROM enterprises WHERE id >= %(first)s UNION ALL SELECT %(persons)s, 1
+ON CONFLICT (scope) DO UPDATE SET version = answer_versions.version + 1
+"""
 TYPES = ("construction", "supervision", "survey", "design", "quality_testing", "cost_consulting")
 PROVINCES = ("安徽", "江苏", "浙江", "四川", "河南", "湖北", "广东", "陕西", "甘肃", "山东", "湖南", "福建")
 FIRST = ("华", "中", "恒", "远", "正", "鼎", "宏", "泰", "盛", "金")
@@ -444,13 +455,20 @@ def generate(services: Services, filings: int, *, log: Callable[[str], None] = p
         rows: dict[str, int] = {}
         for table, columns, produce in tables:
             started = time.monotonic()
+            versioned = table in ANSWER_VERSIONED
+            if versioned:  # in this transaction only: its lock keeps every other writer out meanwhile
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER answer_version")
             rows[table] = _copy(cursor, table, columns, produce())
+            if versioned:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER answer_version")
             connection.commit()
             seconds[table] = round(time.monotonic() - started, 1)
             log(f"  {table}: {rows[table]:,} rows in {seconds[table]:.1f}s")
         started = time.monotonic()
         for table in ("enterprises", "persons", "employments", "person_certificates", "filings", "filing_events"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        # What the disabled triggers would have done, once: the versions of every scope written.
+        cursor.execute(_BUMP_LOADED, {"first": e0, "persons": PERSONS_SCOPE})
         connection.commit()
         connection.autocommit = True
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would have by the time anyone searches

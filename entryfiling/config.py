@@ -73,6 +73,8 @@ class Settings:
     public_queries_per_minute: int = 120
     # How long an answer of the public register is reused (0: never).
     public_cache_seconds: int = 30
+    # Memory per worker for the rendered records and filing answers kept per data version (0: none).
+    answer_cache_mb: int = 32
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
@@ -178,6 +180,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         ),
         public_queries_per_minute=integer("PUBLIC_QUERIES_PER_MINUTE", 120),
         public_cache_seconds=integer("PUBLIC_CACHE_SECONDS", 30),
+        answer_cache_mb=integer("ANSWER_CACHE_MB", 32),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
         registry_cache_seconds=integer("REGISTRY_CACHE_SECONDS", 300),

@@ -121,5 +121,7 @@ def _login(services: Services, certificate_pem: str, nonce: str, signature: str)
 
 def authenticate_enterprise(services: Services, token: str) -> Actor:
     """The acting enterprise of a bearer token; tokens expire after TOKEN_TTL_SECONDS."""
-    payload = tokens.read(services, tokens.ENTERPRISE, token)
-    return Actor("enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"], payload["name"])
+    payload, versions = tokens.read_with_versions(services, tokens.ENTERPRISE, token)
+    return Actor(
+        "enterprise", payload["uscc"], payload["name"], int(payload["eid"]), payload["uscc"], payload["name"], versions
+    )

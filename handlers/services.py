@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from cachelib import BaseCache
 from cryptography import x509
@@ -42,6 +42,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class AnswerVersions(NamedTuple):
+    """How often what the filing answers show has changed (answer_versions, moved by the database's
+    triggers): the acting enterprise's filings, attachments and events, and the persons. Read by the
+    session check's one statement, so the answer cache knows a hit without another statement."""
+
+    enterprise: int
+    persons: int
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts: an enterprise logged in with its CA certificate, a person on the phone, the system."""
@@ -53,6 +62,8 @@ class Actor:
     certificate_uscc: str | None = None
     # The enterprise name in that CA certificate (for a filing contact: the one that invited them).
     certificate_name: str | None = None
+    # Read with the session (enterprise tokens); None where the caller's enterprise is known later.
+    answer_versions: AnswerVersions | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "name": self.name}

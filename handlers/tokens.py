@@ -20,10 +20,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
 
 from entryfiling import messages as msg
-from entryfiling.db.models import AuthSession, WeChatUser
+from entryfiling.db.models import PERSONS_SCOPE, AnswerVersion, AuthSession, WeChatUser
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import AuthenticationFailed
-from handlers.services import Services
+from handlers.services import AnswerVersions, Services
 
 ENTERPRISE = "enterprise-login"
 MINIAPP = "miniapp-login"
@@ -83,6 +83,12 @@ def claimed_identity(services: Services, token: str) -> tuple[str, str] | None:
 
 def read(services: Services, audience: str, token: str) -> dict[str, Any]:
     """The payload of a valid token of a live session; expired, forged or ended ones are refused."""
+    return read_with_versions(services, audience, token)[0]
+
+
+def read_with_versions(services: Services, audience: str, token: str) -> tuple[dict[str, Any], AnswerVersions]:
+    """``read``, and the answer versions of the enterprise the token is for (its ``eid``; 0 for
+    other tokens), from the session check's same statement."""
     try:
         payload = _serializer(services, audience).loads(token, max_age=services.settings.token_ttl_seconds)
     except SignatureExpired:
@@ -92,8 +98,9 @@ def read(services: Services, audience: str, token: str) -> dict[str, Any]:
     if not isinstance(payload, dict) or not isinstance(payload.get("sid"), str):
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
     idle = services.settings.regulator_idle_timeout_seconds if audience == REGULATOR else None
-    _store(services).check(payload["sid"], audience, services.now(), idle)
-    return payload
+    enterprise_id = payload.get("eid") if audience == ENTERPRISE else None
+    versions = _store(services).check(payload["sid"], audience, services.now(), idle, enterprise_id)
+    return payload, versions
 
 
 def revoke(services: Services, payload: dict[str, Any], reason: str = "logout") -> None:
@@ -138,7 +145,11 @@ def _serializer_for(secret_key: str, audience: str) -> URLSafeTimedSerializer:
 class SessionStore(Protocol):
     def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None: ...
 
-    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None: ...
+    def check(
+        self, sid: str, audience: str, now: datetime, idle_seconds: int | None, enterprise_id: int | None = None
+    ) -> AnswerVersions:
+        """Refuse a session that is not live; else the answer versions of ``enterprise_id``."""
+        ...
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None: ...
 
@@ -155,8 +166,17 @@ def _ended(reason: str | None) -> AuthenticationFailed:
 
 # Built once: SQLAlchemy caches their compiled form, the request only binds the values.
 _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
+# The answer versions ride along as two scalar subqueries (primary-key look-ups): an answer cache hit
+# costs no statement besides this one. No row yet (nothing changed since the migration) reads as 0.
+_VERSION_OF = select(AnswerVersion.version).where(AnswerVersion.scope == bindparam("eid")).scalar_subquery()
+_PERSONS_VERSION = select(AnswerVersion.version).where(AnswerVersion.scope == PERSONS_SCOPE).scalar_subquery()
 _SESSION_STATE = select(
-    AuthSession.audience, AuthSession.revoked_at, AuthSession.revoked_reason, AuthSession.last_seen_at
+    AuthSession.audience,
+    AuthSession.revoked_at,
+    AuthSession.revoked_reason,
+    AuthSession.last_seen_at,
+    _VERSION_OF.label("enterprise_version"),
+    _PERSONS_VERSION.label("persons_version"),
 ).where(AuthSession.id == bindparam("sid"))
 _END_IDLE = update(AuthSession).where(*_LIVE).values(revoked_at=bindparam("now"), revoked_reason="idle")
 _TOUCH = (
@@ -182,14 +202,16 @@ class DatabaseSessionStore:
             )
             uow.commit()
 
-    def check(self, sid: str, audience: str, now: datetime, idle_seconds: int | None) -> None:
+    def check(
+        self, sid: str, audience: str, now: datetime, idle_seconds: int | None, enterprise_id: int | None = None
+    ) -> AnswerVersions:
         """One SELECT outside a transaction (no BEGIN, no ROLLBACK) on a Core connection: every
         authenticated request pays for this, and a committed logout is seen by the very next
         statement on any worker. Writes happen only when due: the idle end, and last_seen_at at most
         once per TOUCH_EVERY, each a single conditional UPDATE that a concurrent logout or touch
-        cannot be overwritten by."""
+        cannot be overwritten by. The same statement reads the answer versions of ``enterprise_id``."""
         with self._services.read_connection() as connection:
-            row = connection.execute(_SESSION_STATE, {"sid": sid}).one_or_none()
+            row = connection.execute(_SESSION_STATE, {"sid": sid, "eid": enterprise_id}).one_or_none()
             if row is None or row.audience != audience:
                 raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
             if row.revoked_at is not None:
@@ -199,6 +221,7 @@ class DatabaseSessionStore:
                 raise _ended("idle")
             if now - row.last_seen_at >= TOUCH_EVERY:
                 connection.execute(_TOUCH, {"sid": sid, "now": now, "due": now - TOUCH_EVERY})
+            return AnswerVersions(int(row.enterprise_version or 0), int(row.persons_version or 0))
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:

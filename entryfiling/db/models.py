@@ -484,3 +484,19 @@ class LoginLock(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     locked_until: Mapped[datetime]
+
+
+class AnswerVersion(Base):
+    """How often what the filing answers show has changed, per scope: an enterprise's id for its
+    filings, their attachments and events; PERSONS_SCOPE for persons (a filing shows those it chose).
+    Written only by the database's triggers (migration 0015_answer_versions), in the transaction of
+    the change; read with the session check to key the answer cache (entryfiling/http/answer_cache.py)."""
+
+    __tablename__ = "answer_versions"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+#: AnswerVersion.scope of the persons (enterprise ids start at 1).
+PERSONS_SCOPE = 0

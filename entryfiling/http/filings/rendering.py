@@ -146,3 +146,8 @@ def page_body(page: Page[FilingSummary]) -> dict[str, Any]:
 def json_response(body: Any) -> Response:
     """``body`` encoded by the app's JSON provider, as flask-smorest would send a dumped answer."""
     return cast(Response, current_app.json.response(body))
+
+
+def encoded(body: Any) -> bytes:
+    """``body`` as ``json_response`` sends it: the bytes an answer cache keeps."""
+    return json_response(body).get_data()

@@ -20,10 +20,11 @@ from flask_smorest import Blueprint
 from entryfiling import messages as msg
 from entryfiling.domain.content_types import LABELS as CONTENT_TYPE_LABELS
 from entryfiling.domain.errors import ValidationFailed
+from entryfiling.http.answer_cache import kept_answer
 from entryfiling.http.auth import BEARER_SECURITY, services
 from entryfiling.http.downloads import name_download
 from entryfiling.http.filings.conversation import register_conversation_routes
-from entryfiling.http.filings.rendering import filing_body, json_response, page_body
+from entryfiling.http.filings.rendering import encoded, filing_body, json_response, page_body
 from entryfiling.http.filings.schemas import (
     AnswerSchema,
     BackSchema,
@@ -126,6 +127,9 @@ def filings_blueprint(
     ``scope_of`` gives them back for a read model when linking it."""
     blp = MultipartBlueprint(name, import_name, url_prefix=url_prefix, description=description)
     register_filing_links(name, name, scope_of)
+    # An instance, not the class: webargs builds a schema given as a class anew on every request
+    # (a fifth of a kept records answer's cost); a Schema's load keeps no state between calls.
+    list_args = FilingListArgsSchema()
 
     def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
         """Every route answering with a filing renders it here (see ``rendering``)."""
@@ -134,11 +138,17 @@ def filings_blueprint(
     @blp.route("")
     class FilingCollection(MethodView):
         @blp.doc(security=BEARER_SECURITY)
-        @blp.arguments(FilingListArgsSchema, location="query")
+        @blp.arguments(list_args, location="query")
         @blp.response(200, FilingPageSchema)
         def get(self, args: dict[str, Any], **scope: Any) -> Any:
             """查询进疆信息报送记录（status=draft 为草稿箱），分页"""
-            return json_response(page_body(filings.list_filings(services(), actor_of(**scope), **args)))
+            actor = actor_of(**scope)
+
+            def render() -> tuple[bytes, str | None]:
+                return encoded(page_body(filings.list_filings(services(), actor, **args))), None
+
+            # Kept per data version (answer_cache); the arguments as parsed, so ?page=1 is no page given.
+            return kept_answer(actor, (tuple(sorted(args.items())),), render, conditional=True)
 
         @blp.doc(security=BEARER_SECURITY)
         @blp.arguments(OpenFilingSchema)
@@ -153,9 +163,18 @@ def filings_blueprint(
     class FilingItem(MethodView):
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(200, FilingSchema)
-        def get(self, filing_id: int, **scope: Any) -> Answer:
+        def get(self, filing_id: int, **scope: Any) -> Any:
             """办件详情：各栏目、附件、完整性、状态记录"""
-            return answer(filings.get_filing(services(), actor_of(**scope), filing_id), scope)
+            actor = actor_of(**scope)
+
+            def render() -> tuple[bytes, str | None]:
+                view = filings.get_filing(services(), actor, filing_id)
+                return encoded(filing_body(view)), view.etag
+
+            # Kept per data version (answer_cache): the detail also shows the persons it chose and
+            # the day's expiry warnings. Its ETag stays the filing's (what If-Match of a save names).
+            persons = actor.answer_versions.persons if actor.answer_versions else None
+            return kept_answer(actor, (filing_id, persons, services().today()), render, conditional=False)
 
         @blp.doc(security=BEARER_SECURITY)
         @blp.response(204)
