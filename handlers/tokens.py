@@ -12,11 +12,12 @@ want another).
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
 
 from entryfiling import messages as msg
@@ -90,13 +91,16 @@ def read_with_versions(services: Services, audience: str, token: str) -> tuple[d
     """``read``, and the answer versions of the enterprise the token is for (its ``eid``; 0 for
     other tokens), from the session check's same statement."""
     try:
-        payload = _serializer(services, audience).loads(token, max_age=services.settings.token_ttl_seconds)
-    except SignatureExpired:
-        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED) from None
+        signed, signed_at = _verified(services.settings.secret_key, audience, token)
     except BadSignature:
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("sid"), str):
+    # The age rule of itsdangerous' own max_age (whole seconds, never negative), applied on every use.
+    age = int(time.time()) - signed_at
+    if age > services.settings.token_ttl_seconds or age < 0:
+        raise AuthenticationFailed(msg.AUTH_TOKEN_EXPIRED)
+    if not isinstance(signed, dict) or not isinstance(signed.get("sid"), str):
         raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+    payload = dict(signed)  # the kept one stays as signed, whatever a caller does with its copy
     idle = services.settings.regulator_idle_timeout_seconds if audience == REGULATOR else None
     enterprise_id = payload.get("eid") if audience == ENTERPRISE else None
     versions = _store(services).check(payload["sid"], audience, services.now(), idle, enterprise_id)
@@ -131,6 +135,17 @@ def end_person_sessions(services: Services, person_id: int, reason: str) -> int:
 
 def _serializer(services: Services, audience: str) -> URLSafeTimedSerializer:
     return _serializer_for(services.settings.secret_key, audience)
+
+
+@lru_cache(maxsize=4096)
+def _verified(secret_key: str, audience: str, token: str) -> tuple[Any, int]:
+    """A token's payload and when it was signed, once its signature has been checked. The same
+    tokens come back on every request of a session, and checking one (an HMAC, base64 and JSON)
+    costs more than the rest of a kept answer; what a signature proves about a string never
+    changes, so it is checked once per process. Age is not kept here: the caller applies it on
+    every use. A bad signature raises and is never kept, so forged tokens cannot fill the cache."""
+    payload, signed_at = _serializer_for(secret_key, audience).loads(token, return_timestamp=True)
+    return payload, int(signed_at.timestamp())
 
 
 @lru_cache(maxsize=16)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import flask
 import pytest
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
+from handlers import tokens
 from tests.conftest import certificate_login
 from tests.factories import make_uscc
 
@@ -127,6 +129,23 @@ def test_expired_token_is_refused(make_app, issue_certificate):
     token = certificate_login(client, cert, key).json["access_token"]
     response = client.get("/api/v1/filings", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401 and "登录已过期" in response.json["detail"]
+
+
+def test_a_token_used_before_still_expires_on_time(enterprise, services, monkeypatch):
+    """A token's signature is checked once per process, its age on every use."""
+    assert enterprise.get("/api/v1/filings").status_code == 200
+    later = time.time() + services.settings.token_ttl_seconds + 2
+    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    response = enterprise.get("/api/v1/filings")
+    assert response.status_code == 401 and "登录已过期" in response.json["detail"]
+
+
+def test_a_forged_token_is_refused_every_time(enterprise):
+    token = enterprise.token  # a character inside the signature (the last one also holds padding bits)
+    forged = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
+    for _ in range(2):
+        response = enterprise.get("/api/v1/filings", headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401 and response.json["detail"]
 
 
 def test_garbage_login_bodies_get_4xx(client):
