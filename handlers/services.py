@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, Protocol
@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.rate_limits import DatabaseCounter
 from entryfiling.db.session import make_engine, make_session_factory
 from entryfiling.db.uow import UnitOfWork
@@ -129,6 +130,11 @@ class Services:
         """A Core connection outside a transaction (as ``reader``) for the statements every request
         runs, such as the session check: no ORM Session to open, flush and close around them."""
         return self._autocommit().connect()
+
+    def read_row(self, read: DriverRead, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """A hot single-row read outside a transaction (as ``read_connection``), on the driver's own
+        connection where that is cheaper (``DriverRead``)."""
+        return read.one_or_none(self._autocommit(), params)
 
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:

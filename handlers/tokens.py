@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import PERSONS_SCOPE, AnswerVersion, AuthSession, WeChatUser
 from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.errors import AuthenticationFailed
@@ -185,14 +186,16 @@ _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
 # costs no statement besides this one. No row yet (nothing changed since the migration) reads as 0.
 _VERSION_OF = select(AnswerVersion.version).where(AnswerVersion.scope == bindparam("eid")).scalar_subquery()
 _PERSONS_VERSION = select(AnswerVersion.version).where(AnswerVersion.scope == PERSONS_SCOPE).scalar_subquery()
-_SESSION_STATE = select(
-    AuthSession.audience,
-    AuthSession.revoked_at,
-    AuthSession.revoked_reason,
-    AuthSession.last_seen_at,
-    _VERSION_OF.label("enterprise_version"),
-    _PERSONS_VERSION.label("persons_version"),
-).where(AuthSession.id == bindparam("sid"))
+_SESSION_STATE = DriverRead(
+    select(
+        AuthSession.audience,
+        AuthSession.revoked_at,
+        AuthSession.revoked_reason,
+        AuthSession.last_seen_at,
+        _VERSION_OF.label("enterprise_version"),
+        _PERSONS_VERSION.label("persons_version"),
+    ).where(AuthSession.id == bindparam("sid"))
+)
 _END_IDLE = update(AuthSession).where(*_LIVE).values(revoked_at=bindparam("now"), revoked_reason="idle")
 _TOUCH = (
     update(AuthSession)
@@ -220,23 +223,26 @@ class DatabaseSessionStore:
     def check(
         self, sid: str, audience: str, now: datetime, idle_seconds: int | None, enterprise_id: int | None = None
     ) -> AnswerVersions:
-        """One SELECT outside a transaction (no BEGIN, no ROLLBACK) on a Core connection: every
-        authenticated request pays for this, and a committed logout is seen by the very next
-        statement on any worker. Writes happen only when due: the idle end, and last_seen_at at most
-        once per TOUCH_EVERY, each a single conditional UPDATE that a concurrent logout or touch
-        cannot be overwritten by. The same statement reads the answer versions of ``enterprise_id``."""
-        with self._services.read_connection() as connection:
-            row = connection.execute(_SESSION_STATE, {"sid": sid, "eid": enterprise_id}).one_or_none()
-            if row is None or row.audience != audience:
-                raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
-            if row.revoked_at is not None:
-                raise _ended(row.revoked_reason)
-            if idle_seconds is not None and row.last_seen_at + timedelta(seconds=idle_seconds) <= now:
+        """One SELECT outside a transaction (no BEGIN, no ROLLBACK), on the driver's connection
+        (``DriverRead``): every authenticated request pays for this, and a committed logout is seen
+        by the very next statement on any worker. Writes happen only when due: the idle end, and
+        last_seen_at at most once per TOUCH_EVERY, each a single conditional UPDATE that a
+        concurrent logout or touch cannot be overwritten by. The same statement reads the answer
+        versions of ``enterprise_id``."""
+        row = self._services.read_row(_SESSION_STATE, {"sid": sid, "eid": enterprise_id})
+        if row is None or row[0] != audience:
+            raise AuthenticationFailed(msg.AUTH_TOKEN_INVALID)
+        _audience, revoked_at, revoked_reason, last_seen_at, enterprise_version, persons_version = row
+        if revoked_at is not None:
+            raise _ended(revoked_reason)
+        if idle_seconds is not None and last_seen_at + timedelta(seconds=idle_seconds) <= now:
+            with self._services.read_connection() as connection:
                 connection.execute(_END_IDLE, {"sid": sid, "now": now})
-                raise _ended("idle")
-            if now - row.last_seen_at >= TOUCH_EVERY:
+            raise _ended("idle")
+        if now - last_seen_at >= TOUCH_EVERY:
+            with self._services.read_connection() as connection:
                 connection.execute(_TOUCH, {"sid": sid, "now": now, "due": now - TOUCH_EVERY})
-            return AnswerVersions(int(row.enterprise_version or 0), int(row.persons_version or 0))
+        return AnswerVersions(int(enterprise_version or 0), int(persons_version or 0))
 
     def revoke(self, sid: str, now: datetime, reason: str) -> None:
         with self._services.uow() as uow:
