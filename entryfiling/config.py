@@ -78,6 +78,8 @@ class Settings:
     registry_timeout_seconds: float = 10.0
     registry_retries: int = 3
     registry_backoff_seconds: float = 0.5
+    # How long an approval reuses an answer of the registry (0: never); errors and outages are never kept.
+    registry_cache_seconds: int = 300
     # Mini-program: which real-name verification provider to use, and how long invitations last.
     identity_provider: str = "wechat_face"
     invitation_ttl_seconds: int = 72 * 3600
@@ -181,6 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None, instance_path: Path | No
         answer_cache_mb=integer("ANSWER_CACHE_MB", 32),
         registry_timeout_seconds=float(env.get("REGISTRY_TIMEOUT_SECONDS") or 10.0),
         registry_retries=integer("REGISTRY_RETRIES", 3),
+        registry_cache_seconds=integer("REGISTRY_CACHE_SECONDS", 300),
         identity_provider=env.get("IDENTITY_PROVIDER") or "wechat_face",
         invitation_ttl_seconds=integer("INVITATION_TTL_SECONDS", 72 * 3600),
         wechat_result_template_id=env.get("WECHAT_RESULT_TEMPLATE_ID") or "dev-filing-result",

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
+from entryfiling.db.inserts import upsert_row
 from entryfiling.db.models import Enterprise, Filing, Person, PublicEntry
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, EnterpriseType, record_sections
 from entryfiling.domain.fields import RecordMode, map_sensitive_record, person_ids
@@ -93,24 +94,33 @@ def record_changes(
 
 
 def refresh_public_entry(services: Services, session: Session, enterprise: Enterprise, now: datetime) -> None:
-    """Rewrite the enterprise's register entry from its filed record; unfiled enterprises have none."""
+    """Rewrite the enterprise's register entry from its filed record; unfiled enterprises have none.
+    One upsert: whether the entry exists (a first filing or a change) needs no read first."""
     if enterprise.filed_at is None:
         return
     record = enterprise.filed_record
     names = person_names(session, record_person_ids((record,)))
     published = public_record(record_sections(), record, names)
     basic = published.get("basic_info", {}).get("values", {})
-    entry = session.get(PublicEntry, enterprise.id)
-    if entry is None:
-        entry = PublicEntry(enterprise_id=enterprise.id, uscc=enterprise.uscc)
-        session.add(entry)
-    entry.name = basic.get("enterprise_name") or enterprise.name
-    entry.enterprise_type = enterprise.enterprise_type
-    entry.qualification_names = "\n".join(qualification_names(record))
-    entry.entry = published
-    entry.filed_at = enterprise.filed_at
-    entry.publicity_until = enterprise.publicity_until
-    entry.updated_at = now
+    table = PublicEntry.__table__
+    assert isinstance(table, Table)
+    upsert_row(
+        session,
+        table,
+        {
+            "enterprise_id": enterprise.id,
+            "uscc": enterprise.uscc,
+            "name": basic.get("enterprise_name") or enterprise.name,
+            "enterprise_type": enterprise.enterprise_type,
+            "qualification_names": "\n".join(qualification_names(record)),
+            "entry": published,
+            "filed_at": enterprise.filed_at,
+            "publicity_until": enterprise.publicity_until,
+            "updated_at": now,
+        },
+        "enterprise_id",
+        insert_only=("uscc",),  # as before: an entry keeps the USCC it was created with
+    )
 
 
 # ---------------------------------------------------------------------------- history

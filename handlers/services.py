@@ -154,13 +154,18 @@ class Services:
     def today(self) -> date:
         return self.now().astimezone(CHINA_TIME).date()
 
-    def registry(self) -> RegistryClient:
+    def registry(self, *, reuse_answers: bool = False) -> RegistryClient:
+        """A registry client; with ``reuse_answers`` (the approval's cross-checks) it reuses the
+        registry's answers for ``REGISTRY_CACHE_SECONDS`` (why: ``entryfiling.integrations.registry``),
+        without (the certificate and qualification syncs) it asks every time."""
         return RegistryClient(
             self.settings.registry_api_base_url,
             read_timeout=self.settings.registry_timeout_seconds,
             connect_timeout=min(3.0, self.settings.registry_timeout_seconds),
             retries=self.settings.registry_retries,
             backoff=self.settings.registry_backoff_seconds,
+            answers=self.cache() if reuse_answers and self.settings.registry_cache_seconds > 0 else None,
+            answers_seconds=self.settings.registry_cache_seconds if reuse_answers else 0,
         )
 
     def trust_roots(self) -> list[x509.Certificate]:

@@ -15,10 +15,10 @@ import secrets
 import time
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.driver_reads import DriverRead
@@ -45,18 +45,24 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
 
 def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
     """``issue`` inside the login's own transaction: the session row commits with the login's other
-    writes (one transaction, not two), and a login that fails to commit leaves no session behind."""
+    writes (one transaction, not two), and a login that fails to commit leaves no session behind.
+    Nothing in the login reads the row back, so it is inserted at the commit with the audit rows
+    (one statement on PostgreSQL), not flushed as an ORM object."""
     now = services.now()
     sid = secrets.token_urlsafe(24)
-    uow.session.add(_session_row(services, sid, audience, subject, now))
-    return _serializer(services, audience).dumps({**payload, "sid": sid})
-
-
-def _session_row(services: Services, sid: str, audience: str, subject: str, now: datetime) -> AuthSession:
     expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
-    return AuthSession(
-        id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
+    uow.insert_at_commit(
+        _AUTH_SESSIONS,
+        {
+            "id": sid,
+            "audience": audience,
+            "subject": subject,
+            "created_at": now,
+            "last_seen_at": now,
+            "expires_at": expires_at,
+        },
     )
+    return _serializer(services, audience).dumps({**payload, "sid": sid})
 
 
 def signed_for(services: Services, audience: str, token: str) -> bool:
@@ -181,6 +187,7 @@ def _ended(reason: str | None) -> AuthenticationFailed:
 
 
 # Built once: SQLAlchemy caches their compiled form, the request only binds the values.
+_AUTH_SESSIONS = cast(Table, AuthSession.__table__)
 _LIVE = (AuthSession.id == bindparam("sid"), AuthSession.revoked_at.is_(None))
 # The answer versions ride along as two scalar subqueries (primary-key look-ups): an answer cache hit
 # costs no statement besides this one. No row yet (nothing changed since the migration) reads as 0.

@@ -13,6 +13,7 @@ import contextvars
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -66,7 +67,9 @@ def verification_facts(
         "person_id_numbers": id_numbers,
         "known_names_by_id_number": _known_names(services, session, business, sections),
         "roles_elsewhere": _roles_elsewhere(session, business, enterprise, sections),
-        "registry": registry_facts(services.registry, business, enterprise.uscc, sections, id_numbers),
+        "registry": registry_facts(
+            partial(services.registry, reuse_answers=True), business, enterprise.uscc, sections, id_numbers
+        ),
     }
 
 
@@ -89,14 +92,25 @@ def registry_facts(
     if not numbers and not claims:
         return None
     persons = list(dict.fromkeys(n for c in claims if (n := id_numbers.get(c.person_id))))
+    made: list[RegistryClient] = []  # appended from the lookup threads (list.append is atomic)
+
+    def client() -> RegistryClient:
+        made.append(made_now := new_client())
+        return made_now
+
     try:
-        own = _at_once(lambda: _own_qualifications(new_client(), uscc) if numbers else [])
-        held = {n: _at_once(partial(_person_certificates, new_client, n)) for n in persons}
-        qualifications = _registry_qualifications(new_client, uscc, numbers, own.result())
+        own = _at_once(lambda: _own_qualifications(client(), uscc) if numbers else [])
+        held = {n: _at_once(partial(_person_certificates, client, n)) for n in persons}
+        qualifications = _registry_qualifications(client, uscc, numbers, own.result())
         certificates = {n: future.result() for n, future in held.items()}
     except ExternalServiceError as exc:
         return RegistryFacts(unavailable=exc.message)
-    return RegistryFacts(qualifications=qualifications, certificates=certificates)
+    answers = [c.oldest_answer for c in made if c.oldest_answer is not None]
+    return RegistryFacts(
+        qualifications=qualifications,
+        certificates=certificates,
+        answered_at=datetime.fromtimestamp(min(answers), UTC) if answers else None,
+    )
 
 
 _LOOKUPS: ThreadPoolExecutor | None = None

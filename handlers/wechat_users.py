@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, func, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Person, WeChatUser
@@ -111,58 +111,70 @@ def _login(services: Services, code: str) -> MiniappLogin:
         raise
     now = services.now()
     sealed_key = services.cipher.encrypt(session.session_key)
-    for _attempt in range(2):  # a concurrent first login of the same openid inserts once
-        with services.uow() as uow:
-            try:
-                user_id, person_id, new_user = _record_login(uow, session, sealed_key, now)
-            except IntegrityError:
-                uow.rollback()
-                continue
-            person = uow.session.get(Person, person_id) if person_id else None
-            user = _user_of(user_id, session.openid, person)
-            uow.audit(user.actor(), "miniapp_login", f"wechat_user:{user_id}", now, {"new_user": new_user})
-            token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user_id}, subject=str(user_id))
-            uow.commit()
-            return MiniappLogin(
-                token, services.settings.token_ttl_seconds, user_id, new_user, user.person_id is not None
-            )
-    raise AuthenticationFailed(msg.MINIAPP_CODE_INVALID)
+    with services.uow() as uow:
+        user, new_user = _record_login(uow, session, sealed_key, now)
+        uow.audit(user.actor(), "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
+        token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
+        uow.commit()
+    return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, user.person_id is not None)
 
 
 _WECHAT_USERS = cast(Table, WeChatUser.__table__)
+_PERSONS = cast(Table, Person.__table__)
+# The name of the verified person the user is bound to (none when unbound or not yet verified).
+# SQLAlchemy does not correlate a subquery of RETURNING with the row written (it would add the
+# table to the subquery's FROM), hence the written row's column by its qualified name.
+_VERIFIED_NAME = (
+    select(_PERSONS.c.name)
+    .where(_PERSONS.c.id == literal_column("wechat_users.person_id"), _PERSONS.c.verified_at.is_not(None))
+    .scalar_subquery()
+)
 
 
-def _record_login(
-    uow: UnitOfWork, session: WeChatSession, sealed_key: str, now: datetime
-) -> tuple[int, int | None, bool]:
-    """(user id, person id, whether new): a returning user is one UPDATE … RETURNING, a first login
-    one INSERT more. Core statements on the table: the login only writes these columns, so loading
-    the row into the ORM and flushing it back would be two round trips and the unit-of-work's cost."""
-    known = uow.session.execute(
-        update(_WECHAT_USERS)
-        .where(_WECHAT_USERS.c.openid == session.openid)
-        .values(
+def _upsert_login(dialect: Any) -> Any:
+    """INSERT … ON CONFLICT (openid) DO UPDATE … RETURNING in the words of ``dialect`` (PostgreSQL
+    and SQLite both speak it): a first login and a returning one are the same one statement, and a
+    concurrent first login of the same openid waits for the other and then updates its row."""
+    statement = dialect.insert(_WECHAT_USERS).values(
+        openid=bindparam("openid"),
+        unionid=bindparam("unionid"),
+        session_key_sealed=bindparam("sealed_key"),
+        created_at=bindparam("now"),
+        last_login_at=bindparam("now"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_WECHAT_USERS.c.openid],
+        set_={
             # A code2session without unionid (the app not bound to an open platform) keeps the known one.
-            unionid=func.coalesce(session.unionid or None, _WECHAT_USERS.c.unionid),
-            session_key_sealed=sealed_key,
-            last_login_at=now,
-        )
-        .returning(_WECHAT_USERS.c.id, _WECHAT_USERS.c.person_id)
-    ).first()
-    if known is not None:
-        return known.id, known.person_id, False
-    created = uow.session.execute(
-        insert(_WECHAT_USERS)
-        .values(
-            openid=session.openid,
-            unionid=session.unionid or None,
-            session_key_sealed=sealed_key,
-            created_at=now,
-            last_login_at=now,
-        )
-        .returning(_WECHAT_USERS.c.id)
-    ).scalar_one()
-    return created, None, True
+            "unionid": func.coalesce(statement.excluded.unionid, _WECHAT_USERS.c.unionid),
+            "session_key_sealed": statement.excluded.session_key_sealed,
+            "last_login_at": statement.excluded.last_login_at,
+        },
+    ).returning(
+        _WECHAT_USERS.c.id,
+        _WECHAT_USERS.c.person_id,
+        _VERIFIED_NAME.label("verified_name"),
+        # Only a row this login created carries this login's time as its creation time too.
+        (_WECHAT_USERS.c.created_at == _WECHAT_USERS.c.last_login_at).label("new_user"),
+    )
+
+
+# Built once per dialect: a login only binds its values.
+_RECORD_LOGIN = {"postgresql": _upsert_login(postgresql), "sqlite": _upsert_login(sqlite)}
+
+
+def _record_login(uow: UnitOfWork, session: WeChatSession, sealed_key: str, now: datetime) -> tuple[MiniappUser, bool]:
+    """The user of this openid, written (created on a first login) by one statement that also brings
+    back the verified person's name. A Core statement on the table: loading the ORM row, flushing it
+    back and loading the person were up to three round trips and the unit of work's cost."""
+    statement = _RECORD_LOGIN[uow.session.get_bind().dialect.name]
+    row = uow.session.execute(
+        statement,
+        {"openid": session.openid, "unionid": session.unionid or None, "sealed_key": sealed_key, "now": now},
+    ).one()
+    verified = row.verified_name is not None
+    user = MiniappUser(row.id, session.openid, row.person_id if verified else None, row.verified_name)
+    return user, bool(row.new_user)
 
 
 def _user_of(user_id: int, openid: str, person: Person | None) -> MiniappUser:

@@ -74,6 +74,8 @@ def settings(instance_path: Path, database_url: str, dev_ca: Path, tmp_path: Pat
         "CA_TRUST_BUNDLE": str(dev_ca / "ca.pem"),
         # Tests read the register right after approvals; the brief cache has its own test.
         "PUBLIC_CACHE_SECONDS": "0",
+        # Tests change the registry stand-in's records between submits; reused answers have their own tests.
+        "REGISTRY_CACHE_SECONDS": "0",
         "REGISTRY_API_BASE_URL": registry.url,
         "REGISTRY_RETRIES": "1",
         "REGISTRY_TIMEOUT_SECONDS": "2",

@@ -363,6 +363,23 @@ def create_registry_app(state: RegistryState) -> Flask:
             }
         return jsonify(state.persons[id_number])
 
+    @app.post("/_admin/load")
+    def load() -> Any:
+        """Many enterprises and persons at once (a benchmark's thousands), replacing those named."""
+        body = request.get_json(silent=True) or {}
+        enterprises, persons = body.get("enterprises") or {}, body.get("persons") or {}
+        if not isinstance(enterprises, dict) or not isinstance(persons, dict):
+            return _error(400, "invalid_load", "enterprises and persons must be objects keyed by USCC / ID number")
+        with state.lock:
+            for uscc, e in enterprises.items():
+                state.enterprises[uscc] = {
+                    "name": e.get("name", ""),
+                    "qualifications": list(e.get("qualifications", [])),
+                }
+            for id_number, p in persons.items():
+                state.persons[id_number] = {"name": p.get("name", ""), "certificates": list(p.get("certificates", []))}
+        return jsonify({"enterprises": len(enterprises), "persons": len(persons)})
+
     @app.post("/_admin/reset")
     def reset() -> Any:
         body = request.get_json(silent=True) or {}

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from entryfiling.db.inserts import insert_together
 from entryfiling.db.models import AuditEvent
 from entryfiling.db.repositories import FilingRepository
+
+_AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 
 #: The client address of the request being served (set by the HTTP layers; none in jobs), so every
 #: audit row says where it came from without each use case passing it along.
@@ -30,6 +33,7 @@ class UnitOfWork:
         self.filings = FilingRepository(self.session)
         self._after_commit: list[Callable[[], None]] = []
         self._audits: list[dict[str, Any]] = []
+        self._inserts: dict[Table, list[dict[str, Any]]] = {}
         return self
 
     def __exit__(
@@ -43,9 +47,14 @@ class UnitOfWork:
         if self._audits:
             # The use case's audit rows, all in one INSERT just before the commit: nothing reads them
             # inside the transaction, and objects flushed one by one cost a unit-of-work pass, a
-            # RETURNING of ids nobody uses and, for two rows, a round trip more.
-            rows, self._audits = self._audits, []
-            self.session.execute(insert(AuditEvent), rows)
+            # RETURNING of ids nobody uses and, for two rows, a round trip more. On the table, not the
+            # entity: the ORM's bulk INSERT would still ask for the ids back.
+            self._inserts.setdefault(_AUDIT_EVENTS, []).extend(self._audits)
+            self._audits = []
+        if self._inserts:
+            # With the rows queued by insert_at_commit: one statement on PostgreSQL.
+            inserts, self._inserts = self._inserts, {}
+            insert_together(self.session, inserts)
         self.session.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -55,6 +64,13 @@ class UnitOfWork:
         self.session.rollback()
         self._after_commit = []
         self._audits = []
+        self._inserts = {}
+
+    def insert_at_commit(self, table: Table, row: dict[str, Any]) -> None:
+        """Insert ``row`` into ``table`` at ``commit``, together with the audit rows: for a row that
+        nothing reads inside the transaction (a login's session), which then costs no round trip
+        of its own. Dropped with the rest on a rollback."""
+        self._inserts.setdefault(table, []).append(row)
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` once this transaction is committed (never if it is rolled back): what must

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from entryfiling import messages as msg
@@ -73,6 +73,8 @@ class RegistryFacts:
     qualifications: Mapping[str, tuple[RegistryQualificationRecord, ...]] = field(default_factory=dict)
     # ID number → the person's registered certificates.
     certificates: Mapping[str, tuple[RegistryCertificateRecord, ...]] = field(default_factory=dict)
+    # When the registry gave the oldest of these answers (an answer may be reused a few minutes).
+    answered_at: datetime | None = None
 
 
 class _Context(Protocol):

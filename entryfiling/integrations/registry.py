@@ -10,19 +10,31 @@ for the registry's address, so the lookups of one submit after another (and the 
 reuse open connections instead of opening one per call — a TCP handshake and, on the registry's
 side, a new connection handler every time. A ``requests.Session`` is not shared between threads,
 hence one per thread; a forked process starts with none (its parent's sockets are not its own).
+
+Answers can be kept a few minutes (``answers``: Redis when configured, shared by every process, else
+this process's memory). The registry is an outside public service that rate-limits and slows down
+at the very deadlines when everybody submits; a resubmit after a rejection, a second business of the
+same enterprise, or a regulator re-opening a filing asks it the same questions again. An answer is
+the registry's record as of when it answered, which is what the cross-check compares either way:
+keeping it briefly changes how old the record may be (at most the TTL, and the approval records when
+the registry answered: ``oldest_answer``), not what is compared. Only answers are kept (200 and 404);
+a timeout, an unreachable registry, a 429/5xx or a malformed answer never is, so an outage still
+sends the filing to a person and the next submit asks again. The cache failing is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
+from cachelib import BaseCache
 
 from entryfiling import messages as msg
 from entryfiling import metrics
@@ -31,6 +43,9 @@ from entryfiling.domain.errors import ExternalServiceError
 PAGE_SIZE = 50
 MAX_PAGES = 40
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+ANSWER_KEY_PREFIX = "registry:"
+
+log = logging.getLogger(__name__)
 
 
 _THREAD_SESSIONS = threading.local()
@@ -103,6 +118,9 @@ class RegistryClient:
         backoff: float = 0.5,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        answers: BaseCache | None = None,
+        answers_seconds: int = 0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
@@ -110,6 +128,11 @@ class RegistryClient:
         self.backoff = backoff
         self.session = session or thread_session(self.base_url)
         self._sleep = sleep
+        self._answers = answers if answers_seconds > 0 else None
+        self._answers_seconds = answers_seconds
+        self._clock = clock
+        #: When the registry gave the oldest answer this client used (epoch seconds; None: no answer yet).
+        self.oldest_answer: float | None = None
 
     # ------------------------------------------------------------------ public
 
@@ -171,6 +194,41 @@ class RegistryClient:
         raise ExternalServiceError(msg.REGISTRY_TOO_MANY_PAGES.format(pages=MAX_PAGES))
 
     def _get(self, path: str, params: dict[str, Any], *, not_found: str | None) -> dict[str, Any] | None:
+        key = f"{ANSWER_KEY_PREFIX}{self.base_url}{path}?{urlencode(sorted(params.items()))}"
+        kept = self._kept_answer(key)
+        if kept is None:
+            answer = self._ask(path, params)
+            kept = {"found": answer is not None, "data": answer, "at": self._clock()}
+            self._keep_answer(key, kept)
+        at = float(kept["at"])
+        self.oldest_answer = at if self.oldest_answer is None else min(self.oldest_answer, at)
+        if not kept["found"]:
+            if not_found is None:
+                return None
+            raise RegistryNotFound(not_found)
+        data: dict[str, Any] = kept["data"]
+        return data
+
+    def _kept_answer(self, key: str) -> dict[str, Any] | None:
+        if self._answers is None:
+            return None
+        try:
+            kept = self._answers.get(key)
+        except Exception:  # the cache down (Redis restarting) is a miss: the registry is asked
+            log.warning("registry answer cache unavailable", exc_info=True)
+            return None
+        return kept if isinstance(kept, dict) else None
+
+    def _keep_answer(self, key: str, kept: dict[str, Any]) -> None:
+        if self._answers is None:
+            return
+        try:
+            self._answers.set(key, kept, timeout=self._answers_seconds)
+        except Exception:
+            log.warning("registry answer cache unavailable", exc_info=True)
+
+    def _ask(self, path: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The registry's answer: its data, None for 404; what is not an answer raises."""
         url = self.base_url + path
         operation = path.rsplit("/", 1)[-1]  # the resource's name, never the identifier in the path
         last_problem = ""
@@ -196,9 +254,7 @@ class RegistryClient:
                 last_problem = msg.REGISTRY_HTTP_ERROR.format(status=response.status_code)
                 continue
             if response.status_code == 404:
-                if not_found is None:
-                    return None
-                raise RegistryNotFound(not_found)
+                return None
             if response.status_code != 200:
                 raise ExternalServiceError(msg.REGISTRY_REFUSED.format(status=response.status_code))
             try:

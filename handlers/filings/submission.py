@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +107,11 @@ def submit_filing(
         filing.submitted_at = now
         filing.submitted_by = actor.as_dict()
         move(filing, actor, FilingStatus.SUBMITTED, now)
-        uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, {"business": business.key})
+        submitted: dict[str, Any] = {"business": business.key}
+        if context.registry is not None and context.registry.answered_at is not None:
+            # Registry answers may be reused a few minutes: the trail says how old those checked were.
+            submitted["registry_answered_at"] = context.registry.answered_at.isoformat()
+        uow.audit(actor, "filing_submitted", f"filing:{filing.id}", now, submitted)
         uow.after_commit(partial(count_filing, business.key, "submitted"))
         decision = decide(business, context)
         outcome = Outcome(decision.status, decision.reasons, [result_record(r) for r in decision.results])

@@ -30,6 +30,7 @@ from entryfiling.domain.fields import (
 )
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, filing_reference
 from entryfiling.domain.validators import mask_id_number
+from handlers.persons import PERSONS_READ
 from handlers.services import Services
 
 # A chosen person as shown: {"id", "name", "id_number" (masked)}.
@@ -168,9 +169,15 @@ def _persons_shown(
     ids = {pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key) or {})}
     if not ids:
         return {}
+    # Persons this use case's session read already (an approval reads the chosen ones for its rules:
+    # ``PERSONS_READ``) are not asked for again.
+    known = executor.info.get(PERSONS_READ, {}) if isinstance(executor, Session) else {}
+    found: list[Any] = [known[pid] for pid in ids if pid in known]
+    if missing := {pid for pid in ids if pid not in known}:
+        found += persons_shown(executor, missing)
     return {
         p.id: {"id": p.id, "name": p.name, "id_number": mask_id_number(services.cipher.decrypt(p.id_number_sealed))}
-        for p in persons_shown(executor, ids)
+        for p in found
     }
 
 

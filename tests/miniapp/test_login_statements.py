@@ -1,41 +1,89 @@
-"""A mini-program login is one transaction: the lock check reads outside it, the user (one UPDATE …
-RETURNING), its audit row and its session commit together (it was three transactions)."""
+"""A mini-program login is the lock check and one transaction: the user (created or updated by one
+INSERT … ON CONFLICT … RETURNING that also brings back the verified person's name), then its
+session and its audit row (one statement on PostgreSQL); a first, a returning and a verified
+user's alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, select
 
-from entryfiling.db.models import WeChatUser
+from entryfiling.db.models import AuditEvent, WeChatUser
 from tests.api.test_statement_counts import counted
 
 
-def test_a_returning_users_login_is_one_transaction_of_four_statements(client, phone, services):
-    code, openid = phone.wx_login_as(None)
-    assert client.post("/miniapp/v1/login", json={"code": code}).status_code == 200
-    transactions: list[str] = []
+@contextmanager
+def transactions_begun(services: Any) -> Iterator[list[str]]:
+    begun: list[str] = []
 
     def began(connection: Any) -> None:
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            transactions.append("BEGIN")
+            begun.append("BEGIN")
 
-    code, _ = phone.wx_login_as(openid)
     event.listen(services.engine, "begin", began)
     try:
-        with counted(services) as statements:
-            response = client.post("/miniapp/v1/login", json={"code": code})
+        yield begun
     finally:
         event.remove(services.engine, "begin", began)
-    assert response.status_code == 200 and response.json["user"]["new_user"] is False, response.json
-    assert len(transactions) == 1, transactions
-    # The lock check, the user's row updated in place (its id coming back), the audit row, the session.
-    assert len(statements) <= 4, statements
+
+
+def _counted_login(client: Any, services: Any, code: str) -> tuple[Any, list[str], list[str]]:
+    with transactions_begun(services) as begun, counted(services) as statements:
+        response = client.post("/miniapp/v1/login", json={"code": code})
+    assert response.status_code == 200, response.json
+    return response, statements, begun
+
+
+def _assert_one_transaction_of_few_statements(services: Any, statements: list[str], begun: list[str]) -> None:
+    assert len(begun) == 1, begun
+    # The lock check (outside the transaction), the user, then the session and the audit row: one
+    # statement on PostgreSQL (the session's INSERT as a CTE of the audit row's), two on SQLite.
+    on_postgresql = services.engine.dialect.name == "postgresql"
+    assert len(statements) == (3 if on_postgresql else 4), statements
     user_statements = [s for s in statements if "wechat_users" in s]
-    assert len(user_statements) == 1 and user_statements[0].lstrip().upper().startswith("UPDATE"), statements
+    assert len(user_statements) == 1 and "ON CONFLICT" in user_statements[0].upper(), statements
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT") and "persons" in s], statements
+    written = [s for s in statements if "auth_sessions" in s or "audit_events" in s]
+    assert len(written) == (1 if on_postgresql else 2), statements
+
+
+def test_a_first_and_a_returning_login_are_each_one_transaction_of_few_statements(client, phone, services):
+    code, openid = phone.wx_login_as(None)
+    first, statements, begun = _counted_login(client, services, code)
+    assert first.json["user"]["new_user"] is True
+    _assert_one_transaction_of_few_statements(services, statements, begun)
+
+    code, _ = phone.wx_login_as(openid)
+    again, statements, begun = _counted_login(client, services, code)
+    assert again.json["user"] == {**first.json["user"], "new_user": False}, again.json
+    _assert_one_transaction_of_few_statements(services, statements, begun)
     # The session the token names is committed: the token works at once.
-    token = response.json["access_token"]
+    token = again.json["access_token"]
     assert client.get("/miniapp/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_verified_users_login_is_audited_under_the_persons_name_by_the_same_statements(
+    client, phone, services, verified_user
+):
+    user = verified_user("张建国")
+    code, _ = phone.wx_login_as(user.openid)
+    response, statements, begun = _counted_login(client, services, code)
+    assert response.json["user"] == {"id": user.user_id, "new_user": False, "verified": True}, response.json
+    _assert_one_transaction_of_few_statements(services, statements, begun)
+    with services.uow() as uow:
+        person_id = uow.session.scalar(select(WeChatUser.person_id).where(WeChatUser.id == user.user_id))
+        last = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "miniapp_login").order_by(AuditEvent.id.desc())
+        ).first()
+    assert last is not None and person_id is not None
+    assert (last.actor_type, last.actor_id, last.actor_name) == ("person", f"person:{person_id}", "张建国")
+    assert last.target == f"wechat_user:{user.user_id}" and last.details == {"new_user": False}
+    # Another user's login is not taken for this person's.
+    other = client.post("/miniapp/v1/login", json={"code": phone.wx_login()})
+    assert other.json["user"]["verified"] is False, other.json
 
 
 def test_a_login_without_unionid_keeps_the_one_known_and_records_each_session_key(client, phone, services):
@@ -54,3 +102,14 @@ def test_a_login_without_unionid_keeps_the_one_known_and_records_each_session_ke
         after = uow.session.scalar(select(WeChatUser).where(WeChatUser.openid == openid))
         assert after is not None and after.id == before.id and after.unionid == "u-open-platform-0001"
         assert after.session_key_sealed != first_key and after.last_login_at >= first_login
+        assert after.created_at == before.created_at
+
+
+def test_a_new_unionid_replaces_the_known_one(client, phone, services):
+    openid = "o-unionid-new-0001"
+    first = phone._post("login", {"openid": openid, "unionid": "u-old"})
+    assert client.post("/miniapp/v1/login", json={"code": first["code"]}).status_code == 200
+    second = phone._post("login", {"openid": openid, "unionid": "u-new"})
+    assert client.post("/miniapp/v1/login", json={"code": second["code"]}).status_code == 200
+    with services.uow() as uow:
+        assert uow.session.scalar(select(WeChatUser.unionid).where(WeChatUser.openid == openid)) == "u-new"
