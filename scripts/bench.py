@@ -456,6 +456,39 @@ SUBMIT_USCC_PREFIX = "91340100M"
 SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "建国卫东晓峰立新红梅志强海涛文博永庆明辉"
 
 
+def add_employed_persons(services: Any, uow: Any, people: list[tuple[str, str, int]], now: datetime) -> list[int]:
+    """Verified persons (name, ID number, employer) employed by their enterprise, as the mini-program
+    leaves them, with their ID numbers sealed as the app seals them: one INSERT of persons, one of
+    employments; their ids in the order given."""
+    from sqlalchemy import insert
+
+    from entryfiling.db.models import Employment, Person
+
+    ids = list(
+        uow.session.scalars(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True),
+            [
+                {
+                    "name": name,
+                    "id_number_sealed": services.cipher.encrypt(id_number),
+                    "id_number_index": services.cipher.blind_index(id_number),
+                    "verified_at": now,
+                    "created_at": now,
+                }
+                for name, id_number, _employer in people
+            ],
+        )
+    )
+    uow.session.execute(
+        insert(Employment),
+        [
+            {"person_id": pid, "enterprise_id": employer, "role": "employee", "started_at": now}
+            for pid, (_name, _id_number, employer) in zip(ids, people, strict=True)
+        ],
+    )
+    return ids
+
+
 def submittable_filings(
     services: Any,
     registry_url: str,
@@ -473,7 +506,7 @@ def submittable_filings(
     from stdnum.cn import ric
 
     from devkit.emulators.registry import certificate_record, qualification_record
-    from entryfiling.db.models import Attachment, Employment, Filing, Person
+    from entryfiling.db.models import Attachment, Filing
     from entryfiling.domain.businesses import BUSINESSES
     from entryfiling.domain.commitment_letter import LetterParties
     from entryfiling.domain.filing import filing_reference
@@ -487,25 +520,11 @@ def submittable_filings(
         name = SURNAMES[n % len(SURNAMES)] + GIVEN[2 * (n // len(SURNAMES) % 8) : 2 * (n // len(SURNAMES) % 8) + 2]
         people.append((name, body + ric.calc_check_digit(body + "0")))
     with services.uow() as uow:
-        person_ids = uow.session.scalars(
-            insert(Person).returning(Person.id),
-            [
-                {
-                    "name": name,
-                    "id_number_sealed": services.cipher.encrypt(id_number),
-                    "id_number_index": services.cipher.blind_index(id_number),
-                    "verified_at": now,
-                    "created_at": now,
-                }
-                for name, id_number in people
-            ],
-        ).all()
-        uow.session.execute(
-            insert(Employment),
-            [
-                {"person_id": pid, "enterprise_id": eid, "role": "employee", "started_at": now}
-                for pid, (eid, _u, _n) in zip(person_ids, enterprises, strict=True)
-            ],
+        person_ids = add_employed_persons(
+            services,
+            uow,
+            [(name, id_number, eid) for (name, id_number), (eid, _u, _n) in zip(people, enterprises, strict=True)],
+            now,
         )
         rows, registered, holders = [], {}, {}
         for k, ((eid, uscc, name), pid, (person, id_number)) in enumerate(
@@ -852,7 +871,7 @@ def measure_certificate_sync(
     from sqlalchemy import insert
     from stdnum.cn import ric
 
-    from entryfiling.db.models import BackgroundJob, Employment, Enterprise, Person
+    from entryfiling.db.models import BackgroundJob, Enterprise
     from handlers import jobs
     from handlers.sync_certificates import sync_certificates
 
@@ -890,23 +909,7 @@ def measure_certificate_sync(
                 timeout=10,
             ).raise_for_status()
         with services.uow() as uow:
-            ids = uow.session.scalars(
-                insert(Person).returning(Person.id),
-                [
-                    {
-                        "name": name,
-                        "id_number_sealed": services.cipher.encrypt(idn),
-                        "id_number_index": services.cipher.blind_index(idn),
-                        "verified_at": now,
-                        "created_at": now,
-                    }
-                    for name, idn in batch
-                ],
-            ).all()
-            uow.session.execute(
-                insert(Employment),
-                [{"person_id": pid, "enterprise_id": eid, "role": "employee", "started_at": now} for pid in ids],
-            )
+            add_employed_persons(services, uow, [(name, idn, eid) for name, idn in batch], now)
             uow.commit()
     job_id = str(uuid.uuid4())
     with services.uow() as uow:
