@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.driver_reads import DriverRead
@@ -39,7 +39,7 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
     """A new session for ``subject`` (who the token is for, e.g. the regulator id) and its token."""
     now = services.now()
     sid = secrets.token_urlsafe(24)
-    _store(services).create(sid, audience, subject, now, now + timedelta(seconds=services.settings.token_ttl_seconds))
+    _store(services).create(sid, audience, subject, now, _expires_at(services, now))
     return _serializer(services, audience).dumps({**payload, "sid": sid})
 
 
@@ -50,19 +50,24 @@ def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[s
     (one statement on PostgreSQL), not flushed as an ORM object."""
     now = services.now()
     sid = secrets.token_urlsafe(24)
-    expires_at = now + timedelta(seconds=services.settings.token_ttl_seconds)
-    uow.insert_at_commit(
-        _AUTH_SESSIONS,
-        {
-            "id": sid,
-            "audience": audience,
-            "subject": subject,
-            "created_at": now,
-            "last_seen_at": now,
-            "expires_at": expires_at,
-        },
-    )
+    uow.insert_at_commit(_AUTH_SESSIONS, _session_row(sid, audience, subject, now, _expires_at(services, now)))
     return _serializer(services, audience).dumps({**payload, "sid": sid})
+
+
+def _expires_at(services: Services, now: datetime) -> datetime:
+    return now + timedelta(seconds=services.settings.token_ttl_seconds)
+
+
+def _session_row(sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> dict[str, Any]:
+    """A new session's row, as both ways of starting one write it."""
+    return {
+        "id": sid,
+        "audience": audience,
+        "subject": subject,
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": expires_at,
+    }
 
 
 def signed_for(services: Services, audience: str, token: str) -> bool:
@@ -220,11 +225,7 @@ class DatabaseSessionStore:
 
     def create(self, sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> None:
         with self._services.uow() as uow:
-            uow.session.add(
-                AuthSession(
-                    id=sid, audience=audience, subject=subject, created_at=now, last_seen_at=now, expires_at=expires_at
-                )
-            )
+            uow.session.execute(insert(_AUTH_SESSIONS), _session_row(sid, audience, subject, now, expires_at))
             uow.commit()
 
     def check(
