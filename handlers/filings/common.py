@@ -81,13 +81,18 @@ def check_if_match(filing: ReadFiling, if_match: str | None) -> None:
         raise PreconditionFailed(msg.IF_MATCH_STALE, etag=etag_of(filing), hint=msg.IF_MATCH_STALE_HINT)
 
 
+def changed_meanwhile() -> PreconditionFailed:
+    """The 412 of a write whose filing changed after it was read (its version moved on)."""
+    return PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT)
+
+
 def commit_or_stale(uow: UnitOfWork) -> None:
     """Commit; a concurrent change of the same filing (version mismatch) becomes a clean 412."""
     try:
         uow.commit()
     except StaleDataError:
         uow.rollback()
-        raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT) from None
+        raise changed_meanwhile() from None
 
 
 def unseal_sections(services: Services, business: Business, stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ from entryfiling.db.drafts import DraftEditor, StoredDraft
 from entryfiling.db.repositories import StoredFiling
 from entryfiling.db.uow import audit_row
 from entryfiling.domain.businesses import Business
-from entryfiling.domain.errors import PreconditionFailed, ValidationFailed
+from entryfiling.domain.errors import ValidationFailed
 from entryfiling.domain.fields import (
     Section,
     attachment_refs,
@@ -25,7 +25,7 @@ from entryfiling.domain.fields import (
 from entryfiling.domain.filing import require_draft
 from entryfiling.domain.policies import check_section_savable
 from entryfiling.domain.rules import person_refusal
-from handlers.filings.common import attachment_counts, business_of, check_if_match, get_section
+from handlers.filings.common import attachment_counts, business_of, changed_meanwhile, check_if_match, get_section
 from handlers.filings.queries import DraftState, draft_state_of
 from handlers.filings.views import FilingView, filing_view
 from handlers.persons import person_facts
@@ -119,7 +119,7 @@ def _save_draft(
     )
     version = editor.save_sections(filing.enterprise_id, filing.id, filing.version, sections, now, audit)
     if version is None:  # changed since it was read: another save, an upload, a submit
-        raise PreconditionFailed(msg.IF_MATCH_STALE, hint=msg.IF_MATCH_STALE_HINT)
+        raise changed_meanwhile()
     return _Saved(sections, version, now)
 
 
