@@ -22,8 +22,16 @@ from handlers.services import SYSTEM, Actor, Services
 
 EMPLOYEE = "employee"
 FILING_CONTACT = "filing_contact"
-#: Where ``persons_by_id`` keeps the persons a session read (``session.info``).
-PERSONS_READ = "persons_read"
+#: Where ``remembered_persons`` keeps the persons a session read (``session.info``).
+_PERSONS_READ = "persons_read"
+
+
+def remembered_persons(session: Session) -> dict[int, Person]:
+    """The persons this session has read whole so far (``persons_by_id``, ``person_facts``), by id:
+    an approval reads the chosen persons once, and its later reads (their names, the filing's view)
+    take them from here."""
+    remembered: dict[int, Person] = session.info.setdefault(_PERSONS_READ, {})
+    return remembered
 
 
 def register_person(
@@ -109,7 +117,7 @@ def persons_by_id(session: Session, person_ids: Iterable[int]) -> dict[int, Pers
     once are not asked for again (the session's identity map holds them only weakly), the rest in
     one query."""
     wanted = set(person_ids)
-    known: dict[int, Person] = session.info.setdefault(PERSONS_READ, {})
+    known = remembered_persons(session)
     if missing := wanted - known.keys():
         known.update((p.id, p) for p in session.scalars(select(Person).where(Person.id.in_(missing))))
     return {pid: known[pid] for pid in wanted if pid in known}
@@ -134,7 +142,7 @@ def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, Perso
         employers = employed.setdefault(person.id, set())
         if enterprise_id is not None:
             employers.add(enterprise_id)
-    session.info.setdefault(PERSONS_READ, {}).update(persons)
+    remembered_persons(session).update(persons)
     return {
         p.id: PersonFacts(p.id, p.name, p.verified_at is not None, frozenset(employed[p.id])) for p in persons.values()
     }

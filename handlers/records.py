@@ -25,7 +25,7 @@ from entryfiling.domain.history import diff_record
 from entryfiling.domain.register import public_record, qualification_names
 from entryfiling.domain.validators import mask_id_number
 from handlers.pages import Page
-from handlers.persons import PERSONS_READ
+from handlers.persons import remembered_persons
 from handlers.services import Actor, Services
 
 
@@ -59,7 +59,7 @@ def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = set(ids)
     known: dict[int, str | None] = session.info.setdefault("person_names", {})
     # Persons the approval read whole already (``persons_by_id``: the chosen ones) are named from there.
-    known.update((pid, p.name) for pid, p in session.info.get(PERSONS_READ, {}).items() if pid in wanted)
+    known.update((pid, p.name) for pid, p in remembered_persons(session).items() if pid in wanted)
     if missing := wanted - known.keys():
         found = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all())
         known.update({pid: found.get(pid) for pid in missing})

@@ -30,7 +30,7 @@ from entryfiling.domain.fields import (
 )
 from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, filing_reference
 from entryfiling.domain.validators import mask_id_number
-from handlers.persons import PERSONS_READ
+from handlers.persons import remembered_persons
 from handlers.services import Services
 
 # A chosen person as shown: {"id", "name", "id_number" (masked)}.
@@ -170,8 +170,8 @@ def _persons_shown(
     if not ids:
         return {}
     # Persons this use case's session read already (an approval reads the chosen ones for its rules:
-    # ``PERSONS_READ``) are not asked for again.
-    known = executor.info.get(PERSONS_READ, {}) if isinstance(executor, Session) else {}
+    # ``remembered_persons``) are not asked for again.
+    known = remembered_persons(executor) if isinstance(executor, Session) else {}
     found: list[Any] = [known[pid] for pid in ids if pid in known]
     if missing := {pid for pid in ids if pid not in known}:
         found += persons_shown(executor, missing)
