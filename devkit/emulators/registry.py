@@ -6,6 +6,12 @@ person's registered certificates by ID number, both paginated. It is a real HTTP
 loopback (our client goes through sockets, timeouts and all), seeded with demo data, and its
 ``/_admin`` endpoints let tests add data and switch faults on: slow answers, 5xx, timeouts,
 and "fail N times, then succeed".
+
+It is served by cheroot, which keeps connections alive (HTTP/1.1) as a public web service does;
+werkzeug's development server answers every request with ``Connection: close``, so each lookup of
+a submit paid for a TCP handshake and, here, a new thread and a request log line (the WeChat
+stand-in made the same move: ``devkit/emulators/wechat.py``). Cheroot's threads answer requests;
+kept connections that are idle hold none.
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from cheroot import wsgi as cheroot_wsgi
 from flask import Flask, jsonify, request
 from stdnum.cn import uscc as uscc_std
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from devkit.demo_data import DEMO_PERSONS as ALL_DEMO_PERSONS
 from devkit.demo_data import demo_enterprise
@@ -29,6 +35,11 @@ MAX_PAGE_SIZE = 50
 MAX_FAULT_DELAY = 60.0
 FAULT_MODES = ("slow", "error", "timeout")
 FAULT_TARGETS = ("qualifications", "certificates")
+# Requests answered at once: a sync's lookups (handlers.sync_batches.REGISTRY_CONCURRENCY) and each
+# server worker's approval lookups (handlers.verification.REGISTRY_LOOKUPS_AT_ONCE), with room for
+# requests a "slow" or "timeout" fault holds.
+SERVER_THREADS = 32
+KEPT_CONNECTIONS = 128
 
 
 def _uscc(body: str) -> str:
@@ -402,29 +413,33 @@ class RegistryStandIn:
             raise ValueError("the registry stand-in only listens on loopback")
         self.state = RegistryState()
         self.state.reset(seed_demo)
-        self._server: BaseWSGIServer = make_server(host, port, create_registry_app(self.state), threaded=True)
+        self._server = cheroot_wsgi.Server((host, port), create_registry_app(self.state), numthreads=SERVER_THREADS)
+        self._server.keep_alive_conn_limit = KEPT_CONNECTIONS
+        self._server.prepare()  # binds: the port chosen for port 0 is known from here on
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
-        return int(self._server.server_port)
+        return int(self._server.bind_addr[1])
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> RegistryStandIn:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="registry-stand-in", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve, name="registry-stand-in", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        try:
+            self._server.serve()
+        finally:
+            self._server.stop()
 
     def stop(self) -> None:
         self.state.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
