@@ -7,6 +7,7 @@ database moved the enterprise's version and that the next GET shows the write.
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
 from typing import Any
 
@@ -85,6 +86,25 @@ def test_the_records_list_answers_its_etag_with_304_until_a_write(enterprise, se
     assert enterprise.delete(f"/api/v1/filings/{filing['id']}").status_code == 204
     after = enterprise.get(RECORDS, headers={"If-None-Match": tag})
     assert after.status_code == 200 and after.json["total"] == 0 and after.headers["ETag"] != tag
+
+
+def test_a_kept_answer_goes_gzipped_to_a_client_that_accepts_it(enterprise, persons, services):
+    filing = complete_first_filing(enterprise, *persons)
+    url = f"/api/v1/filings/{filing['id']}"
+    plain = enterprise.get(url)
+    with counted(services) as statements:
+        packed = enterprise.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    again = enterprise.get(url, headers={"Accept-Encoding": "gzip"})
+    refused = enterprise.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert len(statements) == AUTHENTICATION  # the kept answer, compressed and kept with it
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert again.data == packed.data and packed.headers["ETag"] == plain.headers["ETag"]
+    assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+    assert refused.data == plain.data and "Accept-Encoding" in plain.headers["Vary"]
+    # A records page of one row is shorter than a gzip header and trailer are worth: sent as it is.
+    small = enterprise.get(RECORDS, headers={"Accept-Encoding": "gzip"})
+    assert len(small.data) < 1024 and "Content-Encoding" not in small.headers and small.json["total"] == 1
 
 
 def test_another_enterprise_never_gets_the_kept_answer(enterprise, login_enterprise, services):
