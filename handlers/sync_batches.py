@@ -126,13 +126,11 @@ def fetched_batches(
     """The registry's answers, batch by batch in order, with REGISTRY_CONCURRENCY calls in flight and
     the next BATCHES_AHEAD batches fetched while the caller writes one. RegistryUnavailable stops it."""
     local = threading.local()
-    made: list[RegistryClient] = []
 
     def fetch(person: Person3) -> Fetched:
         client = getattr(local, "client", None)
-        if client is None:  # a client (and its keep-alive HTTP session) per thread
+        if client is None:  # a client per thread (they share the process's kept-alive connections)
             client = local.client = make_client()
-            made.append(client)
         try:
             return person, client.certificates(person[2]), None
         except RegistryUnavailable:
@@ -151,8 +149,6 @@ def fetched_batches(
             yield [future.result() for future in pending.popleft()]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        for client in made:
-            client.session.close()
 
 
 # ---------------------------------------------------------------------------- writing

@@ -5,11 +5,19 @@ timeouts, 429 and 5xx answers) are retried a bounded number of times with expone
 what still fails becomes an ``ExternalServiceError`` whose message a user can read. Pages are
 followed up to a fixed bound so a misbehaving server cannot keep us looping.
 
-Connections are kept alive: a client made without a session of its own uses its thread's session
-for the registry's address, so the lookups of one submit after another (and the calls of a sync)
-reuse open connections instead of opening one per call — a TCP handshake and, on the registry's
-side, a new connection handler every time. A ``requests.Session`` is not shared between threads,
-hence one per thread; a forked process starts with none (its parent's sockets are not its own).
+Connections are kept alive: every client of a process for the registry's address shares one
+urllib3 pool (thread-safe, unlike a ``requests.Session``), so the lookups of one submit after
+another (and the calls of a sync) reuse open connections instead of opening one per call — a TCP
+handshake and, on the registry's side, a new connection handler every time. A forked process
+starts with no pool (its parent's sockets are not its own).
+
+urllib3 rather than requests: a call through a ``requests.Session`` costs 0.64 ms of CPU, through
+urllib3 (which requests is built on) 0.25 ms, against the stand-in over one kept connection —
+requests merges settings, builds hooks and a cookie jar and scans the environment for proxies on
+every call, none of which a client of one JSON API uses. What requests gave is kept: the proxy the
+environment names for the registry's address (``HTTPS_PROXY``/``NO_PROXY``…) and the CA bundle
+(``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``, else certifi's), settled when the pool is made; gzip
+answers decoded; no redirect followed silently (a redirect is an answer this API never gives).
 
 Answers can be kept a few minutes (``answers``: Redis when configured, shared by every process, else
 this process's memory). The registry is an outside public service that rate-limits and slows down
@@ -33,8 +41,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import requests
+import certifi
+import orjson
+import requests.utils
+import urllib3
 from cachelib import BaseCache
+from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from entryfiling import messages as msg
 from entryfiling import metrics
@@ -48,24 +61,40 @@ ANSWER_KEY_PREFIX = "registry:"
 log = logging.getLogger(__name__)
 
 
-_THREAD_SESSIONS = threading.local()
+# Connections kept per registry address: the server workers' lookup threads and a sync's threads.
+POOL_CONNECTIONS = 16
+HEADERS = {"Accept": "application/json", "Accept-Encoding": "gzip", "User-Agent": "entryfiling-registry-client"}
+
+_POOLS: dict[str, urllib3.PoolManager] = {}
+_POOLS_LOCK = threading.Lock()
 
 
-def _forget_thread_sessions() -> None:
-    global _THREAD_SESSIONS
-    _THREAD_SESSIONS = threading.local()
+def _forget_pools() -> None:
+    global _POOLS, _POOLS_LOCK
+    _POOLS, _POOLS_LOCK = {}, threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_thread_sessions)
+os.register_at_fork(after_in_child=_forget_pools)
 
 
-def thread_session(base_url: str) -> requests.Session:
-    """This thread's kept-alive session for the registry at ``base_url``."""
-    sessions: dict[str, requests.Session] = _THREAD_SESSIONS.__dict__.setdefault("by_url", {})
-    session = sessions.get(base_url)
-    if session is None:
-        session = sessions[base_url] = requests.Session()
-    return session
+def registry_pool(base_url: str) -> urllib3.PoolManager:
+    """This process's kept-alive connections to the registry at ``base_url``, shared by its threads."""
+    pool = _POOLS.get(base_url)
+    if pool is None:
+        with _POOLS_LOCK:
+            pool = _POOLS.get(base_url)
+            if pool is None:
+                pool = _POOLS[base_url] = _new_pool(base_url)
+    return pool
+
+
+def _new_pool(base_url: str) -> urllib3.PoolManager:
+    """A pool as requests would have reached ``base_url``: through the environment's proxy for it
+    (if any, ``NO_PROXY`` honoured) and verifying TLS against the environment's CA bundle."""
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    options: dict[str, Any] = {"maxsize": POOL_CONNECTIONS, "ca_certs": ca_bundle, "headers": HEADERS}
+    proxy = requests.utils.get_environ_proxies(base_url).get(base_url.split(":", 1)[0].lower())
+    return urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
 
 
 class RegistryUnavailable(ExternalServiceError):
@@ -116,17 +145,17 @@ class RegistryClient:
         read_timeout: float = 10.0,
         retries: int = 3,
         backoff: float = 0.5,
-        session: requests.Session | None = None,
+        pool: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
         answers: BaseCache | None = None,
         answers_seconds: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
+        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self.retries = max(0, retries)
         self.backoff = backoff
-        self.session = session or thread_session(self.base_url)
+        self.pool = pool or registry_pool(self.base_url)
         self._sleep = sleep
         self._answers = answers if answers_seconds > 0 else None
         self._answers_seconds = answers_seconds
@@ -237,28 +266,36 @@ class RegistryClient:
                 self._sleep(self.backoff * (2 ** (attempt - 1)))
             started = time.perf_counter()
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
-            except requests.Timeout:
+                # Retries are this loop's (with backoff and the user's message), not urllib3's.
+                response = self.pool.request(
+                    "GET", url, fields=params, timeout=self.timeout, retries=False, redirect=False
+                )
+            except NewConnectionError:  # refused or unresolvable (urllib3 files it under connect timeouts)
+                metrics.REGISTRY_FAILURES.labels(operation, "unreachable").inc()
+                last_problem = msg.REGISTRY_UNREACHABLE
+                continue
+            except Urllib3Timeout:
                 metrics.REGISTRY_FAILURES.labels(operation, "timeout").inc()
                 last_problem = msg.REGISTRY_TIMEOUT
                 continue
-            except requests.RequestException:
+            except HTTPError:  # reset, closed mid-answer, a broken proxy or TLS
                 metrics.REGISTRY_FAILURES.labels(operation, "unreachable").inc()
                 last_problem = msg.REGISTRY_UNREACHABLE
                 continue
             finally:
                 metrics.REGISTRY_LATENCY.labels(operation).observe(time.perf_counter() - started)
-            if response.status_code not in (200, 404):
-                metrics.REGISTRY_FAILURES.labels(operation, f"http_{response.status_code}").inc()
-            if response.status_code in RETRY_STATUSES:
-                last_problem = msg.REGISTRY_HTTP_ERROR.format(status=response.status_code)
+            status = response.status
+            if status not in (200, 404):
+                metrics.REGISTRY_FAILURES.labels(operation, f"http_{status}").inc()
+            if status in RETRY_STATUSES:
+                last_problem = msg.REGISTRY_HTTP_ERROR.format(status=status)
                 continue
-            if response.status_code == 404:
+            if status == 404:
                 return None
-            if response.status_code != 200:
-                raise ExternalServiceError(msg.REGISTRY_REFUSED.format(status=response.status_code))
+            if status != 200:
+                raise ExternalServiceError(msg.REGISTRY_REFUSED.format(status=status))
             try:
-                body = response.json()
+                body = orjson.loads(response.data)
             except ValueError:
                 raise ExternalServiceError(msg.REGISTRY_BAD_RESPONSE) from None
             if not isinstance(body, dict) or not isinstance(body.get("data"), dict):

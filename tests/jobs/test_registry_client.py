@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+import urllib3
 
 from devkit.emulators.registry import (
     DEMO_ENTERPRISE_USCC,
@@ -12,7 +13,7 @@ from devkit.emulators.registry import (
     qualification_record,
 )
 from entryfiling.domain.errors import ExternalServiceError
-from entryfiling.integrations.registry import RegistryClient, RegistryNotFound, RegistryUnavailable
+from entryfiling.integrations.registry import RegistryClient, RegistryNotFound, RegistryUnavailable, _new_pool
 from tests.factories import make_id_number, make_uscc
 
 
@@ -119,33 +120,60 @@ def test_stand_in_refuses_bad_paging_and_identifiers(registry):
     assert requests.get(f"{registry.url}/api/persons/123/certificates", timeout=5).status_code == 400
 
 
-def test_calls_of_one_thread_reuse_one_kept_alive_connection(registry):
+def test_calls_reuse_one_kept_alive_connection_across_clients_and_threads(registry):
     import threading
 
-    def three_calls_on_a_fresh_thread() -> None:
-        first = client(registry)
-        first.qualifications(DEMO_ENTERPRISE_USCC)
-        second = client(registry)  # another client on the same thread: the same session
-        second.certificates(DEMO_PERSONS[0].id_number)
-        second.certificates(DEMO_PERSONS[0].id_number)
-        pools = first.session.get_adapter(registry.url).poolmanager.pools
-        counts = [(p.num_connections, p.num_requests) for p in map(pools.__getitem__, pools.keys())]
-        seen.append((second.session is first.session, counts))
+    own = urllib3.PoolManager()  # counted from zero (the process's pool may hold older connections)
 
-    seen: list[tuple[bool, list[tuple[int, int]]]] = []
-    thread = threading.Thread(target=three_calls_on_a_fresh_thread)
+    def calls_on_a_fresh_thread() -> None:
+        second = client(registry, pool=own)
+        second.certificates(DEMO_PERSONS[0].id_number)
+        second.certificates(DEMO_PERSONS[0].id_number)
+        seen.append(client(registry).pool)  # a client made on another thread: the process's pool
+
+    client(registry, pool=own).qualifications(DEMO_ENTERPRISE_USCC)
+    seen: list[urllib3.PoolManager] = []
+    thread = threading.Thread(target=calls_on_a_fresh_thread)
     thread.start()
     thread.join(timeout=30)
-    assert seen == [(True, [(1, 3)])]
+    connections = own.connection_from_url(registry.url)
+    assert (connections.num_connections, connections.num_requests) == (1, 3)
+    assert seen == [client(registry).pool]
 
 
-def test_each_thread_has_its_own_session_and_a_given_one_is_kept(registry):
+def test_a_given_pool_is_kept_and_a_proxy_named_by_the_environment_is_used(registry, monkeypatch):
+    own = urllib3.PoolManager()
+    assert RegistryClient(registry.url, pool=own).pool is own
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "")
+    through = _new_pool("http://registry.example:8080")
+    assert isinstance(through, urllib3.ProxyManager) and through.proxy is not None and through.proxy.port == 9
+    monkeypatch.setenv("NO_PROXY", "registry.example")
+    assert not isinstance(_new_pool("http://registry.example:8080"), urllib3.ProxyManager)
+
+
+def test_a_connection_closed_mid_answer_is_retried_then_reported(registry):
+    import socket
     import threading
 
-    seen: list[requests.Session] = []
-    thread = threading.Thread(target=lambda: seen.append(client(registry).session))
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = 0
+
+    def close_every_connection() -> None:
+        nonlocal accepted
+        listener.settimeout(10)
+        while accepted < 3:
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{")  # cut short
+            conn.close()
+            accepted += 1
+
+    thread = threading.Thread(target=close_every_connection, daemon=True)
     thread.start()
+    flaky = RegistryClient(f"http://127.0.0.1:{listener.getsockname()[1]}", retries=2, backoff=0.01)
+    with pytest.raises(RegistryUnavailable) as refused:
+        flaky.qualifications(DEMO_ENTERPRISE_USCC)
     thread.join(timeout=10)
-    assert seen and seen[0] is not client(registry).session
-    own = requests.Session()
-    assert RegistryClient(registry.url, session=own).session is own
+    listener.close()
+    assert accepted == 3 and "3" in refused.value.message
