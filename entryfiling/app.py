@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 import swagger_ui_bundle
@@ -40,13 +43,27 @@ from jobs.queues import QUEUES
 from miniapp_api import register_miniapp_api
 
 
+class EntryFilingFlask(Flask):
+    """Flask, remembering which functions are synchronous: ``ensure_sync`` asks
+    ``inspect.iscoroutinefunction`` of every hook and view on every request (nine times for a
+    request here), and the answer for a function never changes."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return self.async_to_sync(func) if _is_coroutine_function(func) else func
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: a callback made per request (after_this_request) ages out
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(func)
+
+
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = settings or load_settings()
     if overrides:
         settings = settings.with_overrides(**overrides)
     configure_logging(settings.log_level, settings.log_format)
     check_letter_font(settings)
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = EntryFilingFlask(__name__, instance_path=str(settings.instance_path))
     app.json = OrjsonProvider(app)
     register_operations(app, QUEUES)
     _configure(app, settings)

@@ -56,6 +56,23 @@ def _redis(app: Flask) -> Any:
     return client
 
 
+# The labelled samples of each (route, method, status) seen, kept: ``labels()`` checks its
+# arguments, builds a key and takes a lock on every call, twice a request. As many entries as
+# labelled series, which Prometheus holds anyway.
+_REQUEST_SAMPLES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    """A request's two samples: the counter and the latency, by route template, method and status."""
+    samples = _REQUEST_SAMPLES.get((route, method, status))
+    if samples is None:
+        label = (route, method, str(status))
+        samples = metrics.HTTP_REQUESTS.labels(*label), metrics.HTTP_LATENCY.labels(*label)
+        _REQUEST_SAMPLES[route, method, status] = samples
+    samples[0].inc()
+    samples[1].observe(seconds)
+
+
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
@@ -69,8 +86,7 @@ def _finish_request(response: Response) -> Response:
     duration = time.perf_counter() - started if started is not None else 0.0
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
     status = response.status_code
-    metrics.HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
-    metrics.HTTP_LATENCY.labels(route, request.method, str(status)).observe(duration)
+    count_request(route, request.method, status, duration)
     if route not in _QUIET_ROUTES:
         log.info(
             "request",
@@ -208,8 +224,7 @@ class StaticAnswers:
             headers.append(("Content-Length", str(len(body))))
         status = "200 OK" if code == 200 else "304 NOT MODIFIED"
         start_response(status, headers)
-        metrics.HTTP_REQUESTS.labels(route, method, str(code)).inc()
-        metrics.HTTP_LATENCY.labels(route, method, str(code)).observe(time.perf_counter() - started)
+        count_request(route, method, code, time.perf_counter() - started)
         return [body if method == "GET" else b""]
 
 
