@@ -330,7 +330,9 @@ class Code2SessionTransport:
             raise WeChatError(None, "not JSON")
         errcode = int(result.get("errcode") or 0)
         if errcode != 0:
-            raise WeChatError(errcode, str(result.get("errmsg") or errcode))
+            # As wechatpy words a refusal without errmsg (the code itself; nothing for a token error).
+            errmsg = result.get("errmsg", "" if errcode in TOKEN_ERRCODES else errcode)
+            raise WeChatError(errcode, str(errmsg or ""))
         return result
 
 
