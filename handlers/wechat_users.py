@@ -6,7 +6,8 @@ could forge the data WeChat signs for us. Our token names only our user id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
@@ -15,6 +16,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import Person, WeChatUser
 from entryfiling.db.uow import UnitOfWork, audit_insert, audit_params
 from entryfiling.domain.errors import (
@@ -178,10 +180,11 @@ def _record_login(uow: UnitOfWork, openid: str, values: dict[str, Any]) -> tuple
     return _written_user(openid, uow.session.execute(statement, values).one())
 
 
-def _written_user(openid: str, row: Any) -> tuple[MiniappUser, bool]:
-    verified = row.verified_name is not None
-    user = MiniappUser(row.id, openid, row.person_id if verified else None, row.verified_name)
-    return user, bool(row.new_user)
+def _written_user(openid: str, row: Sequence[Any]) -> tuple[MiniappUser, bool]:
+    """The user of a written row: its id, person id, verified person's name, whether it is new."""
+    user_id, person_id, verified_name, new_user = row
+    verified = verified_name is not None
+    return MiniappUser(user_id, openid, person_id if verified else None, verified_name), bool(new_user)
 
 
 class _ActorInSql(NamedTuple):
@@ -211,7 +214,9 @@ def _login_at_once() -> Any:
     as a data-modifying CTE, its session and its audit row as two more, each taking the user's id
     (and the verified name) from the first's RETURNING. One statement is one transaction by itself,
     so it runs outside an explicit one: the BEGIN and the COMMIT were two round trips more, and the
-    three rows still commit together or not at all. (SQLite has no data-modifying CTE: there the
+    three rows still commit together or not at all. It runs on the driver's connection
+    (``DriverRead``), as the session check: SQLAlchemy's Connection around it cost about as much
+    as the rest of the statement's part of the login. (SQLite has no data-modifying CTE: there the
     login is the unit of work's transaction of three statements.)"""
     user = _RECORD_LOGIN["postgresql"].cte("login_user")
     actor = _actor_in_sql(user.c.id, user.c.person_id, user.c.verified_name)
@@ -220,15 +225,15 @@ def _login_at_once() -> Any:
         "miniapp_login",
         literal("wechat_user:") + sql_cast(user.c.id, String),
         bindparam("now", type_=_WECHAT_USERS.c.last_login_at.type),
+        # The details as text, cast: the statement runs on the driver, which binds values as they are.
         case(
-            (user.c.new_user, literal({"new_user": True}, JSON)),
-            else_=literal({"new_user": False}, JSON),
+            (user.c.new_user, sql_cast(literal(json.dumps({"new_user": True})), JSON)),
+            else_=sql_cast(literal(json.dumps({"new_user": False})), JSON),
         ),
     )
     session = tokens.session_insert(sql_cast(user.c.id, String))
-    return select(user.c.id, user.c.person_id, user.c.verified_name, user.c.new_user).add_cte(
-        session.cte("login_session"), audit.cte("login_audit")
-    )
+    statement = select(user.c.id, user.c.person_id, user.c.verified_name, user.c.new_user)
+    return DriverRead(statement.add_cte(session.cte("login_session"), audit.cte("login_audit")))
 
 
 _LOGIN_AT_ONCE = _login_at_once()
@@ -236,8 +241,9 @@ _LOGIN_AT_ONCE = _login_at_once()
 
 def _login_in_one_statement(services: Services, values: dict[str, Any]) -> tuple[MiniappUser, bool, str]:
     sid, session_values = tokens.session_params(services, tokens.MINIAPP)
-    with services.read_connection() as connection:
-        row = connection.execute(_LOGIN_AT_ONCE, values | session_values | audit_params()).one()
+    row = services.one_statement(_LOGIN_AT_ONCE, values | session_values | audit_params())
+    if row is None:  # an upsert always brings its row back
+        raise RuntimeError("the login's statement wrote no user")
     user, new_user = _written_user(values["openid"], row)
     return user, new_user, tokens.signed_token(services, tokens.MINIAPP, {"uid": user.id}, sid)
 
