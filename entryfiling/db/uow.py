@@ -120,7 +120,8 @@ def audit_insert(actor: Any, action: str, target: ColumnElement[str], at: Any, d
     actor's kind, id and name, the target and the details are expressions of the statement this is
     part of (a data-modifying CTE beside the write it audits, whose values it names); the source
     address is bound as ``audit_source_address`` (``audit_params``). Built once, not per request."""
-    row = audit_row(actor, action, target, at) | {
+    row = audit_row(actor, action, "", at) | {
+        "target": target,
         "details": details,
         "source_address": bindparam("audit_source_address", type_=_AUDIT_EVENTS.c.source_address.type),
     }

@@ -42,10 +42,7 @@ def outage_app(make_app, own_redis, registry):  # noqa: F811
 
 
 def test_a_sync_started_while_redis_is_down_is_a_503_and_leaves_no_job(
-    login_enterprise,
-    make_app,
-    own_redis,
-    registry,  # noqa: F811
+    login_enterprise, make_app, own_redis, registry  # noqa: F811
 ):
     app = outage_app(make_app, own_redis, registry)
     services = app.extensions["entryfiling"]
@@ -87,13 +84,7 @@ def test_a_job_lost_with_redis_is_requeued_at_once(login_enterprise, make_person
 
 
 def test_the_worker_survives_a_redis_restart_and_runs_what_comes_after(
-    login_enterprise,
-    make_person,
-    make_app,
-    own_redis,
-    registry,
-    settings,
-    tmp_path,  # noqa: F811
+    login_enterprise, make_person, make_app, own_redis, registry, settings, tmp_path  # noqa: F811
 ):
     app = outage_app(make_app, own_redis, registry)
     enterprise = demo_enterprise(login_enterprise)
