@@ -76,7 +76,8 @@ class MiniappUser:
     def actor(
         self, enterprise_id: int | None = None, certificate_uscc: str | None = None, certificate_name: str | None = None
     ) -> Actor:
-        """Audited under the person's own name once verified, else as the WeChat user."""
+        """Audited under the person's own name once verified, else as the WeChat user. (The login's
+        one statement on PostgreSQL writes this rule in SQL, ``_actor_in_sql``: change both.)"""
         if self.person_id is not None:
             kind, ident, name = "person", f"person:{self.person_id}", self.person_name or ""
         else:

@@ -287,9 +287,10 @@ class Code2SessionTransport:
     the typing-protocol ``isinstance`` checks of requests 2.34, wechatpy's URL building and result
     handling), on urllib3 alone ≈ 0.3 ms, measured side by side against the stand-in. It is the
     one tokenless call: wechatpy's access-token handling, which is what it adds, never applies.
-    What requests gave it is kept: one kept-alive pool per process, a dropped connection noticed
-    before reuse, the same timeout for connecting and reading, no retry (a code is single use),
-    TLS verified against requests' own CA bundle or the one the environment named. An address
+    What requests gave it is kept: one kept-alive pool per process (ten connections, as requests),
+    a dropped connection noticed before reuse, the same timeout for connecting and reading, no
+    retry (a code is single use), TLS verified against requests' own CA bundle or the one the
+    environment named, and no redirect followed (WeChat answers where it is asked). An address
     the environment sends through a proxy keeps the wechatpy/requests path (``of`` gives None),
     which knows every kind of proxy. Failures leave as wechatpy's would have, as ``WeChatError``:
     WeChat's errcode, or None (unreachable, an HTTP error, an answer that is not JSON)."""
@@ -303,7 +304,7 @@ class Code2SessionTransport:
             pool_options["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
             pool_options["ca_cert_dir" if os.path.isdir(location) else "ca_certs"] = location if verify else None
         self._pool = urllib3.connection_from_url(
-            base_url, maxsize=4, timeout=urllib3.Timeout(connect=timeout, read=timeout), **pool_options
+            base_url, maxsize=10, timeout=urllib3.Timeout(connect=timeout, read=timeout), **pool_options
         )
         self._path = f"{urlsplit(base_url).path.rstrip('/')}/sns/jscode2session?"
 

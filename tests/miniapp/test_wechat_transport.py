@@ -151,3 +151,18 @@ def test_a_kept_connection_found_closed_is_replaced_not_reused(answers, opened_s
             connection.sock.shutdown(socket.SHUT_RDWR)
     assert wechat.code_to_session("two").openid == "o-1"
     assert len(opened_sockets) == 2, opened_sockets
+
+
+def test_wechat_over_https_is_verified_against_the_bundle_requests_would_use(monkeypatch):
+    import requests.utils
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    wechat = WeChat(ConfiguredWeChatClient("https://api.weixin.qq.com", "wx-app", "secret", MemoryStorage(), 5))
+    pool = wechat._code2session._pool  # type: ignore[union-attr]
+    assert (pool.scheme, pool.host, pool.port) == ("https", "api.weixin.qq.com", 443)
+    assert pool.cert_reqs == "CERT_REQUIRED" and pool.ca_certs == requests.utils.DEFAULT_CA_BUNDLE_PATH
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    wechat = WeChat(ConfiguredWeChatClient("https://api.weixin.qq.com", "wx-app", "secret", MemoryStorage(), 5))
+    assert wechat._code2session._pool.ca_certs == "/etc/ssl/certs/ca-certificates.crt"  # type: ignore[union-attr]
