@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import LoginFailure, LoginLock
 from entryfiling.domain.errors import AuthenticationFailed, RateLimited
 from handlers.services import Actor, Services
@@ -61,18 +62,22 @@ def _limit(services: Services, per_identity: bool) -> int:
     return settings.login_max_failures if per_identity else settings.login_max_failures_per_source
 
 
-# Built once: the request only binds the keys and the time.
-_LOCKED_UNTIL = select(func.max(LoginLock.locked_until)).where(
-    LoginLock.key.in_(bindparam("keys", expanding=True)), LoginLock.locked_until > bindparam("now")
+# Built once: the request only binds the keys and the time. An attempt has one or two counters
+# (its source, and its identity when it claims one): with one, both parameters name it.
+_LOCKED_UNTIL = DriverRead(
+    select(func.max(LoginLock.locked_until)).where(
+        LoginLock.key.in_([bindparam("first_key"), bindparam("second_key")]),
+        LoginLock.locked_until > bindparam("now"),
+    )
 )
 
 
 def _refuse_if_locked(services: Services, attempt: LoginAttempt, now: datetime) -> None:
     keys = [key for key, _per in attempt.counters()]
-    # Every login asks this: one statement outside a transaction, on a Core connection (no Session to
-    # open and close for one value); only a refusal writes (its audit row).
-    with services.read_connection() as connection:
-        until = connection.execute(_LOCKED_UNTIL, {"keys": keys, "now": now}).scalar()
+    # Every login asks this: one statement outside a transaction, on the driver's connection
+    # (``DriverRead``, as the session check); only a refusal writes (its audit row).
+    row = services.read_row(_LOCKED_UNTIL, {"first_key": keys[0], "second_key": keys[-1], "now": now})
+    until = row[0] if row is not None else None
     if until is None:
         return
     retry_after = max(1, math.ceil((until - now).total_seconds()))

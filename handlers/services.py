@@ -143,6 +143,12 @@ class Services:
         connection where that is cheaper (``DriverRead``)."""
         return read.one_or_none(self._autocommit(), params)
 
+    def one_statement(self, statement: DriverRead, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """A statement that writes, and is a transaction by itself (its data-modifying CTEs commit
+        together or not at all), run outside an explicit one as ``read_row`` runs a read: no BEGIN
+        and no COMMIT round trip. The first row it returns, if any."""
+        return statement.one_or_none(self._autocommit(), params)
+
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:
             self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.driver_reads import DriverRead
@@ -40,7 +40,7 @@ def issue(services: Services, audience: str, payload: dict[str, Any], subject: s
     now = services.now()
     sid = secrets.token_urlsafe(24)
     _store(services).create(sid, audience, subject, now, _expires_at(services, now))
-    return _serializer(services, audience).dumps({**payload, "sid": sid})
+    return signed_token(services, audience, payload, sid)
 
 
 def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[str, Any], subject: str) -> str:
@@ -51,6 +51,39 @@ def issue_in(services: Services, uow: UnitOfWork, audience: str, payload: dict[s
     now = services.now()
     sid = secrets.token_urlsafe(24)
     uow.insert_at_commit(_AUTH_SESSIONS, _session_row(sid, audience, subject, now, _expires_at(services, now)))
+    return signed_token(services, audience, payload, sid)
+
+
+def session_insert(subject: ColumnElement[str]) -> Insert:
+    """``INSERT INTO auth_sessions … SELECT`` of one new session whose subject is ``subject``, an
+    expression of the statement this is part of (a login's user, written by the same statement as
+    a data-modifying CTE); its values are bound as ``session_params`` gives them. Built once."""
+    row = _session_row(
+        bindparam("session_id", type_=_AUTH_SESSIONS.c.id.type),
+        bindparam("session_audience", type_=_AUTH_SESSIONS.c.audience.type),
+        subject,
+        bindparam("session_now", type_=_AUTH_SESSIONS.c.created_at.type),
+        bindparam("session_expires_at", type_=_AUTH_SESSIONS.c.expires_at.type),
+    )
+    return insert(_AUTH_SESSIONS).from_select(list(row), select(*row.values()))
+
+
+def session_params(services: Services, audience: str) -> tuple[str, dict[str, Any]]:
+    """A new session's id and the values ``session_insert`` binds: its row is written by the
+    caller's statement, and its token is ``signed_token`` of that id once the row is written."""
+    now = services.now()
+    sid = secrets.token_urlsafe(24)
+    params = {
+        "session_id": sid,
+        "session_audience": audience,
+        "session_now": now,
+        "session_expires_at": _expires_at(services, now),
+    }
+    return sid, params
+
+
+def signed_token(services: Services, audience: str, payload: dict[str, Any], sid: str) -> str:
+    """The token of session ``sid`` for ``audience``, carrying ``payload``."""
     return _serializer(services, audience).dumps({**payload, "sid": sid})
 
 
@@ -58,8 +91,9 @@ def _expires_at(services: Services, now: datetime) -> datetime:
     return now + timedelta(seconds=services.settings.token_ttl_seconds)
 
 
-def _session_row(sid: str, audience: str, subject: str, now: datetime, expires_at: datetime) -> dict[str, Any]:
-    """A new session's row, as both ways of starting one write it."""
+def _session_row(sid: Any, audience: Any, subject: Any, now: Any, expires_at: Any) -> dict[str, Any]:
+    """A new session's row, as every way of starting one writes it (values, or for ``session_insert``
+    the expressions of its ``SELECT``)."""
     return {
         "id": sid,
         "audience": audience,

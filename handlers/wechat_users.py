@@ -6,17 +6,19 @@ could forge the data WeChat signs for us. Our token names only our user id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, literal_column, select
+from sqlalchemy import JSON, ColumnElement, String, Table, bindparam, case, func, literal, literal_column, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import Person, WeChatUser
-from entryfiling.db.uow import UnitOfWork
+from entryfiling.db.uow import UnitOfWork, audit_insert, audit_params
 from entryfiling.domain.errors import (
     AuthenticationFailed,
     DomainError,
@@ -36,7 +38,6 @@ from entryfiling.integrations.wechat import (
     SYSTEM_BUSY,
     PhoneNotForThisApp,
     WeChatError,
-    WeChatSession,
 )
 from handlers import lockout, tokens
 from handlers.services import Actor, Services
@@ -75,7 +76,8 @@ class MiniappUser:
     def actor(
         self, enterprise_id: int | None = None, certificate_uscc: str | None = None, certificate_name: str | None = None
     ) -> Actor:
-        """Audited under the person's own name once verified, else as the WeChat user."""
+        """Audited under the person's own name once verified, else as the WeChat user. (The login's
+        one statement on PostgreSQL writes this rule in SQL, ``_actor_in_sql``: change both.)"""
         if self.person_id is not None:
             kind, ident, name = "person", f"person:{self.person_id}", self.person_name or ""
         else:
@@ -110,12 +112,20 @@ def _login(services: Services, code: str) -> MiniappLogin:
             raise refusal() from None
         raise
     now = services.now()
-    sealed_key = services.cipher.encrypt(session.session_key)
-    with services.uow() as uow:
-        user, new_user = _record_login(uow, session, sealed_key, now)
-        uow.audit(user.actor(), "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
-        token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
-        uow.commit()
+    values = {
+        "openid": session.openid,
+        "unionid": session.unionid or None,
+        "sealed_key": services.cipher.encrypt(session.session_key),
+        "now": now,
+    }
+    if services.engine.dialect.name == "postgresql":
+        user, new_user, token = _login_in_one_statement(services, values)
+    else:
+        with services.uow() as uow:
+            user, new_user = _record_login(uow, session.openid, values)
+            uow.audit(user.actor(), "miniapp_login", f"wechat_user:{user.id}", now, {"new_user": new_user})
+            token = tokens.issue_in(services, uow, tokens.MINIAPP, {"uid": user.id}, subject=str(user.id))
+            uow.commit()
     return MiniappLogin(token, services.settings.token_ttl_seconds, user.id, new_user, user.person_id is not None)
 
 
@@ -163,18 +173,80 @@ def _upsert_login(dialect: Any) -> Any:
 _RECORD_LOGIN = {"postgresql": _upsert_login(postgresql), "sqlite": _upsert_login(sqlite)}
 
 
-def _record_login(uow: UnitOfWork, session: WeChatSession, sealed_key: str, now: datetime) -> tuple[MiniappUser, bool]:
+def _record_login(uow: UnitOfWork, openid: str, values: dict[str, Any]) -> tuple[MiniappUser, bool]:
     """The user of this openid, written (created on a first login) by one statement that also brings
     back the verified person's name. A Core statement on the table: loading the ORM row, flushing it
     back and loading the person were up to three round trips and the unit of work's cost."""
     statement = _RECORD_LOGIN[uow.session.get_bind().dialect.name]
-    row = uow.session.execute(
-        statement,
-        {"openid": session.openid, "unionid": session.unionid or None, "sealed_key": sealed_key, "now": now},
-    ).one()
-    verified = row.verified_name is not None
-    user = MiniappUser(row.id, session.openid, row.person_id if verified else None, row.verified_name)
-    return user, bool(row.new_user)
+    return _written_user(openid, uow.session.execute(statement, values).one())
+
+
+def _written_user(openid: str, row: Sequence[Any]) -> tuple[MiniappUser, bool]:
+    """The user of a written row: its id, person id, verified person's name, whether it is new."""
+    user_id, person_id, verified_name, new_user = row
+    verified = verified_name is not None
+    return MiniappUser(user_id, openid, person_id if verified else None, verified_name), bool(new_user)
+
+
+class _ActorInSql(NamedTuple):
+    kind: ColumnElement[str]
+    id: ColumnElement[str]
+    name: ColumnElement[str]
+    enterprise_id: None = None
+
+
+def _actor_in_sql(user_id: ColumnElement[int], person_id: ColumnElement[Any], verified_name: ColumnElement[Any]) -> Any:
+    """``MiniappUser.actor()`` of the user a statement writes, as expressions of that statement:
+    the person's own name once verified (a verified name is known), else the WeChat user.
+    ``tests/miniapp/test_login_statements.py`` compares the rows it writes with ``actor()``."""
+    verified = verified_name.is_not(None)
+    return _ActorInSql(
+        case((verified, literal("person")), else_=literal("wechat_user")),
+        case(
+            (verified, literal("person:") + sql_cast(person_id, String)),
+            else_=literal("wechat:") + sql_cast(user_id, String),
+        ),
+        func.coalesce(verified_name, literal("微信用户")),
+    )
+
+
+def _login_at_once() -> Any:
+    """The whole login's writes as one statement on PostgreSQL: the user's upsert (``_RECORD_LOGIN``)
+    as a data-modifying CTE, its session and its audit row as two more, each taking the user's id
+    (and the verified name) from the first's RETURNING. One statement is one transaction by itself,
+    so it runs outside an explicit one: the BEGIN and the COMMIT were two round trips more, and the
+    three rows still commit together or not at all. It runs on the driver's connection
+    (``DriverRead``), as the session check: SQLAlchemy's Connection around it cost about as much
+    as the rest of the statement's part of the login. (SQLite has no data-modifying CTE: there the
+    login is the unit of work's transaction of three statements.)"""
+    user = _RECORD_LOGIN["postgresql"].cte("login_user")
+    actor = _actor_in_sql(user.c.id, user.c.person_id, user.c.verified_name)
+    audit = audit_insert(
+        actor,
+        "miniapp_login",
+        literal("wechat_user:") + sql_cast(user.c.id, String),
+        bindparam("now", type_=_WECHAT_USERS.c.last_login_at.type),
+        # The details as text, cast: the statement runs on the driver, which binds values as they are.
+        case(
+            (user.c.new_user, sql_cast(literal(json.dumps({"new_user": True})), JSON)),
+            else_=sql_cast(literal(json.dumps({"new_user": False})), JSON),
+        ),
+    )
+    session = tokens.session_insert(sql_cast(user.c.id, String))
+    statement = select(user.c.id, user.c.person_id, user.c.verified_name, user.c.new_user)
+    return DriverRead(statement.add_cte(session.cte("login_session"), audit.cte("login_audit")))
+
+
+_LOGIN_AT_ONCE = _login_at_once()
+
+
+def _login_in_one_statement(services: Services, values: dict[str, Any]) -> tuple[MiniappUser, bool, str]:
+    sid, session_values = tokens.session_params(services, tokens.MINIAPP)
+    row = services.one_statement(_LOGIN_AT_ONCE, values | session_values | audit_params())
+    if row is None:  # an upsert always brings its row back
+        raise RuntimeError("the login's statement wrote no user")
+    user, new_user = _written_user(values["openid"], row)
+    return user, new_user, tokens.signed_token(services, tokens.MINIAPP, {"uid": user.id}, sid)
 
 
 def _user_of(user_id: int, openid: str, person: Person | None) -> MiniappUser:

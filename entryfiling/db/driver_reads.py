@@ -1,7 +1,9 @@
 """A Core SELECT run on the PostgreSQL driver's own connection: for the one statement every
-authenticated request runs (the session check).
+authenticated request runs (the session check), and the two every mini-program login runs (the lock
+check, and the login's writes: a SELECT whose data-modifying CTEs write the user, its session and
+its audit row, one statement and so one transaction by itself, ``Services.one_statement``).
 
-Hand-written on purpose, and only for that: SQLAlchemy's Connection costs about 120 µs of CPU around
+Hand-written on purpose, and only for those: SQLAlchemy's Connection costs about 120 µs of CPU around
 a statement (its pool checkout with the isolation level switched and reset, the execution
 context, the result wrapper, the events), psycopg alone 30–60 µs for the same statement
 (measured side by side on PostgreSQL 15). On a kept records page that difference is a quarter of

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.db.inserts import insert_together
@@ -113,3 +113,25 @@ def audit_row(
         "target": target,
         "details": details or {},
     }
+
+
+def audit_insert(actor: Any, action: str, target: ColumnElement[str], at: Any, details: ColumnElement[Any]) -> Insert:
+    """``INSERT INTO audit_events … SELECT`` of the one audit row ``audit_row`` describes, where the
+    actor's kind, id and name, the target and the details are expressions of the statement this is
+    part of (a data-modifying CTE beside the write it audits, whose values it names); the source
+    address is bound as ``audit_source_address`` (``audit_params``). Built once, not per request."""
+    row = audit_row(actor, action, "", at) | {
+        "target": target,
+        "details": details,
+        "source_address": bindparam("audit_source_address", type_=_AUDIT_EVENTS.c.source_address.type),
+    }
+    values = [
+        value if isinstance(value, ColumnElement) else literal(value, _AUDIT_EVENTS.c[column].type)
+        for column, value in row.items()
+    ]
+    return insert(_AUDIT_EVENTS).from_select(list(row), select(*values))
+
+
+def audit_params() -> dict[str, Any]:
+    """What ``audit_insert``'s statement binds besides the caller's own values."""
+    return {"audit_source_address": SOURCE_ADDRESS.get()}

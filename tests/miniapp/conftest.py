@@ -15,9 +15,14 @@ from devkit.emulators.wechat import WeChatEmulator
 from tests.conftest import BearerClient
 from tests.factories import make_id_number
 from tests.guided_rendering_check import guided_rendering_matches_the_schema
+from tests.login_rendering_check import login_rendering_matches_the_schema
 from tests.rendering_check import rendering_matches_the_schemas
 
-__all__ = ["guided_rendering_matches_the_schema", "rendering_matches_the_schemas"]
+__all__ = [
+    "guided_rendering_matches_the_schema",
+    "login_rendering_matches_the_schema",
+    "rendering_matches_the_schemas",
+]
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,21 @@
-"""A mini-program login is the lock check and one transaction: the user (created or updated by one
-INSERT … ON CONFLICT … RETURNING that also brings back the verified person's name), then its
-session and its audit row (one statement on PostgreSQL); a first, a returning and a verified
-user's alike."""
+"""A mini-program login is the lock check and the login's writes: the user (created or updated by
+INSERT … ON CONFLICT … RETURNING, which also brings back the verified person's name), its session and
+its audit row. On PostgreSQL those three are one statement (data-modifying CTEs), which commits by
+itself: no BEGIN, no COMMIT. On SQLite they are one transaction of three statements. A first, a
+returning and a verified user's login alike."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
-from entryfiling.db.models import AuditEvent, WeChatUser
+from entryfiling.db.models import AuditEvent, AuthSession, WeChatUser
+from handlers import tokens
+from handlers.wechat_users import MiniappUser
 from tests.api.test_statement_counts import counted
 
 
@@ -38,16 +42,31 @@ def _counted_login(client: Any, services: Any, code: str) -> tuple[Any, list[str
 
 
 def _assert_one_transaction_of_few_statements(services: Any, statements: list[str], begun: list[str]) -> None:
-    assert len(begun) == 1, begun
-    # The lock check (outside the transaction), the user, then the session and the audit row: one
-    # statement on PostgreSQL (the session's INSERT as a CTE of the audit row's), two on SQLite.
     on_postgresql = services.engine.dialect.name == "postgresql"
-    assert len(statements) == (3 if on_postgresql else 4), statements
+    # The lock check (outside a transaction), then on PostgreSQL one statement writing the user, the
+    # session and the audit row, which is a transaction by itself; on SQLite a transaction of the
+    # user's statement and the session's and the audit row's INSERTs.
+    assert len(begun) == (0 if on_postgresql else 1), begun
+    assert len(statements) == (2 if on_postgresql else 4), statements
+    assert "login_locks" in statements[0] and "wechat_users" not in statements[0], statements
     user_statements = [s for s in statements if "wechat_users" in s]
     assert len(user_statements) == 1 and "ON CONFLICT" in user_statements[0].upper(), statements
     assert not [s for s in statements if s.lstrip().upper().startswith("SELECT") and "persons" in s], statements
     written = [s for s in statements if "auth_sessions" in s or "audit_events" in s]
     assert len(written) == (1 if on_postgresql else 2), statements
+    if on_postgresql:
+        assert written == user_statements, statements
+
+
+def _login_audit(services: Any, user_id: int) -> AuditEvent:
+    with services.uow() as uow:
+        last = uow.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "miniapp_login", AuditEvent.target == f"wechat_user:{user_id}")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert last is not None
+    return last
 
 
 def test_a_first_and_a_returning_login_are_each_one_transaction_of_few_statements(client, phone, services):
@@ -65,6 +84,53 @@ def test_a_first_and_a_returning_login_are_each_one_transaction_of_few_statement
     assert client.get("/miniapp/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
+def test_an_unverified_users_login_is_audited_as_its_actor_says(client, phone, services):
+    code, openid = phone.wx_login_as(None)
+    for new_user in (True, False):
+        response = client.post("/miniapp/v1/login", json={"code": code}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+        assert response.status_code == 200 and response.json["user"]["new_user"] is new_user, response.json
+        user_id = response.json["user"]["id"]
+        actor = MiniappUser(user_id, openid, None, None).actor()
+        last = _login_audit(services, user_id)
+        assert (last.actor_type, last.actor_id, last.actor_name) == (actor.kind, actor.id, actor.name)
+        assert (last.actor_type, last.actor_id, last.actor_name) == ("wechat_user", f"wechat:{user_id}", "微信用户")
+        assert last.details == {"new_user": new_user} and last.result == "success" and last.enterprise_id is None
+        assert last.source_address == "10.1.2.3"
+        with services.uow() as uow:
+            session = uow.session.scalars(
+                select(AuthSession).where(AuthSession.subject == str(user_id)).order_by(AuthSession.created_at.desc())
+            ).first()
+        assert session is not None and session.audience == "miniapp-login" and session.revoked_at is None
+        assert session.expires_at - session.created_at == timedelta(seconds=services.settings.token_ttl_seconds)
+        code, _ = phone.wx_login_as(openid)
+
+
+def test_a_login_whose_session_cannot_be_written_writes_nothing(client, phone, services, monkeypatch):
+    """The user's update, the session and the audit row commit together or not at all."""
+    code, openid = phone.wx_login_as(None)
+    first = client.post("/miniapp/v1/login", json={"code": code})
+    assert first.status_code == 200, first.json
+    user_id = first.json["user"]["id"]
+    with services.uow() as uow:
+        taken = uow.session.scalars(select(AuthSession.id).where(AuthSession.subject == str(user_id))).one()
+        before = uow.session.scalars(select(WeChatUser).where(WeChatUser.id == user_id)).one()
+        key, login_at = before.session_key_sealed, before.last_login_at
+        audits = uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "miniapp_login")
+        )
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda _n: taken)  # a session id already taken
+    code, _ = phone.wx_login_as(openid)
+    failed = client.post("/miniapp/v1/login", json={"code": code})
+    assert failed.status_code == 500, failed.json
+    with services.uow() as uow:
+        after = uow.session.scalars(select(WeChatUser).where(WeChatUser.id == user_id)).one()
+        assert (after.session_key_sealed, after.last_login_at) == (key, login_at)
+        assert (
+            uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "miniapp_login"))
+            == audits
+        )
+
+
 def test_a_verified_users_login_is_audited_under_the_persons_name_by_the_same_statements(
     client, phone, services, verified_user
 ):
@@ -75,10 +141,10 @@ def test_a_verified_users_login_is_audited_under_the_persons_name_by_the_same_st
     _assert_one_transaction_of_few_statements(services, statements, begun)
     with services.uow() as uow:
         person_id = uow.session.scalar(select(WeChatUser.person_id).where(WeChatUser.id == user.user_id))
-        last = uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "miniapp_login").order_by(AuditEvent.id.desc())
-        ).first()
-    assert last is not None and person_id is not None
+    last = _login_audit(services, user.user_id)
+    assert person_id is not None
+    actor = MiniappUser(user.user_id, user.openid, person_id, "张建国").actor()
+    assert (last.actor_type, last.actor_id, last.actor_name) == (actor.kind, actor.id, actor.name)
     assert (last.actor_type, last.actor_id, last.actor_name) == ("person", f"person:{person_id}", "张建国")
     assert last.target == f"wechat_user:{user.user_id}" and last.details == {"new_user": False}
     # Another user's login is not taken for this person's.
