@@ -6,9 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,6 +32,8 @@ from handlers.persons import person_facts
 from handlers.services import SYSTEM, Actor, Services
 from handlers.stored_files import signed_letter_reading
 from handlers.verification import verification_facts
+
+_IDEMPOTENCY_RECORDS = cast(Table, IdempotencyRecord.__table__)
 
 
 @dataclass(frozen=True)
@@ -122,16 +124,17 @@ def submit_filing(
         write_filing_changes(uow.session, filing, enterprise)
         view = filing_view(services, uow.session, filing)
         if idempotency_key:
-            uow.session.add(
-                IdempotencyRecord(
-                    scope=scope,
-                    key=idempotency_key,
-                    request_fingerprint=fingerprint,
-                    status_code=200,
-                    response={"id": filing.id},
-                    created_at=now,
-                )
-            )
+            # Inserted with the audit rows at the commit (nothing reads it before): no ORM flush for it.
+            # A concurrent retry's row with the same key fails that INSERT: the IntegrityError below.
+            row = {
+                "scope": scope,
+                "key": idempotency_key,
+                "request_fingerprint": fingerprint,
+                "status_code": 200,
+                "response": {"id": filing.id},
+                "created_at": now,
+            }
+            uow.insert_at_commit(_IDEMPOTENCY_RECORDS, row)
         try:
             uow.commit()
         except (StaleDataError, IntegrityError):
