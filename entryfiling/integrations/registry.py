@@ -10,8 +10,6 @@ for the registry's address, so the lookups of one submit after another (and the 
 reuse open connections instead of opening one per call — a TCP handshake and, on the registry's
 side, a new connection handler every time. A ``requests.Session`` is not shared between threads,
 hence one per thread; a forked process starts with none (its parent's sockets are not its own).
-What requests would read from the environment on every call (proxy, CA bundle, ``.netrc``) is read
-once per session (``settle_environment``).
 
 Answers can be kept a few minutes (``answers``: Redis when configured, shared by every process, else
 this process's memory). The registry is an outside public service that rate-limits and slows down
@@ -41,7 +39,6 @@ from cachelib import BaseCache
 from entryfiling import messages as msg
 from entryfiling import metrics
 from entryfiling.domain.errors import ExternalServiceError
-from entryfiling.integrations.http_environment import settle_environment
 
 PAGE_SIZE = 50
 MAX_PAGES = 40
@@ -68,7 +65,6 @@ def thread_session(base_url: str) -> requests.Session:
     session = sessions.get(base_url)
     if session is None:
         session = sessions[base_url] = requests.Session()
-        settle_environment(session, base_url)
     return session
 
 

@@ -149,36 +149,3 @@ def test_each_thread_has_its_own_session_and_a_given_one_is_kept(registry):
     assert seen and seen[0] is not client(registry).session
     own = requests.Session()
     assert RegistryClient(registry.url, session=own).session is own
-
-
-def test_the_proxy_the_environment_names_for_the_registry_is_used(monkeypatch):
-    """Read when the thread's session for the registry is made, not on every call: a proxy named
-    then is used, one named later is not looked for."""
-    import urllib3.connection
-
-    opened: list[str] = []
-    new_conn = urllib3.connection.HTTPConnection._new_conn
-
-    def counting(self):
-        opened.append(f"{self.host}:{self.port}")
-        return new_conn(self)
-
-    monkeypatch.setattr(urllib3.connection.HTTPConnection, "_new_conn", counting)
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens on the discard port
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    registry_client = RegistryClient("http://registry-proxied.invalid", retries=0, read_timeout=2.0)
-    monkeypatch.delenv("HTTP_PROXY")
-    with pytest.raises(RegistryUnavailable):
-        registry_client.qualifications(DEMO_ENTERPRISE_USCC)
-    assert opened == ["127.0.0.1:9"]
-
-
-def test_an_address_the_environment_exempts_from_the_proxy_is_reached_directly(monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    stand_in = RegistryStandIn().start()  # a new address: this thread has no session for it yet
-    try:
-        assert client(stand_in).qualifications(DEMO_ENTERPRISE_USCC)
-    finally:
-        stand_in.stop()
