@@ -13,7 +13,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from entryfiling.db.models import Attachment
-from entryfiling.integrations.letter_reading import LetterReading, read_letter_references
+from entryfiling.integrations.letter_reading import LetterReading, read_letter_references, reading_kept
 from handlers.services import Services
 
 
@@ -33,3 +33,10 @@ def read_stored_letter(services: Services, key: str) -> LetterReading:
     """Whether a stored signed letter is a readable PDF and which filings it names: one read of the file."""
     with services.storage.open(key) as stream:
         return read_letter_references(io.BytesIO(stream.read()))
+
+
+def signed_letter_reading(services: Services, attachment: Attachment) -> LetterReading:
+    """What the attachment's file says as a signed letter: as read at its upload when that finding
+    names this very file (its content hash) and the current reader, else read from the file now."""
+    kept = reading_kept(attachment.letter_reading, attachment.sha256)
+    return kept if kept is not None else read_stored_letter(services, attachment.storage_key)

@@ -503,6 +503,8 @@ def submittable_filings(
     technical person (verified, employed, holding the registered certificate the filing names,
     registered to this enterprise), and the filing has its own signed letter naming its reference.
     Returns (filing id, signed letter id, the person's ID number) per enterprise."""
+    import io
+
     from sqlalchemy import insert
     from stdnum.cn import ric
 
@@ -511,6 +513,7 @@ def submittable_filings(
     from entryfiling.domain.businesses import BUSINESSES
     from entryfiling.domain.commitment_letter import LetterParties
     from entryfiling.domain.filing import filing_reference
+    from entryfiling.integrations.letter_reading import kept_reading, read_letter_references
     from entryfiling.integrations.pdf import render_commitment_letter
 
     row, attachments, letter_template_id = template
@@ -582,12 +585,15 @@ def submittable_filings(
                 filing_reference=filing_reference(fid, row["created_at"]),
                 issued_on=date.today(),
             )
-            stored = services.storage.save_bytes(render_commitment_letter(parties), prefix=f"{eid}/{fid}")
+            letter_pdf = render_commitment_letter(parties)
+            stored = services.storage.save_bytes(letter_pdf, prefix=f"{eid}/{fid}")
+            # What the letter's upload would have found and kept with it (the submit uses that).
+            finding = kept_reading(read_letter_references(io.BytesIO(letter_pdf)), stored.sha256)
             letter_id = ""
             for attachment in attachments:
                 copy = {**attachment, "id": str(uuid.uuid4()), "filing_id": fid}
                 if attachment["id"] == letter_template_id:
-                    copy.update(storage_key=stored.key, sha256=stored.sha256, size=stored.size)
+                    copy.update(storage_key=stored.key, sha256=stored.sha256, size=stored.size, letter_reading=finding)
                     letter_id = copy["id"]
                 copies.append(copy)
             letters.append((fid, letter_id, id_number))

@@ -142,6 +142,9 @@ class Attachment(Base):
     created_at: Mapped[datetime]
     # A PDF the server assembled from photos of the pages: each original's name, type, size and SHA-256.
     source_pages: Mapped[list[Any] | None] = mapped_column(JSON)
+    # A signed letter's reading at upload (entryfiling.integrations.letter_reading.kept_reading):
+    # readable or not and the filings it names, for the file of this content hash and that reader.
+    letter_reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     filing: Mapped[Filing] = relationship(back_populates="attachments")
 

@@ -8,14 +8,20 @@ the document information names no filing (a letter printed and saved again by a 
 text layer, not our information). A scan of the signed paper is a PDF of page images: there the
 reference is read from the letter's QR code with zbar (pyzbar over Debian's libzbar0), the
 well-kept decoder most Linux systems ship.
+
+The finding is made once, when the letter is uploaded, and kept with the attachment under the
+stored file's content hash and the reader's version (``kept_reading``): the submit, and a submit
+again after a refusal, use it instead of parsing the PDF once more, as long as it names those exact
+bytes and this reader (``reading_kept``); otherwise the file is read as before.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image
 from pypdf import PdfReader
@@ -29,10 +35,31 @@ MAX_PAGES = 10
 _REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
+#: What is read from a letter and how: bumped whenever that changes (a new place the reference is
+#: looked for, another decoder), so a finding kept by an older reader is not trusted and the file is
+#: read again.
+READER = 1
+
+
 @dataclass(frozen=True)
 class LetterReading:
     readable: bool
     references: tuple[str, ...] = ()
+
+
+def kept_reading(reading: LetterReading, sha256: str) -> dict[str, Any]:
+    """The finding as kept with the attachment: of the file with this content hash, by this reader."""
+    return {"sha256": sha256, "reader": READER, "readable": reading.readable, "references": list(reading.references)}
+
+
+def reading_kept(kept: Mapping[str, Any] | None, sha256: str) -> LetterReading | None:
+    """The finding kept for exactly these bytes (content hash) by this reader; None: read the file."""
+    if not kept or kept.get("sha256") != sha256 or kept.get("reader") != READER:
+        return None
+    references = kept.get("references")
+    if not isinstance(kept.get("readable"), bool) or not isinstance(references, list):
+        return None
+    return LetterReading(readable=kept["readable"], references=tuple(str(r) for r in references))
 
 
 def read_letter_references(stream: BinaryIO) -> LetterReading:

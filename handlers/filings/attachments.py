@@ -13,14 +13,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling import messages as msg
 from entryfiling.db.models import Attachment, Filing
+from entryfiling.domain.content_types import PDF
 from entryfiling.domain.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from entryfiling.domain.fields import attachment_refs
 from entryfiling.domain.filing import require_draft
 from entryfiling.integrations.file_safety import store_checked_upload
+from entryfiling.integrations.letter_reading import kept_reading
 from handlers.filings.common import attachment_counts, business_of, commit_or_stale, load_draft, load_filing
 from handlers.filings.views import FilingView, filing_view
 from handlers.services import Actor, Services
-from handlers.stored_files import open_file, release_file
+from handlers.stored_files import open_file, read_stored_letter, release_file
 
 
 def upload_attachment(
@@ -61,6 +63,10 @@ def upload_attachment(
                 raise ValidationFailed.on("file", msg.ATTACHMENT_EMPTY)
             checked = store_checked_upload(services.storage, stored, kind)
             stored, content_type = checked.stored, checked.content_type
+            letter_reading = None
+            if content_type == PDF and kind.key in {k.key for k in business.submission_attachments}:
+                # Read once here, kept with the attachment for this file's hash: the submit uses it.
+                letter_reading = kept_reading(read_stored_letter(services, stored.key), stored.sha256)
             attachment = Attachment(
                 id=str(uuid4()),
                 kind=kind.key,
@@ -72,6 +78,7 @@ def upload_attachment(
                 uploaded_by=actor.as_dict(),
                 created_at=now,
                 source_pages=source_pages,
+                letter_reading=letter_reading,
             )
             filing.attachments.append(attachment)
             filing.updated_at = now  # bumps the version: two racing uploads cannot both pass the count

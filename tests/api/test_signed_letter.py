@@ -81,3 +81,85 @@ def test_the_letter_carries_the_reference_as_a_qr_code(enterprise):
     filing = open_first_filing(enterprise)
     reading = read_letter_references(io.BytesIO(signed_letter(enterprise, filing["id"])))
     assert reading.references == (filing["reference"],)
+
+
+def _reads_of_the_file(monkeypatch) -> list[str]:
+    """The signed letters read from their stored file (not from what their upload found)."""
+    import handlers.stored_files as stored_files
+
+    reads: list[str] = []
+    read = stored_files.read_stored_letter
+
+    def counted(services, key):
+        reads.append(key)
+        return read(services, key)
+
+    monkeypatch.setattr(stored_files, "read_stored_letter", counted)
+    return reads
+
+
+def _kept_reading(services, attachment_id: str) -> dict | None:
+    from entryfiling.db.models import Attachment
+
+    with services.uow() as uow:
+        return uow.session.get_one(Attachment, attachment_id).letter_reading
+
+
+def _keep_reading(services, attachment_id: str, kept: dict | None) -> None:
+    from entryfiling.db.models import Attachment
+
+    with services.uow() as uow:
+        uow.session.get_one(Attachment, attachment_id).letter_reading = kept
+        uow.commit()
+
+
+def test_the_upload_reads_the_letter_once_and_the_submit_uses_what_it_found(
+    enterprise, make_person, services, monkeypatch
+):
+    person = make_person(employed_by=enterprise.id)
+    filing = complete_first_filing(enterprise, person, person)
+    signed = signed_letter(enterprise, filing["id"])
+    attachment = upload(enterprise, filing["id"], "commitment_letter", signed, "承诺书.pdf")["attachment"]
+    kept = _kept_reading(services, attachment["id"])
+    assert kept == {"sha256": attachment["sha256"], "reader": 1, "readable": True, "references": [filing["reference"]]}
+    reads = _reads_of_the_file(monkeypatch)
+    response = enterprise.post(
+        f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": attachment["id"]}
+    )
+    assert response.status_code == 200 and response.json["status"] == "approved", response.json
+    assert letter_rule(response.json)["outcome"] == "passed"
+    assert reads == []
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        None,  # uploaded before the upload kept its reading
+        {"sha256": "0" * 64, "reader": 1, "readable": True, "references": ["another file's finding"]},
+        {"reader": 0, "readable": False, "references": []},  # an older reader's finding (hash filled in below)
+    ],
+    ids=["none", "other-bytes", "older-reader"],
+)
+def test_a_finding_not_made_for_these_bytes_by_this_reader_is_not_trusted(
+    enterprise, make_person, services, monkeypatch, kept
+):
+    person = make_person(employed_by=enterprise.id)
+    filing = complete_first_filing(enterprise, person, person)
+    signed = signed_letter(enterprise, filing["id"])
+    attachment = upload(enterprise, filing["id"], "commitment_letter", signed, "承诺书.pdf")["attachment"]
+    if kept is not None and "sha256" not in kept:
+        kept = {**kept, "sha256": attachment["sha256"]}
+    _keep_reading(services, attachment["id"], kept)
+    reads = _reads_of_the_file(monkeypatch)
+    response = enterprise.post(
+        f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": attachment["id"]}
+    )
+    assert response.status_code == 200 and response.json["status"] == "approved", response.json
+    assert letter_rule(response.json)["outcome"] == "passed"
+    assert len(reads) == 1
+
+
+def test_an_attachment_of_a_section_keeps_no_letter_reading(enterprise, services):
+    filing = open_first_filing(enterprise)
+    uploaded = upload(enterprise, filing["id"], "qualification_certificates", pdf_bytes(), "资质证书.pdf")["attachment"]
+    assert _kept_reading(services, uploaded["id"]) is None
