@@ -119,23 +119,25 @@ def submit_filing(
         decision = decide(business, context)
         outcome = Outcome(decision.status, decision.reasons, [result_record(r) for r in decision.results])
         record_decision(services, uow, filing, business, enterprise, outcome, SYSTEM, now)
-        # The filing (its version checked), its two events and the enterprise's filed record, written
-        # by hand in three statements: the ORM's flush of the same rows cost more than the writes.
-        write_filing_changes(uow.session, filing, enterprise)
-        view = filing_view(services, uow.session, filing)
-        if idempotency_key:
-            # Inserted with the audit rows at the commit (nothing reads it before): no ORM flush for it.
-            # A concurrent retry's row with the same key fails that INSERT: the IntegrityError below.
-            row = {
-                "scope": scope,
-                "key": idempotency_key,
-                "request_fingerprint": fingerprint,
-                "status_code": 200,
-                "response": {"id": filing.id},
-                "created_at": now,
-            }
-            uow.insert_at_commit(_IDEMPOTENCY_RECORDS, row)
         try:
+            # The filing (its version checked), its two events and the enterprise's filed record,
+            # written by hand in three statements: the ORM's flush of the same rows cost more than
+            # the writes. A change of the filing committed since it was read refuses them
+            # (StaleDataError), as it would refuse the commit: both are the conflict below.
+            write_filing_changes(uow.session, filing, enterprise)
+            view = filing_view(services, uow.session, filing)
+            if idempotency_key:
+                # Inserted with the audit rows at the commit (nothing reads it before): no ORM flush
+                # for it. A concurrent retry's row with the same key fails that INSERT.
+                row = {
+                    "scope": scope,
+                    "key": idempotency_key,
+                    "request_fingerprint": fingerprint,
+                    "status_code": 200,
+                    "response": {"id": filing.id},
+                    "created_at": now,
+                }
+                uow.insert_at_commit(_IDEMPOTENCY_RECORDS, row)
             uow.commit()
         except (StaleDataError, IntegrityError):
             uow.rollback()

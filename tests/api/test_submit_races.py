@@ -3,7 +3,7 @@
 The submit locks the enterprise, not the filing: on PostgreSQL another request can still commit a
 change of the filing (its version moves on) between the submit's read and its write. The write's
 version check then refuses the submit's changes, and the transaction is rolled back whole: no status
-move, no event, no decision, no filed record. (SQLite serialises the two: the submit holds its
+move, no event, no decision, no filed record; the clerk is told to reload (409, problem+json). (SQLite serialises the two: the submit holds its
 database's write lock from its first statement.)
 """
 
@@ -37,7 +37,8 @@ def test_a_change_committed_while_the_submit_decides_leaves_the_filing_as_it_was
     response = enterprise.post(
         f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]}
     )
-    assert response.status_code >= 400
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+    assert response.json["detail"] == "办件正在被同时提交或修改，请刷新后查看结果"
     with services.uow() as uow:
         stored = uow.session.get_one(Filing, filing["id"])
         assert (stored.status, stored.submitted_at, stored.rule_results) == ("draft", None, [])
