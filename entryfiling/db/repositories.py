@@ -155,14 +155,13 @@ _CHILDREN_OF_FILING = union_all(
 ).order_by("child", "seq", "at")
 
 
-def _children_as_json(
-    table: Any, order: ColumnElement[Any], columns: dict[str, ColumnElement[Any]]
-) -> ColumnElement[Any]:
+def _children_as_json(table: Any, order: Any, columns: dict[str, Any]) -> ColumnElement[Any]:
     """PostgreSQL: the filing's rows of ``table`` as one JSON array in one column (``NULL`` for none),
     ordered as its relationship orders them; decoded by the driver."""
-    row = func.json_build_object(
-        *(part for key, column in columns.items() for part in (literal_column(f"'{key}'"), column))
-    )
+    pairs: list[Any] = []
+    for key, column in columns.items():
+        pairs += [literal_column(f"'{key}'"), column]
+    row = func.json_build_object(*pairs)
     return (
         select(func.json_agg(aggregate_order_by(row, order), type_=JSON))
         .select_from(table)
@@ -363,29 +362,28 @@ class FilingReads:
         row = self.connection.execute(_FILING_WITH_CHILDREN, parameters).first()
         if row is None:
             raise NotFound(msg.FILING_NOT_FOUND)
-        *columns, attachments, events = row
-        return StoredFiling(
-            *columns,
-            attachments=[
-                StoredAttachment(
-                    a["id"],
-                    row.id,
-                    a["kind"],
-                    a["filename"],
-                    a["content_type"],
-                    a["size"],
-                    a["sha256"],
-                    a["uploaded_by"],
-                    _utc(a["created_at"]),
-                    a["source_pages"],
-                )
-                for a in attachments or ()
-            ],
-            events=[
-                StoredEvent(e["from_status"], e["to_status"], e["actor"], e["note"], _utc(e["at"]))
-                for e in events or ()
-            ],
-        )
+        # The filing's columns as they are; its children from their JSON (the keys named above).
+        read = dict(row._mapping)
+        read["attachments"] = [
+            StoredAttachment(
+                a["id"],
+                row.id,
+                a["kind"],
+                a["filename"],
+                a["content_type"],
+                a["size"],
+                a["sha256"],
+                a["uploaded_by"],
+                _utc(a["created_at"]),
+                a["source_pages"],
+            )
+            for a in row.attachments or ()
+        ]
+        read["events"] = [
+            StoredEvent(e["from_status"], e["to_status"], e["actor"], e["note"], _utc(e["at"]))
+            for e in row.events or ()
+        ]
+        return StoredFiling(**read)
 
     def page(
         self, enterprise_id: int | None, filters: FilingFilters, *, offset: int, limit: int
