@@ -42,8 +42,9 @@ def save_section(
 ) -> FilingView:
     """Save part or all of one section; given keys are validated, ``null`` clears a field.
 
-    The filing is read as the detail reads it (two Core statements), saved by one conditional
-    UPDATE and answered from what was read and written: no ORM load, lazy load or second read."""
+    The filing is read as the detail reads it (one Core statement on PostgreSQL, two on SQLite),
+    saved by one conditional UPDATE and answered from what was read and written: no ORM load, lazy
+    load or second read."""
     with services.draft_editor() as editor:
         stored = editor.stored(actor.enterprise_id, filing_id)
         business = business_of(stored)
