@@ -148,8 +148,8 @@ class DraftEditor:
         self._in_one_statement = connection.dialect.name == "postgresql"
 
     def stored(self, enterprise_id: int | None, filing_id: int) -> StoredFiling:
-        """The enterprise's filing as a view shows it (two statements, as the detail reads it): a
-        section save checks it and answers with it."""
+        """The enterprise's filing as a view shows it, read as the detail reads it (one statement on
+        PostgreSQL, two on SQLite): a section save checks it and answers with it."""
         return FilingReads(self.connection).of_enterprise(enterprise_id, filing_id)
 
     def draft_with_remembered(self, enterprise_id: int | None, filing_id: int) -> tuple[StoredDraft, Any]:

@@ -95,10 +95,15 @@ def commit_or_stale(uow: UnitOfWork) -> None:
         raise changed_meanwhile() from None
 
 
-def unseal_sections(services: Services, business: Business, stored: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Stored section values with ID numbers decrypted, for rules and letters (never for responses)."""
+def unseal_sections(
+    services: Services, business: Business, stored: Mapping[str, Any], *, opened: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Stored section values with ID numbers decrypted, for rules and letters (never for responses);
+    ``opened``: ID numbers the use case sealed itself, by token, taken as they are."""
+    decrypt = services.cipher.decrypt
+    open_token = decrypt if not opened else lambda token: opened[token] if token in opened else decrypt(token)
     return {
-        section.key: map_sensitive(section, stored[section.key], services.cipher.decrypt)
+        section.key: map_sensitive(section, stored[section.key], open_token)
         for section in business.sections
         if section.key in stored
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -81,8 +82,9 @@ def draft_state(services: Services, actor: Actor, filing_id: int) -> DraftState:
         return draft_state_of(services, load_filing(uow, actor, filing_id))
 
 
-def draft_state_of(services: Services, filing: ReadFiling) -> DraftState:
-    """The draft as rules see it, from a filing already loaded (and its access checked)."""
+def draft_state_of(services: Services, filing: ReadFiling, *, opened: Mapping[str, str] | None = None) -> DraftState:
+    """The draft as rules see it, from a filing already loaded (and its access checked); ``opened``:
+    ID numbers the use case sealed itself, by token (not decrypted again)."""
     business = business_of(filing)
     return DraftState(
         filing.id,
@@ -90,7 +92,7 @@ def draft_state_of(services: Services, filing: ReadFiling) -> DraftState:
         business,
         filing.status,
         etag_of(filing),
-        unseal_sections(services, business, filing.sections),
+        unseal_sections(services, business, filing.sections, opened=opened),
         attachment_counts(filing),
         filing.enterprise_type,
     )

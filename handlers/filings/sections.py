@@ -42,8 +42,9 @@ def save_section(
 ) -> FilingView:
     """Save part or all of one section; given keys are validated, ``null`` clears a field.
 
-    The filing is read as the detail reads it (two Core statements), saved by one conditional
-    UPDATE and answered from what was read and written: no ORM load, lazy load or second read."""
+    The filing is read as the detail reads it (one Core statement on PostgreSQL, two on SQLite),
+    saved by one conditional UPDATE and answered from what was read and written: no ORM load, lazy
+    load or second read."""
     with services.draft_editor() as editor:
         stored = editor.stored(actor.enterprise_id, filing_id)
         business = business_of(stored)
@@ -51,7 +52,7 @@ def save_section(
         require_draft(stored.status)
         saved = _save_draft(services, editor, actor, stored, business, section_key, values)
         shown = replace(stored, sections=saved.sections, version=saved.version, updated_at=saved.at)
-        return filing_view(services, editor.connection, shown)
+        return filing_view(services, editor.connection, shown, opened=saved.opened)
 
 
 def save_answer(
@@ -69,7 +70,7 @@ def save_answer(
     what is next from it)."""
     check_if_match(draft, if_match)
     saved = _save_draft(services, editor, actor, draft, business, section_key, values)
-    return draft_state_of(services, replace(draft, sections=saved.sections, version=saved.version))
+    return draft_state_of(services, replace(draft, sections=saved.sections, version=saved.version), opened=saved.opened)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class _Saved:
     sections: dict[str, Any]
     version: int
     at: datetime
+    # The ID numbers this save sealed, by their token: what answers with the draft shows or checks of
+    # them is known without opening the tokens again.
+    opened: dict[str, str]
 
 
 def _save_draft(
@@ -101,8 +105,10 @@ def _save_draft(
         refusal = person_refusal(facts.get(person_id), filing.enterprise_id, fld.person_must_be_employed)
         if refusal:
             cleaned.errors[path] = f"{fld.label}：{refusal}"
-    stored = filing.sections.get(section.key)
-    current = map_sensitive(section, stored, services.cipher.decrypt) if stored is not None else {}
+    # The section as stored: the fields not sent are kept as they are, their ID numbers sealed (nothing
+    # below reads an ID number of them: attachment references and date ranges are no ID numbers), so
+    # only the values sent are sealed, none is opened.
+    current = filing.sections.get(section.key) or {}
     _check_attachment_refs(business, section, filing, current, cleaned.values, cleaned.errors)
     if cleaned.errors:
         raise ValidationFailed(
@@ -113,14 +119,21 @@ def _save_draft(
         raise ValidationFailed(
             msg.SECTION_INVALID.format(section=section.label, count=len(range_errors)), errors=range_errors
         )
-    sections = {**filing.sections, section.key: map_sensitive(section, merged, services.cipher.encrypt)}
+    opened: dict[str, str] = {}
+
+    def seal(value: str) -> str:
+        opened[token := services.cipher.encrypt(value)] = value
+        return token
+
+    sealed = merge_section_values(current, map_sensitive(section, cleaned.values, seal))
+    sections = {**filing.sections, section.key: sealed}
     audit = audit_row(
         actor, "section_saved", f"filing:{filing.id}", now, {"section": section.key, "fields": sorted(cleaned.values)}
     )
     version = editor.save_sections(filing.enterprise_id, filing.id, filing.version, sections, now, audit)
     if version is None:  # changed since it was read: another save, an upload, a submit
         raise changed_meanwhile()
-    return _Saved(sections, version, now)
+    return _Saved(sections, version, now, opened)
 
 
 def _check_attachment_refs(

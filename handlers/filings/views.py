@@ -8,6 +8,7 @@ them to its own routes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,8 @@ from entryfiling.domain.filing import STATUS_LABELS, FilingStatus, filing_refere
 from entryfiling.domain.validators import mask_id_number
 from handlers.persons import remembered_persons
 from handlers.services import Services
+
+_NONE_OPENED: Mapping[str, str] = {}
 
 # A chosen person as shown: {"id", "name", "id_number" (masked)}.
 PersonShown = dict[str, Any]
@@ -147,9 +150,16 @@ def attachment_view(
 
 
 def _shown_values(
-    services: Services, section: Section, stored: dict[str, Any], persons: dict[int, PersonShown]
+    services: Services,
+    section: Section,
+    stored: dict[str, Any],
+    persons: dict[int, PersonShown],
+    opened: Mapping[str, str],
 ) -> dict[str, Any]:
-    values = map_sensitive(section, stored, lambda token: mask_id_number(services.cipher.decrypt(token)))
+    def shown(token: str) -> str:
+        return mask_id_number(opened[token] if token in opened else services.cipher.decrypt(token))
+
+    values = map_sensitive(section, stored, shown)
     for fld in section.fields:
         if fld.type is FieldType.PERSON and fld.key in values:
             values[fld.key] = persons.get(values[fld.key], {"id": values[fld.key]})
@@ -236,10 +246,13 @@ def filing_view(
     *,
     flush: bool = False,
     attachment: Attachment | None = None,
+    opened: Mapping[str, str] = _NONE_OPENED,
 ) -> FilingView:
     """The whole filing: per section its values, completeness (the seed's green check) and gaps.
 
-    ``session`` is the loaded filing's Session, or the Connection a stored filing was read on."""
+    ``session`` is the loaded filing's Session, or the Connection a stored filing was read on;
+    ``opened`` the ID numbers the use case sealed itself, by token (they are shown without
+    decrypting them again)."""
     if flush and isinstance(session, Session):
         session.flush()  # the version counter moves on flush; the view must show the new one
     business = BUSINESSES[filing.business].for_enterprise_type(filing.enterprise_type)
@@ -260,7 +273,7 @@ def filing_view(
                 missing_fields=list(status.missing_fields),
                 missing_attachments=list(status.missing_attachments),
                 warnings=list(status.warnings),
-                values=_shown_values(services, section, stored or {}, persons),
+                values=_shown_values(services, section, stored or {}, persons, opened),
                 attachments=[
                     attachment_view(a, business, filing.enterprise_id)
                     for a in filing.attachments

@@ -131,6 +131,7 @@ def filings_blueprint(
     # An instance, not the class: webargs builds a schema given as a class anew on every request
     # (a fifth of a kept records answer's cost); a Schema's load keeps no state between calls.
     list_args = FilingListArgsSchema()
+    section_values = SectionValuesSchema()
 
     def answer(view: FilingView, scope: dict[str, Any], status: int = 200) -> Answer:
         """Every route answering with a filing renders it here (see ``rendering``)."""
@@ -186,7 +187,7 @@ def filings_blueprint(
     @blp.route("/<int:filing_id>/sections/<string:section_key>")
     class SectionResource(MethodView):
         @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
-        @blp.arguments(SectionValuesSchema)
+        @blp.arguments(section_values)
         @blp.response(200, FilingSchema)
         def put(self, values: dict[str, Any], filing_id: int, section_key: str, **scope: Any) -> Answer:
             """保存一个栏目（可部分保存；给出的字段逐项校验，null 清空该字段）"""
@@ -296,6 +297,7 @@ def filings_blueprint(
 
 def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     """Step-by-step filling: next item, one answer, back (web and phone alike)."""
+    answers = AnswerSchema()  # an instance, as filings_blueprint's arguments (built once, not per request)
 
     def answer(view: GuidedView) -> Answer:
         """Every guided route answers here, rendered by hand (see ``guided_rendering``)."""
@@ -314,7 +316,7 @@ def register_guided_routes(blp: Blueprint, actor_of: ActorOf) -> None:
     @blp.route("/<int:filing_id>/answers")
     class GuidedAnswer(MethodView):
         @blp.doc(security=BEARER_SECURITY, parameters=[IF_MATCH])
-        @blp.arguments(AnswerSchema)
+        @blp.arguments(answers)
         @blp.response(200, GuidedStepSchema)
         def post(self, body: dict[str, Any], filing_id: int, **scope: Any) -> Answer:
             """逐项填写：回答一项（与栏目保存同样的校验），返回下一项；答错时返回原因和同一问题"""
