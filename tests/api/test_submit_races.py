@@ -3,7 +3,8 @@
 The submit locks the enterprise, not the filing: on PostgreSQL another request can still commit a
 change of the filing (its version moves on) between the submit's read and its write. The write's
 version check then refuses the submit's changes, and the transaction is rolled back whole: no status
-move, no event, no decision, no filed record; the clerk is told to reload (409, problem+json). (SQLite serialises the two: the submit holds its
+move, no event, no decision, no filed record; the clerk is told to reload (409, problem+json).
+(SQLite serialises the two: the submit holds its
 database's write lock from its first statement.)
 """
 
