@@ -4,8 +4,7 @@ The submit locks the enterprise, not the filing: on PostgreSQL another request c
 change of the filing (its version moves on) between the submit's read and its write. The write's
 version check then refuses the submit's changes, and the transaction is rolled back whole: no status
 move, no event, no decision, no filed record; the clerk is told to reload (409, problem+json).
-(SQLite serialises the two: the submit holds its
-database's write lock from its first statement.)
+(SQLite serialises the two: the submit holds its database's write lock from its first statement.)
 """
 
 from __future__ import annotations
