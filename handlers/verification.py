@@ -83,8 +83,8 @@ def registry_facts(
     """Look up what the filing names; None when it names nothing the registry keeps.
 
     The lookups are independent of each other, so they are made at once (each on its own client,
-    which keeps when its answers were given; the connections are the process's); a submit waits for the slowest call instead
-    of for the sum of them (three to four calls, most of a submit's time).
+    which keeps when its answers were given; the connections are the process's); a submit waits
+    for the slowest call instead of for the sum of them (three to four calls).
     """
     numbers = [str(r.get("certificate_number")) for r in qualification_rows(sections) if r.get("certificate_number")]
     numbers = list(dict.fromkeys(numbers)) if business.section("qualifications") else []
