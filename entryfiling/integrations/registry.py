@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import certifi
 import orjson
 import requests.utils
 import urllib3
@@ -52,6 +51,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from entryfiling import messages as msg
 from entryfiling import metrics
 from entryfiling.domain.errors import ExternalServiceError
+from entryfiling.integrations.tls import verified_pool_options
 
 PAGE_SIZE = 50
 MAX_PAGES = 40
@@ -91,8 +91,7 @@ def registry_pool(base_url: str) -> urllib3.PoolManager:
 def _new_pool(base_url: str) -> urllib3.PoolManager:
     """A pool as requests would have reached ``base_url``: through the environment's proxy for it
     (if any, ``NO_PROXY`` honoured) and verifying TLS against the environment's CA bundle."""
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-    options: dict[str, Any] = {"maxsize": POOL_CONNECTIONS, "ca_certs": ca_bundle, "headers": HEADERS}
+    options: dict[str, Any] = {"maxsize": POOL_CONNECTIONS, "headers": HEADERS, **verified_pool_options()}
     proxy = requests.utils.get_environ_proxies(base_url).get(base_url.split(":", 1)[0].lower())
     return urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
 

@@ -44,6 +44,7 @@ from wechatpy.session import SessionStorage
 from entryfiling import messages as msg
 from entryfiling.db.models import KeyValue
 from entryfiling.domain.errors import ExternalServiceError
+from entryfiling.integrations.tls import verified_pool_options
 from entryfiling.metrics import count_push
 
 log = logging.getLogger(__name__)
@@ -298,11 +299,7 @@ class Code2SessionTransport:
     _HEADERS: ClassVar[dict[str, str]] = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
 
     def __init__(self, base_url: str, verify: bool | str, timeout: float) -> None:
-        pool_options: dict[str, Any] = {}
-        if base_url.lower().startswith("https"):
-            location = verify if isinstance(verify, str) else requests.utils.DEFAULT_CA_BUNDLE_PATH
-            pool_options["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
-            pool_options["ca_cert_dir" if os.path.isdir(location) else "ca_certs"] = location if verify else None
+        pool_options = verified_pool_options(verify) if base_url.lower().startswith("https") else {}
         self._pool = urllib3.connection_from_url(
             base_url, maxsize=10, timeout=urllib3.Timeout(connect=timeout, read=timeout), **pool_options
         )
