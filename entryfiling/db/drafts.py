@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, cast, insert, select, upda
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import Attachment, AuditEvent, Filing, FilingConversation
 from entryfiling.db.repositories import FilingReads, StoredFiling
 from entryfiling.domain.errors import NotFound
@@ -88,7 +89,8 @@ def _saved_and_audited() -> Any:
     return select(saved.c.version).add_cte(audited)
 
 
-_SAVE_SECTIONS_AUDITED = _saved_and_audited()
+# On the driver's connection (``DriverRead.one_on``), as the session check.
+_SAVE_SECTIONS_AUDITED = DriverRead(_saved_and_audited())
 
 
 class AttachmentKind(NamedTuple):
@@ -183,8 +185,8 @@ class DraftEditor:
         version: int | None
         if self._in_one_statement:
             audited = {f"audit_{key}": value for key, value in audit.items()}
-            version = self.connection.execute(_SAVE_SECTIONS_AUDITED, {**parameters, **audited}).scalar_one_or_none()
-            return version
+            row = _SAVE_SECTIONS_AUDITED.one_on(self.connection, {**parameters, **audited})
+            return None if row is None else int(row[0])
         with self._engine.begin() as transaction:
             version = transaction.execute(_SAVE_SECTIONS, parameters).scalar_one_or_none()
             if version is not None:

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
+from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import Attachment, Enterprise, Filing, FilingEvent, Person
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
@@ -206,6 +207,11 @@ _FILING_WITH_CHILDREN = select(
 ).where(Filing.id == bindparam("filing_id"), Filing.enterprise_id == bindparam("enterprise_id"))
 
 
+# Run on the driver's connection (``DriverRead``): the detail on a miss of its kept answer, and the
+# section save, read the filing with it.
+_FILING_WITH_CHILDREN_READ = DriverRead(_FILING_WITH_CHILDREN)
+
+
 def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
@@ -359,15 +365,16 @@ class FilingReads:
         return StoredFiling(**row._mapping, attachments=attachments, events=events)
 
     def _with_children_as_json(self, parameters: dict[str, Any]) -> StoredFiling:
-        row = self.connection.execute(_FILING_WITH_CHILDREN, parameters).first()
-        if row is None:
+        values = _FILING_WITH_CHILDREN_READ.one_on(self.connection, parameters)
+        if values is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         # The filing's columns as they are; its children from their JSON (the keys named above).
-        read = dict(row._mapping)
+        read = dict(zip(_FILING_WITH_CHILDREN_READ.names, values, strict=True))
+        filing_id = read["id"]
         read["attachments"] = [
             StoredAttachment(
                 a["id"],
-                row.id,
+                filing_id,
                 a["kind"],
                 a["filename"],
                 a["content_type"],
@@ -377,11 +384,11 @@ class FilingReads:
                 _utc(a["created_at"]),
                 a["source_pages"],
             )
-            for a in row.attachments or ()
+            for a in read["attachments"] or ()
         ]
         read["events"] = [
             StoredEvent(e["from_status"], e["to_status"], e["actor"], e["note"], _utc(e["at"]))
-            for e in row.events or ()
+            for e in read["events"] or ()
         ]
         return StoredFiling(**read)
 

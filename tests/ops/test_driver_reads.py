@@ -3,14 +3,14 @@ outage still SQLAlchemy's error, and the pooled connection handed back as it was
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, create_engine, event, literal, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import JSON, bindparam, create_engine, event, literal, select
+from sqlalchemy.exc import OperationalError, StatementError
 
 from entryfiling.db.driver_reads import DriverRead
-from entryfiling.db.models import AuthSession
+from entryfiling.db.models import AuthSession, UTCDateTime
 
 _SESSION = select(
     AuthSession.audience, AuthSession.last_seen_at, AuthSession.revoked_at, literal(7).label("fixed")
@@ -79,3 +79,46 @@ def test_an_unreachable_database_is_sqlalchemys_operational_error():
     ).execution_options(isolation_level="AUTOCOMMIT")
     with pytest.raises(OperationalError):
         DriverRead(_SESSION).one_or_none(engine, {"sid": "s-1"})
+
+
+_TYPED = select(
+    bindparam("document", type_=JSON).label("document"),
+    bindparam("at", type_=UTCDateTime()).label("at"),
+)
+
+
+def test_parameters_go_through_their_types_as_sqlalchemy_passes_them(services):
+    """A JSON document and a datetime at +08:00, as a save binds them; a naive one is refused, as
+    UTCDateTime refuses it through SQLAlchemy."""
+    read = DriverRead(_TYPED)
+    at = datetime(2026, 12, 1, 16, 30, tzinfo=timezone(timedelta(hours=8)))
+    row = services.read_row(read, {"document": {"名称": "新疆建设", "行": [1, 2]}, "at": at})
+    assert row == ({"名称": "新疆建设", "行": [1, 2]}, datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
+    assert row is not None and row[1].utcoffset() == timedelta(0)
+    with pytest.raises(StatementError, match="naive"):
+        services.read_row(read, {"document": {}, "at": datetime(2026, 12, 1, 8, 30)})
+
+
+def test_one_on_reads_on_the_connection_held(services, session_row):
+    read = DriverRead(_SESSION)
+    seen: list[str] = []
+    record = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
+    event.listen(services.engine, "before_cursor_execute", record)
+    try:
+        with services.read_connection() as connection:
+            row = read.one_on(connection, {"sid": "s-1"})
+            missing = read.one_on(connection, {"sid": "nobody"})
+            expected = tuple(connection.execute(_SESSION, {"sid": "s-1"}).one())
+    finally:
+        event.remove(services.engine, "before_cursor_execute", record)
+    assert row == expected and missing is None
+    assert len(seen) == 3
+    assert read.names == ("audience", "last_seen_at", "revoked_at", "fixed")
+
+
+def test_one_on_refuses_a_connection_inside_a_transaction(services, session_row):
+    """Its statements are their own transactions: run inside one they would commit with it, unseen."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's")
+    with services.engine.connect() as connection, pytest.raises(RuntimeError):
+        DriverRead(_SESSION).one_on(connection, {"sid": "s-1"})
