@@ -25,6 +25,7 @@ from entryfiling.db.session import make_engine, upgrade_database
 from handlers import persons
 from handlers.services import Services
 from tests.factories import make_id_number, make_uscc
+from tests.own_redis import own_redis  # noqa: F401  (a fixture of every test that runs its own Redis)
 
 # No timed assertions: hypothesis's per-example deadline (200 ms) fails a correct test on a busy
 # machine (a date parse took 353 ms while two suites and a benchmark shared two cores).

@@ -131,7 +131,17 @@ moments = st.none() | st.datetimes(timezones=st.just(UTC), min_value=datetime(20
     signed_letter_id=st.none() | text,
 )
 def test_varied_stored_records_render_as_the_schema_dumps_them(
-    app, services, enterprise, approved, rules, changes, pages, reasons, submitted_at, decided_at, copied_from_id,
+    app,
+    services,
+    enterprise,
+    approved,
+    rules,
+    changes,
+    pages,
+    reasons,
+    submitted_at,
+    decided_at,
+    copied_from_id,
     signed_letter_id,
 ):
     actor = Actor("enterprise", str(enterprise.id), enterprise.name, enterprise.id)

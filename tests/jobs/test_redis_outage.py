@@ -16,7 +16,6 @@ from handlers.services import utcnow
 from jobs import runtime
 from tests.jobs.conftest import REGISTRY_TEST_SETTINGS, work, worker_env
 from tests.jobs.helpers import demo_enterprise, employ_demo_persons
-from tests.own_redis import own_redis  # noqa: F401  (fixture)
 
 WORKER = [sys.executable, "-m", "entryfiling.cli", "jobs", "worker"]
 
@@ -35,15 +34,13 @@ def wait_for(condition, what: str, limit: float = 90.0) -> None:
     raise AssertionError(f"gave up waiting for {what}")
 
 
-def outage_app(make_app, own_redis, registry):  # noqa: F811
+def outage_app(make_app, own_redis, registry):
     app = make_app(redis_url=own_redis.url, registry_api_base_url=registry.url, **REGISTRY_TEST_SETTINGS)
     runtime.configure(app.extensions["entryfiling"])
     return app
 
 
-def test_a_sync_started_while_redis_is_down_is_a_503_and_leaves_no_job(
-    login_enterprise, make_app, own_redis, registry  # noqa: F811
-):
+def test_a_sync_started_while_redis_is_down_is_a_503_and_leaves_no_job(login_enterprise, make_app, own_redis, registry):
     app = outage_app(make_app, own_redis, registry)
     services = app.extensions["entryfiling"]
     enterprise = demo_enterprise(login_enterprise)
@@ -63,7 +60,7 @@ def test_a_sync_started_while_redis_is_down_is_a_503_and_leaves_no_job(
     runtime.configure(None)
 
 
-def test_a_job_lost_with_redis_is_requeued_at_once(login_enterprise, make_person, make_app, own_redis, registry):  # noqa: F811
+def test_a_job_lost_with_redis_is_requeued_at_once(login_enterprise, make_person, make_app, own_redis, registry):
     app = outage_app(make_app, own_redis, registry)
     services = app.extensions["entryfiling"]
     enterprise = demo_enterprise(login_enterprise)
@@ -84,7 +81,7 @@ def test_a_job_lost_with_redis_is_requeued_at_once(login_enterprise, make_person
 
 
 def test_the_worker_survives_a_redis_restart_and_runs_what_comes_after(
-    login_enterprise, make_person, make_app, own_redis, registry, settings, tmp_path  # noqa: F811
+    login_enterprise, make_person, make_app, own_redis, registry, settings, tmp_path
 ):
     app = outage_app(make_app, own_redis, registry)
     enterprise = demo_enterprise(login_enterprise)

@@ -4,10 +4,9 @@ copy, sessions live in the database; nothing answers 500. The test stops a redis
 from __future__ import annotations
 
 from tests.factories import make_id_number
-from tests.own_redis import own_redis  # noqa: F401  (fixture)
 
 
-def test_login_and_identity_start_work_through_a_redis_outage(make_app, own_redis, phone):  # noqa: F811
+def test_login_and_identity_start_work_through_a_redis_outage(make_app, own_redis, phone):
     client = make_app(redis_url=own_redis.url).test_client()
     first = client.post("/miniapp/v1/login", json={"code": phone.wx_login()})
     assert first.status_code == 200, first.json

@@ -82,7 +82,7 @@ def test_logs_of_a_full_run_name_requests_and_never_hold_secrets(
 def test_request_ids_are_taken_from_the_proxy_or_made(client):
     given = client.get("/healthz", headers={"X-Request-ID": "proxy-abc.123"})
     assert given.headers["X-Request-ID"] == "proxy-abc.123"
-    made = client.get("/healthz", headers={"X-Request-ID": "bad id {\"x\": 1}" + "x" * 200})
+    made = client.get("/healthz", headers={"X-Request-ID": 'bad id {"x": 1}' + "x" * 200})
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["X-Request-ID"])
     assert client.get("/healthz").headers["X-Request-ID"] != made.headers["X-Request-ID"]
 

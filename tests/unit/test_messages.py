@@ -35,4 +35,3 @@ def test_the_check_would_catch_the_old_texts():
         "附件请通过上传接口提交（kind=x）",
     ]
     assert all(DEVELOPER_WORDS.search(text) for text in old)
-
