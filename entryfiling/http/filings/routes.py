@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request, send_file, url_for
+from flask import Response, request, send_file
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -39,7 +39,7 @@ from entryfiling.http.filings.schemas import (
     SubmitSchema,
     UploadSchema,
 )
-from entryfiling.http.links import Answer, register_links
+from entryfiling.http.links import Answer, path_for, register_links
 from entryfiling.http.multipart import MULTIPART, MultipartBlueprint
 from handlers import filings, guided, rows
 from handlers.filings import FilingView
@@ -90,7 +90,7 @@ def register_filing_links(blueprint: str, filing_routes: str, scope_of: ScopeOf)
     """Links of ``blueprint``'s answers to the filing routes of ``filing_routes`` (often itself)."""
 
     def to(endpoint: str, model: Any, **values: Any) -> str:
-        return url_for(f"{filing_routes}.{endpoint}", **scope_of(model), **values)
+        return path_for(f"{filing_routes}.{endpoint}", **scope_of(model), **values)
 
     register_links(
         blueprint,

@@ -9,7 +9,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from entryfiling.http.links import Answer, register_links
+from entryfiling.http.links import Answer, path_for, register_links
 from entryfiling.web_api.auth import BEARER_SECURITY, current_enterprise, services
 from entryfiling.web_api.jobs.schemas import (
     FilingSyncSchema,
@@ -90,4 +90,4 @@ class JobItem(MethodView):
         return jobs.get_job(services(), current_enterprise(), job_id)
 
 
-register_links(blp.name, job=lambda job: url_for("jobs.JobItem", job_id=job.id))
+register_links(blp.name, job=lambda job: path_for("jobs.JobItem", job_id=job.id))

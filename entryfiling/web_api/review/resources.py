@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,7 +17,7 @@ from entryfiling import messages as msg
 from entryfiling.http.auth import BEARER_SECURITY, bearer_token, client_address, services
 from entryfiling.http.filings.routes import FILE_RESPONSE, send_attachment
 from entryfiling.http.gate import once_per_request
-from entryfiling.http.links import Answer, register_links
+from entryfiling.http.links import Answer, path_for, register_links
 from entryfiling.ops.web import note_actor
 from entryfiling.web_api.review.schemas import (
     AuditArgsSchema,
@@ -141,8 +141,8 @@ class AuditLog(MethodView):
 
 register_links(
     blp.name,
-    filing=lambda f: url_for("review.ReviewFiling", filing_id=f.id),
-    decision=lambda f: url_for("review.ReviewDecision", filing_id=f.id),
-    attachment=lambda a: url_for("review.ReviewAttachment", filing_id=a.filing_id, attachment_id=a.id),
+    filing=lambda f: path_for("review.ReviewFiling", filing_id=f.id),
+    decision=lambda f: path_for("review.ReviewDecision", filing_id=f.id),
+    attachment=lambda a: path_for("review.ReviewAttachment", filing_id=a.filing_id, attachment_id=a.id),
     commitment_letter=lambda _f: None,
 )
