@@ -96,6 +96,7 @@ class Topology:
         self.pg_bin = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
         self.pg_data = work / "pg" / "data"
         self.env = dict(os.environ)
+        self.redis_pid = 0
 
     def _as_postgres(self, *cmd: str) -> list[str]:
         return ["runuser", "-u", "postgres", "--", *cmd] if os.getuid() == 0 else list(cmd)
@@ -150,9 +151,9 @@ class Topology:
 
     def start_redis(self) -> str:
         port = free_port()
-        self.spawn(
+        self.redis_pid = self.spawn(
             "redis", "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"
-        )
+        ).pid
         for _ in range(100):
             if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG":
                 break
@@ -200,6 +201,76 @@ def worker_rss_mb(master_pid: int) -> float:
             if int(fields["PPid"]) == master_pid:
                 largest = max(largest, int(fields["VmRSS"].split()[0]) / 1024)
     return largest
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[int, float]]:
+    """Every process: its parent, and the CPU seconds it used with its reaped children's."""
+    table: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            # After "(comm)": state, ppid, …; utime, stime, cutime, cstime are fields 14–17.
+            fields = text[text.rindex(")") + 2 :].split()
+            table[int(stat.parent.name)] = (int(fields[1]), sum(int(v) for v in fields[11:15]) / _TICKS)
+    return table
+
+
+def _tree_cpu(table: dict[int, tuple[int, float]], roots: list[int]) -> float:
+    """CPU seconds of these processes and all their descendants, living or reaped."""
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _cpu) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, [pid for pid in roots if pid in table]
+    while todo:
+        pid = todo.pop()
+        total += table[pid][1]
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def _machine_ticks() -> tuple[int, int, int]:
+    """All CPU ticks of the machine so far: busy, stolen by the hypervisor, and in all."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
+    busy = user + nice + system + irq + softirq
+    return busy, steal, busy + steal + idle + iowait
+
+
+class CpuAccount:
+    """Where the CPU of one wrk run went, per request: the app's gunicorn (master and workers),
+    PostgreSQL (every backend, ended ones included), the stand-ins, the RQ worker and Redis, and wrk
+    itself; and how busy the machine was, and how much of it the hypervisor took (steal). Read from
+    /proc before and after the run: what bounds an endpoint on two shared cores is the sum."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
+
+    def snapshot(self) -> dict[str, float]:
+        table = _process_table()
+        taken = {name: _tree_cpu(table, pids) for name, pids in self.groups.items()}
+        busy, steal, ticks = _machine_ticks()
+        children = os.times()
+        return taken | {
+            "wrk": children.children_user + children.children_system,
+            "_busy": busy,
+            "_steal": steal,
+            "_ticks": ticks,
+        }
+
+    @staticmethod
+    def per_request(before: dict[str, float], after: dict[str, float], requests: float) -> dict[str, float]:
+        spent = {k: after[k] - before[k] for k in before}
+        ticks = spent.pop("_ticks") or 1
+        busy, steal = spent.pop("_busy"), spent.pop("_steal")
+        shares = {f"{name}_ms": 1000 * seconds / max(requests, 1) for name, seconds in spent.items()}
+        return shares | {"machine_busy_pct": 100 * busy / ticks, "steal_pct": 100 * steal / ticks}
+
+
+def postmaster_pid(pg_data: Path) -> int:
+    return int((pg_data / "postmaster.pid").read_text().split()[0])
 
 
 # ------------------------------------------------------------------------------------------- seed
@@ -655,7 +726,7 @@ def wrk(
     *,
     etag: bool = False,
     once: bool = False,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     path = work / f"items-{uuid.uuid4().hex}.tsv"
     path.write_text("\n".join(items) + "\n", encoding="utf-8")
     env = {
@@ -1058,8 +1129,10 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         PUBLIC_QUERIES_PER_MINUTE="1000000000",
     )
     os.environ.update(topology.env)
-    topology.spawn("wechat", entryfiling, "emulators", "wechat", "--port", str(wechat_port))
-    topology.spawn("registry", entryfiling, "emulators", "registry", "--port", str(registry_port))
+    stand_ins = [
+        topology.spawn("wechat", entryfiling, "emulators", "wechat", "--port", str(wechat_port)).pid,
+        topology.spawn("registry", entryfiling, "emulators", "registry", "--port", str(registry_port)).pid,
+    ]
     wechat_url = f"http://127.0.0.1:{wechat_port}"
     registry_url = f"http://127.0.0.1:{registry_port}"
 
@@ -1110,7 +1183,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         return
     services.engine.dispose()
 
-    topology.spawn("worker", entryfiling, "jobs", "worker")
+    rq_worker = topology.spawn("worker", entryfiling, "jobs", "worker").pid
     (work / "hello.py").write_text(
         "def app(environ, start_response):\n"
         "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
@@ -1126,6 +1199,15 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     wait_for(f"{flask_url}/")
     wait_for(f"{app_url}/healthz")
     wait_for(f"{wechat_url}/__emulator__/sent")
+    account = CpuAccount(
+        {
+            "app": [app_process.pid],
+            "postgres": [postmaster_pid(topology.pg_data)],
+            "stand_ins": stand_ins,
+            "rq_worker": [rq_worker],
+            "redis": [topology.redis_pid],
+        }
+    )
 
     get = lambda path, token="": [item("GET", path, token)] * args.threads  # noqa: E731
     fixed: dict[str, list[str]] = {
@@ -1144,7 +1226,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     for name in ("records", "detail", "businesses", "register"):
         wrk(app_url, fixed[name], work, 1, args.connections, args.threads)
 
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in only}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in only}
     peak_rss = 0.0
     for round_index in range(args.rounds):
         for name in only:
@@ -1158,6 +1240,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             else:
                 pool = fixed[name]
             ceiling = wrk(hello_url, get("/"), work, args.seconds, args.connections, args.threads)
+            cpu_before = account.snapshot()
             result = wrk(
                 flask_url if name == "flask" else app_url,
                 pool,
@@ -1168,6 +1251,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
                 etag=name in ("save", "guided"),
                 once=once,
             )
+            result["cpu"] = CpuAccount.per_request(cpu_before, account.snapshot(), result["requests"])
             result["ceiling_rps"] = ceiling["rps"]
             result["ratio"] = result["rps"] / ceiling["rps"]
             if once and result["requests"] >= len(pool):
@@ -1176,7 +1260,10 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             runs[name].append(result)
             print(
                 f"  round {round_index + 1} {name:<10} {result['rps']:8.0f} req/s  ratio {result['ratio']:.3f}  "
-                f"p99 {result['p99_ms']:.1f} ms  errors {result['errors']:.0f}",
+                f"p99 {result['p99_ms']:.1f} ms  errors {result['errors']:.0f}  "
+                f"CPU ms a request: app {result['cpu']['app_ms']:.2f}, PostgreSQL {result['cpu']['postgres_ms']:.2f}, "
+                f"stand-ins {result['cpu']['stand_ins_ms']:.2f}, wrk {result['cpu']['wrk_ms']:.2f}; "
+                f"machine {result['cpu']['machine_busy_pct']:.0f} % busy, steal {result['cpu']['steal_pct']:.0f} %",
                 flush=True,
             )
 
@@ -1198,6 +1285,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             "errors": errors,
             "ratio": ratio,
             "ceiling_rps": statistics.median(r["ceiling_rps"] for r in results),
+            "cpu": {key: statistics.median(r["cpu"][key] for r in results) for key in results[0]["cpu"]},
         }
         if name not in REFERENCES:  # the reference rows have no target
             before, target, target_p99 = TARGETS[name]
@@ -1228,6 +1316,18 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             f"| {row['label']:<45} | {row['rps']:5.0f} | {row['p50_ms']:6.1f} | {row['p99_ms']:6.1f} | "
             f"{row['errors']:6d} | {row['ratio']:.3f} | {row['minimum_ratio']:.3f} | "
             f"{row['target_ratio']:.2f} ({row['target_p99_ms']:.0f}) | {row['verdict']} |"
+        )
+    print()
+    print("Where the CPU went, ms a request (medians; /proc before and after each run):")
+    header = f"| {'endpoint':<45} | app | PostgreSQL | stand-ins | RQ worker, Redis | wrk | busy % | steal % |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for row in rows:
+        cpu = row["cpu"]
+        print(
+            f"| {row['label']:<45} | {cpu['app_ms']:.2f} | {cpu['postgres_ms']:.2f} | {cpu['stand_ins_ms']:.2f} | "
+            f"{cpu['rq_worker_ms'] + cpu['redis_ms']:.2f} | {cpu['wrk_ms']:.2f} | {cpu['machine_busy_pct']:.0f} | "
+            f"{cpu['steal_pct']:.0f} |"
         )
     ceiling = statistics.median(r["ceiling_rps"] for r in rows) if rows else 0
     print(f"bare WSGI ceiling: {ceiling:.0f} req/s; largest gunicorn worker RSS: {peak_rss:.0f} MB")
