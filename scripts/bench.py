@@ -894,6 +894,63 @@ def profile_endpoints(
             print_decisions(services)
 
 
+def compare_statement_paths(services: Any, seeded: Seeded, count: int) -> dict[str, float]:
+    """A draft edit's two statements — the filing's read, the save's write with its audit row —
+    through SQLAlchemy's Connection and on the driver's connection it holds (``DriverRead.one_on``,
+    as the app runs them), alternated in this process, six rounds of ``count`` each: the median CPU
+    µs a statement each way (this process only: PostgreSQL's part is not in it)."""
+    from sqlalchemy import bindparam, select
+
+    from entryfiling.db import drafts, repositories
+    from entryfiling.db.models import Filing
+    from entryfiling.db.uow import audit_row
+    from handlers.services import SYSTEM
+
+    def cpu() -> float:
+        times = os.times()
+        return times.user + times.system
+
+    # The read: the complete filing, with every attachment; the write: a draft of the save pool.
+    ways = ("read_connection", "read_driver", "write_connection", "write_driver")
+    taken: dict[str, list[float]] = {way: [] for way in ways}
+    shown = select(Filing.enterprise_id, Filing.version, Filing.sections).where(Filing.id == bindparam("id"))
+    with services.read_connection() as connection:
+        shown_owner, _version, _sections = connection.execute(shown, {"id": seeded.complete_filing}).one()
+        read = {"filing_id": seeded.complete_filing, "enterprise_id": shown_owner}
+        filing_id = int(seeded.save_items[0].split("\t")[3])
+        enterprise_id, version, sections = connection.execute(shown, {"id": filing_id}).one()
+        for _round in range(6):
+            started = cpu()
+            for _ in range(count):
+                connection.execute(repositories._FILING_WITH_CHILDREN, read).first()
+            taken["read_connection"].append(cpu() - started)
+            started = cpu()
+            for _ in range(count):
+                repositories._FILING_WITH_CHILDREN_READ.one_on(connection, read)
+            taken["read_driver"].append(cpu() - started)
+            for way in ("write_connection", "write_driver"):
+                started = cpu()
+                for _ in range(count):
+                    now = services.now()
+                    audit = audit_row(SYSTEM, "section_saved", f"filing:{filing_id}", now, {"section": "basic_info"})
+                    written = {
+                        "saved_id": filing_id,
+                        "owner_id": enterprise_id,
+                        "read_version": version,
+                        "new_sections": sections,
+                        "saved_at": now,
+                    } | {f"audit_{key}": value for key, value in audit.items()}
+                    statement = drafts._SAVE_SECTIONS_AUDITED
+                    if way == "write_connection":
+                        version = connection.execute(statement._statement, written).scalar_one()
+                    else:
+                        row = statement.one_on(connection, written)
+                        assert row is not None
+                        version = row[0]
+                taken[way].append(cpu() - started)
+    return {way: round(1e6 * statistics.median(seconds) / count, 1) for way, seconds in taken.items()}
+
+
 def keep_registry_answers(services: Any, lookups: list[tuple[str, str]]) -> None:
     """The registry lookups each submit's approval makes, made once beforehand through the approval's
     client, as an earlier submit of the same enterprise within REGISTRY_CACHE_SECONDS would have: the
@@ -1097,6 +1154,13 @@ def main() -> None:
         metavar="N",
         help="seed, time N in-process requests per endpoint, wall and CPU, stop",
     )
+    parser.add_argument(
+        "--paths",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed, time a draft edit's read and write through SQLAlchemy's Connection and on the driver, stop",
+    )
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
     only = [name for name in args.only.split(",") if name]
@@ -1174,6 +1238,9 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
         keep_registry_answers(services, seeded.submit_lookups)
     if args.explain:
         explain_hot_queries(app, services, seeded)
+        return
+    if args.paths:
+        print(json.dumps({"cpu_us_a_statement": compare_statement_paths(services, seeded, args.paths)}), flush=True)
         return
     if args.profile or args.cpu:
         wait_for(f"{wechat_url}/__emulator__/sent")
