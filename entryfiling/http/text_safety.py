@@ -46,8 +46,8 @@ def _first_field_with_nul(fields: Any) -> str | None:
 
 def _may_hold_nul(body: bytes) -> bool:
     """A JSON text carries a NUL only as the escape ``\\u0000`` (a raw one, or another encoding
-    than UTF-8, puts a NUL byte in the body): a body with neither needs no parse to know it holds
-    none: the hook parsed every JSON body once more than the view does."""
+    than UTF-8, puts a NUL byte in the body), so a body with neither holds none, and is not parsed
+    here: the hook parsed every JSON body once more than the view does."""
     return b"\\u0000" in body or b"\x00" in body
 
 
