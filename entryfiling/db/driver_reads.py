@@ -41,7 +41,7 @@ class _Compiled(NamedTuple):
 class DriverRead:
     """One SELECT, compiled once per engine's dialect; ``one_or_none`` returns the row as a tuple."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self._statement = statement
         self.names = tuple(statement.selected_columns.keys())
         self._compiled: dict[str, _Compiled] = {}
@@ -87,16 +87,28 @@ class DriverRead:
         if connection.dialect.name != "postgresql":
             row = connection.execute(self._statement, dict(params)).one_or_none()
             return tuple(row) if row is not None else None
+        values, processors = self._on(connection, params, many=False)
+        return _processed(values, processors)
+
+    def all_on(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, as ``one_on`` reads one."""
+        if connection.dialect.name != "postgresql":
+            return [tuple(row) for row in connection.execute(self._statement, dict(params))]
+        rows, processors = self._on(connection, params, many=True)
+        return [row for values in rows if (row := _processed(values, processors)) is not None]
+
+    def _on(self, connection: Connection, params: Mapping[str, Any], *, many: bool) -> tuple[Any, Sequence[Any]]:
         compiled = self._compile(connection.dialect)
         arguments = self._arguments(compiled, params)
         connection.dispatch.before_cursor_execute(connection, None, compiled.sql, arguments, None, False)
         driver = connection.connection.driver_connection
         if driver is None or not driver.autocommit:
             # A statement meant to be its own transaction must not join (or open) one unseen.
-            raise RuntimeError("DriverRead.one_on needs a connection outside a transaction (AUTOCOMMIT)")
+            raise RuntimeError("DriverRead needs a connection outside a transaction (AUTOCOMMIT)")
         error_class = connection.dialect.loaded_dbapi.Error
         try:
-            values = driver.execute(compiled.sql, arguments).fetchone()
+            cursor = driver.execute(compiled.sql, arguments)
+            fetched = cursor.fetchall() if many else cursor.fetchone()
         except error_class as error:
             gone = connection.dialect.is_disconnect(error, driver, None)
             if gone:
@@ -104,7 +116,7 @@ class DriverRead:
             raise DBAPIError.instance(
                 compiled.sql, arguments, error, error_class, connection_invalidated=gone
             ) from error
-        return _processed(values, compiled.results)
+        return fetched, compiled.results
 
     def _arguments(self, compiled: _Compiled, params: Mapping[str, Any]) -> dict[str, Any]:
         arguments = {**compiled.fixed, **params}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    any_,
     bindparam,
     func,
     literal_column,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -240,6 +241,20 @@ class StoredEvent(NamedTuple):
 _PERSONS_SHOWN = select(Person.id, Person.name, Person.id_number_sealed).where(
     Person.id.in_(bindparam("ids", expanding=True))
 )
+# PostgreSQL: the ids as one array parameter, so the statement is compiled once and runs on the
+# driver's connection (``DriverRead``); an expanding IN is rendered anew for each number of ids.
+_PERSONS_SHOWN_ON_DRIVER = DriverRead(
+    select(Person.id, Person.name, Person.id_number_sealed).where(
+        Person.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+    )
+)
+
+
+class ShownPerson(NamedTuple):
+    id: int
+    name: str
+    id_number_sealed: str
+
 
 # What a records-list row shows (a summary); the list loads no JSON of sections or rule results.
 _SUMMARY_SHOWN = (
@@ -410,6 +425,10 @@ class FilingReads:
         return rows, int(total or 0)
 
 
-def persons_shown(executor: Connection | Session, ids: set[int]) -> list[Row[Any]]:
+def persons_shown(executor: Connection | Session, ids: set[int]) -> list[ShownPerson]:
     """Id, name and sealed ID number of these persons (for showing whom a filing chose)."""
-    return list(executor.execute(_PERSONS_SHOWN, {"ids": sorted(ids)}))
+    if isinstance(executor, Connection) and executor.dialect.name == "postgresql":
+        rows: Any = _PERSONS_SHOWN_ON_DRIVER.all_on(executor, {"ids": sorted(ids)})
+    else:
+        rows = executor.execute(_PERSONS_SHOWN, {"ids": sorted(ids)})
+    return [ShownPerson(*row) for row in rows]

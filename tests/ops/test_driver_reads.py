@@ -122,3 +122,25 @@ def test_one_on_refuses_a_connection_inside_a_transaction(services, session_row)
         pytest.skip("the driver path is PostgreSQL's")
     with services.engine.connect() as connection, pytest.raises(RuntimeError):
         DriverRead(_SESSION).one_on(connection, {"sid": "s-1"})
+
+
+def test_all_on_reads_every_row_as_core_does(services, session_row):
+    with services.uow() as uow:
+        uow.session.add(
+            AuthSession(
+                id="s-2",
+                audience="b",
+                subject="2",
+                created_at=session_row,
+                last_seen_at=session_row,
+                expires_at=session_row + timedelta(1),
+            )
+        )
+        uow.commit()
+    every = select(AuthSession.id, AuthSession.last_seen_at).order_by(AuthSession.id)
+    with services.read_connection() as connection:
+        rows = DriverRead(every).all_on(connection, {})
+        none = DriverRead(every.where(AuthSession.id == bindparam("sid"))).all_on(connection, {"sid": "nobody"})
+        expected = [tuple(row) for row in connection.execute(every)]
+    assert rows == expected == [("s-1", session_row), ("s-2", session_row)]
+    assert none == []
