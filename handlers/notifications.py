@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -62,23 +62,26 @@ def max_push_attempts(services: Services) -> int:
 # ---------------------------------------------------------------------------- recipients
 
 
+# Built once, the ids bound at execution (every decision asks one of them).
+_FILING_CONTACT_USERS = (
+    select(WeChatUser.id)
+    .join(Person, Person.id == WeChatUser.person_id)
+    .join(Employment, Employment.person_id == Person.id)
+    .where(
+        Employment.enterprise_id == bindparam("eid"),
+        Employment.role == FILING_CONTACT,
+        Employment.ended_at.is_(None),
+        Person.verified_at.is_not(None),
+    )
+    .order_by(WeChatUser.id)
+    .distinct()
+)
+_USER_OF_PERSON = select(WeChatUser.id).where(WeChatUser.person_id == bindparam("pid"))
+
+
 def filing_contact_users(session: Session, enterprise_id: int) -> list[int]:
     """WeChat users of the enterprise's current, verified filing contacts."""
-    return list(
-        session.scalars(
-            select(WeChatUser.id)
-            .join(Person, Person.id == WeChatUser.person_id)
-            .join(Employment, Employment.person_id == Person.id)
-            .where(
-                Employment.enterprise_id == enterprise_id,
-                Employment.role == FILING_CONTACT,
-                Employment.ended_at.is_(None),
-                Person.verified_at.is_not(None),
-            )
-            .order_by(WeChatUser.id)
-            .distinct()
-        ).all()
-    )
+    return list(session.scalars(_FILING_CONTACT_USERS, {"eid": enterprise_id}).all())
 
 
 def decision_recipients(session: Session, filing: Filing) -> list[int]:
@@ -86,7 +89,7 @@ def decision_recipients(session: Session, filing: Filing) -> list[int]:
     submitter = filing.submitted_by or {}
     kind, _, ident = str(submitter.get("id", "")).partition(":")
     if submitter.get("kind") == "person" and kind == "person" and ident.isdigit():
-        user_id = session.scalar(select(WeChatUser.id).where(WeChatUser.person_id == int(ident)))
+        user_id = session.scalar(_USER_OF_PERSON, {"pid": int(ident)})
         if user_id is not None:
             return [user_id]
     if submitter.get("kind") == "wechat_user" and kind == "wechat" and ident.isdigit():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
@@ -123,6 +123,14 @@ def persons_by_id(session: Session, person_ids: Iterable[int]) -> dict[int, Pers
     return {pid: known[pid] for pid in wanted if pid in known}
 
 
+# Built once, the ids bound at execution (every submit asks it).
+_PERSONS_WITH_EMPLOYERS = (
+    select(Person, Employment.enterprise_id)
+    .outerjoin(Employment, (Employment.person_id == Person.id) & Employment.ended_at.is_(None))
+    .where(Person.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
     """What the rules need to know of each chosen person: the persons with their current employers,
     in one statement (a LEFT JOIN, a row per current employment); the persons are remembered for the
@@ -132,11 +140,7 @@ def person_facts(session: Session, person_ids: Iterable[int]) -> dict[int, Perso
         return {}
     employed: dict[int, set[int]] = {}
     persons: dict[int, Person] = {}
-    rows = session.execute(
-        select(Person, Employment.enterprise_id)
-        .outerjoin(Employment, (Employment.person_id == Person.id) & Employment.ended_at.is_(None))
-        .where(Person.id.in_(ids))
-    )
+    rows = session.execute(_PERSONS_WITH_EMPLOYERS, {"ids": list(ids)})
     for person, enterprise_id in rows:
         persons[person.id] = person
         employers = employed.setdefault(person.id, set())

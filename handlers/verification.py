@@ -14,13 +14,13 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy import String, bindparam, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from entryfiling.db.json_paths import json_text
+from entryfiling.db.json_paths import json_text_sql
 from entryfiling.db.models import Enterprise, Person
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import ExternalServiceError
@@ -189,6 +189,11 @@ def _holder_of(new_client: Callable[[], RegistryClient], number: str) -> Registr
     return new_client().qualification_certificate(number)
 
 
+_NAMES_BY_INDEX = select(Person.id_number_index, Person.name).where(
+    Person.id_number_index.in_(bindparam("indexes", expanding=True))
+)
+
+
 def _known_names(
     services: Services, session: Session, business: Business, sections: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, str]:
@@ -202,17 +207,27 @@ def _known_names(
     by_index = {services.cipher.blind_index(number): number for number in numbers}
     if not by_index:
         return {}
-    rows = session.execute(select(Person.id_number_index, Person.name).where(Person.id_number_index.in_(by_index)))
+    rows = session.execute(_NAMES_BY_INDEX, {"indexes": list(by_index)})
     return {by_index[index]: name for index, name in rows}
 
 
-def holders_elsewhere(session: Session, record_key: str, person_id: int, enterprise_id: int) -> Select[str]:
-    """Names of the other filed enterprises whose record names this person in this part. Indexed
-    (migration 0013): without the index every submit walked every filed enterprise's record."""
-    holder = json_text(session, "enterprises", "filed_record", record_key, "person")
-    return select(Enterprise.name).where(
-        holder == str(person_id), Enterprise.filed_at.is_not(None), Enterprise.id != enterprise_id
-    )
+@lru_cache(maxsize=32)
+def holders_of_roles(dialect: str, record_keys: tuple[str, ...]) -> Any:
+    """Names of the other filed enterprises whose record names a person in one of these parts, as
+    one UNION ALL of a query per part, each row marked with the position of the part it answers
+    (``asked``). Indexed (migration 0013): without the index every submit walked every filed
+    enterprise's record. Built once per dialect and parts, the persons (``person_0``, …) and the
+    enterprise bound at execution."""
+    queries = [
+        select(Enterprise.name, literal(n).label("asked")).where(
+            literal_column(json_text_sql(dialect, "enterprises.filed_record", key, "person"), String())
+            == bindparam(f"person_{n}"),
+            Enterprise.filed_at.is_not(None),
+            Enterprise.id != bindparam("enterprise"),
+        )
+        for n, key in enumerate(record_keys)
+    ]
+    return queries[0] if len(queries) == 1 else union_all(*queries)
 
 
 def _roles_elsewhere(
@@ -229,11 +244,9 @@ def _roles_elsewhere(
         asked.append((section.record_key, int(person_id)))
     if not asked:
         return {}
-    queries = [
-        holders_elsewhere(session, key, pid, enterprise.id).add_columns(literal(n).label("asked"))
-        for n, (key, pid) in enumerate(asked)
-    ]
-    holders = session.execute(queries[0] if len(queries) == 1 else union_all(*queries)).all()
+    statement = holders_of_roles(session.get_bind().dialect.name, tuple(key for key, _pid in asked))
+    params = {"enterprise": enterprise.id, **{f"person_{n}": str(pid) for n, (_key, pid) in enumerate(asked)}}
+    holders = session.execute(statement, params).all()
     found: dict[int, list[tuple[str, str]]] = {}
     for n, (key, pid) in enumerate(asked):
         for name, _asked in sorted((row for row in holders if row[1] == n), key=lambda row: row[0]):

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from entryfiling.db.models import Enterprise
+
+# Built once, the id bound at execution (every submit and approval takes the lock).
+_LOCKED_ENTERPRISE = select(Enterprise).where(Enterprise.id == bindparam("eid")).with_for_update()
+_TAKE_WRITE_LOCK = (
+    update(Enterprise)
+    .where(Enterprise.id == bindparam("eid"))
+    .values(id=Enterprise.id)
+    .execution_options(synchronize_session=False)
+)
 
 
 def lock_enterprise(session: Session, enterprise_id: int) -> Enterprise | None:
@@ -20,7 +29,6 @@ def lock_enterprise(session: Session, enterprise_id: int) -> Enterprise | None:
     at commit).
     """
     if session.get_bind().dialect.name == "sqlite":
-        no_op = update(Enterprise).where(Enterprise.id == enterprise_id).values(id=Enterprise.id)
-        session.execute(no_op.execution_options(synchronize_session=False))
+        session.execute(_TAKE_WRITE_LOCK, {"eid": enterprise_id})
         return None
-    return session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id).with_for_update())
+    return session.scalar(_LOCKED_ENTERPRISE, {"eid": enterprise_id})

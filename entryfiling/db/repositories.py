@@ -33,10 +33,21 @@ from entryfiling.db.models import Attachment, Enterprise, Filing, FilingEvent, P
 from entryfiling.domain.errors import NotFound
 from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
 
-
-def _owned_by(enterprise_id: int | None, filing_id: int) -> tuple[ColumnElement[bool], ...]:
-    """The filing, if it is this enterprise's: another's is simply not found."""
-    return Filing.id == filing_id, Filing.enterprise_id == enterprise_id
+# The statements of the submit path, built once with their values bound at execution: building
+# them per call (the comparisons, then their cache keys) was about a tenth of a submit's CPU.
+# The filing, if it is this enterprise's: another's is simply not found.
+_OWNED_FILING = select(Filing).where(Filing.id == bindparam("fid"), Filing.enterprise_id == bindparam("eid"))
+_OWNED_FILING_FOR_UPDATE = _OWNED_FILING.with_for_update()
+_OTHER_OPEN_COUNT = (
+    select(func.count())
+    .select_from(Filing)
+    .where(
+        Filing.enterprise_id == bindparam("eid"),
+        Filing.business == bindparam("business"),
+        Filing.status.in_(OPEN_STATUSES),
+        Filing.id != bindparam("fid"),
+    )
+)
 
 
 class FilingRepository:
@@ -50,14 +61,16 @@ class FilingRepository:
         return filing
 
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
-        return self._one(select(Filing).where(*_owned_by(enterprise_id, filing_id)), for_update)
+        statement = _OWNED_FILING_FOR_UPDATE if for_update else _OWNED_FILING
+        return self._one(statement, {"fid": filing_id, "eid": enterprise_id})
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""
-        return self._one(select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT), for_update)
+        query = select(Filing).where(Filing.id == filing_id, Filing.status != FilingStatus.DRAFT)
+        return self._one(query.with_for_update() if for_update else query, {})
 
-    def _one(self, query: Select[Filing], for_update: bool) -> Filing:
-        filing = self.session.scalar(query.with_for_update() if for_update else query)
+    def _one(self, query: Select[Filing], params: dict[str, Any]) -> Filing:
+        filing = self.session.scalar(query, params)
         if filing is None:
             raise NotFound(msg.FILING_NOT_FOUND)
         return filing
@@ -75,19 +88,8 @@ class FilingRepository:
         )
 
     def count_other_open(self, filing: Filing) -> int:
-        return (
-            self.session.scalar(
-                select(func.count())
-                .select_from(Filing)
-                .where(
-                    Filing.enterprise_id == filing.enterprise_id,
-                    Filing.business == filing.business,
-                    Filing.status.in_(OPEN_STATUSES),
-                    Filing.id != filing.id,
-                )
-            )
-            or 0
-        )
+        params = {"eid": filing.enterprise_id, "business": filing.business, "fid": filing.id}
+        return self.session.scalar(_OTHER_OPEN_COUNT, params) or 0
 
     def enterprise(self, enterprise_id: int | None, *, for_update: bool = False) -> Enterprise:
         """An enterprise; ``for_update`` serialises approvals that rewrite its filed record."""

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from handlers.verification import EXCLUSIVE_ROLES, holders_elsewhere
+from handlers.verification import EXCLUSIVE_ROLES, holders_of_roles
 
 
 @pytest.mark.parametrize("record_key", sorted(EXCLUSIVE_ROLES))
 def test_who_holds_a_role_elsewhere_is_looked_up_by_index(services, record_key):
     with services.engine.connect() as connection:
         dialect = connection.dialect.name
-        with services.uow() as uow:
-            query = holders_elsewhere(uow.session, record_key, 7, 1)
+        query = holders_of_roles(dialect, (record_key,)).params(person_0="7", enterprise=1)
         sql = str(
             query.compile(
                 dialect=postgresql.dialect() if dialect == "postgresql" else sqlite.dialect(),
