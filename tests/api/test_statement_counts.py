@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from tests.api.flows import (
     complete_first_filing,
@@ -196,6 +197,31 @@ def test_submit_with_automatic_approval_writes_the_filing_once(enterprise, perso
     # 15 on SQLite; PostgreSQL reads the enterprise with its lock (one fewer).
     own = 14 if services.engine.dialect.name == "postgresql" else 15
     assert len(statements) == own + AUTHENTICATION, "\n".join(" ".join(s.split())[:110] for s in statements)
+
+
+def test_submit_commits_without_a_flush(enterprise, persons, services):
+    """Its writes are made by hand (``direct_writes``); what they wrote is not looked for again by
+    a flush at the commit, a unit-of-work pass that finds nothing to write."""
+    filing = complete_first_filing(enterprise, *persons)
+    letter = upload(
+        enterprise, filing["id"], "commitment_letter", signed_letter(enterprise, filing["id"]), "承诺书.pdf"
+    )["attachment"]
+    flushed: list[Any] = []
+    record = lambda session, _context, _instances: flushed.append(list(session.dirty))  # noqa: E731
+    event.listen(Session, "before_flush", record)
+    try:
+        response = enterprise.post(
+            f"/api/v1/filings/{filing['id']}/submit", json={"agreed": True, "signed_letter": letter["id"]}
+        )
+    finally:
+        event.remove(Session, "before_flush", record)
+    assert response.status_code == 200 and response.json["status"] == "approved", response.json
+    assert flushed == []
+    stored = enterprise.get(f"/api/v1/filings/{filing['id']}").json
+    assert stored["status"] == "approved" and [e["to_status"] for e in stored["events"]][-2:] == [
+        "submitted",
+        "approved",
+    ]
 
 
 def test_a_guided_answer_reads_the_draft_once_and_saves_it_once(enterprise, services):
