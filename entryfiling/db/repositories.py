@@ -25,7 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from entryfiling import messages as msg
 from entryfiling.db.driver_reads import DriverRead
@@ -38,15 +38,20 @@ from entryfiling.domain.filing import OPEN_STATUSES, FilingStatus
 # The filing, if it is this enterprise's: another's is simply not found.
 _OWNED_FILING = select(Filing).where(Filing.id == bindparam("fid"), Filing.enterprise_id == bindparam("eid"))
 _OWNED_FILING_FOR_UPDATE = _OWNED_FILING.with_for_update()
-_OTHER_OPEN_COUNT = (
+# The filing with how many other filings of its business its enterprise has open (the submit's
+# rule: one open filing per business), in one statement.
+_OTHER = aliased(Filing)
+_OWNED_FILING_WITH_OTHERS_OPEN = _OWNED_FILING.add_columns(
     select(func.count())
-    .select_from(Filing)
+    .select_from(_OTHER)
     .where(
-        Filing.enterprise_id == bindparam("eid"),
-        Filing.business == bindparam("business"),
-        Filing.status.in_(OPEN_STATUSES),
-        Filing.id != bindparam("fid"),
+        _OTHER.enterprise_id == Filing.enterprise_id,
+        _OTHER.business == Filing.business,
+        _OTHER.status.in_(OPEN_STATUSES),
+        _OTHER.id != Filing.id,
     )
+    .scalar_subquery()
+    .label("others_open")
 )
 
 
@@ -63,6 +68,13 @@ class FilingRepository:
     def of_enterprise(self, enterprise_id: int | None, filing_id: int, *, for_update: bool = False) -> Filing:
         statement = _OWNED_FILING_FOR_UPDATE if for_update else _OWNED_FILING
         return self._one(statement, {"fid": filing_id, "eid": enterprise_id})
+
+    def with_others_open(self, enterprise_id: int | None, filing_id: int) -> tuple[Filing, int]:
+        """``of_enterprise``, with how many other filings of its business the enterprise has open."""
+        row = self.session.execute(_OWNED_FILING_WITH_OTHERS_OPEN, {"fid": filing_id, "eid": enterprise_id}).first()
+        if row is None:
+            raise NotFound(msg.FILING_NOT_FOUND)
+        return row[0], int(row[1])
 
     def submitted(self, filing_id: int, *, for_update: bool = False) -> Filing:
         """Any enterprise's filing once submitted (for regulators); a draft stays the enterprise's own."""
@@ -86,10 +98,6 @@ class FilingRepository:
             )
             .order_by(Filing.id)
         )
-
-    def count_other_open(self, filing: Filing) -> int:
-        params = {"eid": filing.enterprise_id, "business": filing.business, "fid": filing.id}
-        return self.session.scalar(_OTHER_OPEN_COUNT, params) or 0
 
     def enterprise(self, enterprise_id: int | None, *, for_update: bool = False) -> Enterprise:
         """An enterprise; ``for_update`` serialises approvals that rewrite its filed record."""

@@ -21,10 +21,10 @@ from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import Conflict, SubmissionRefused, ValidationFailed
 from entryfiling.domain.fields import person_ids
-from entryfiling.domain.filing import FilingStatus
+from entryfiling.domain.filing import FilingStatus, require_draft
 from entryfiling.domain.rules import ApprovalContext, AttachmentFacts, Stage, decide, run_rules
 from entryfiling.metrics import count_filing
-from handlers.filings.common import attachment_counts, load_draft, move, unseal_sections
+from handlers.filings.common import attachment_counts, business_of, move, unseal_sections
 from handlers.filings.decisions import Outcome, record_decision, result_record
 from handlers.filings.opening import record_facts
 from handlers.filings.views import FilingView, filing_view, reference_of
@@ -86,15 +86,18 @@ def submit_filing(
             locked = lock_enterprise(uow.session, actor.enterprise_id)
         if idempotency_key and (done := _replayed_filing_id(uow.session, scope, idempotency_key, fingerprint)):
             return _replay(services, uow, done)
-        draft = load_draft(uow, actor, filing_id)
-        filing, business = draft.filing, draft.business
+        filing, others_open = uow.filings.with_others_open(actor.enterprise_id, filing_id)
+        require_draft(filing.status)
+        business = business_of(filing)
         # The reads below (lazy loads, rule facts, recipients) would each flush the changes made so
         # far, rewriting the filing row several times; everything is flushed once, for the view.
         uow.session.autoflush = False
         # Approvals of two businesses of one enterprise each rewrite its whole filed record: the lock
         # taken first serialises them (on PostgreSQL it read the enterprise too: no second query).
         enterprise = locked if locked is not None else uow.filings.enterprise(filing.enterprise_id)
-        context = _approval_context(services, uow, actor, business, enterprise, filing, agreed, signed_letter_id)
+        context = _approval_context(
+            services, uow, actor, business, enterprise, filing, others_open, agreed, signed_letter_id
+        )
         problems = [
             r for stage in (Stage.OPEN, Stage.SUBMISSION) for r in run_rules(business, context, stage) if not r.passed
         ]
@@ -155,6 +158,7 @@ def _approval_context(
     business: Business,
     enterprise: Enterprise,
     filing: Filing,
+    others_open: int,
     agreed: bool,
     signed_letter_id: str | None,
 ) -> ApprovalContext:
@@ -184,7 +188,7 @@ def _approval_context(
         today=services.today(),
         agreed=agreed,
         signed_letter=letter,
-        other_open_filings=uow.filings.count_other_open(filing),
+        other_open_filings=others_open,
         **record_facts(services, actor, enterprise),
         **verification_facts(services, uow.session, business, enterprise, filing.enterprise_type, sections),
         filing_reference=reference_of(filing),
