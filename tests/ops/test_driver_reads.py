@@ -17,15 +17,17 @@ _SESSION = select(
 ).where(AuthSession.id == bindparam("sid"))
 
 
+def _auth_session(sid: str, audience: str, subject: str, at: datetime, expires_at: datetime) -> AuthSession:
+    return AuthSession(
+        id=sid, audience=audience, subject=subject, created_at=at, last_seen_at=at, expires_at=expires_at
+    )
+
+
 @pytest.fixture
 def session_row(services):
     now = datetime.now(UTC).replace(microsecond=0)
     with services.uow() as uow:
-        uow.session.add(
-            AuthSession(
-                id="s-1", audience="a", subject="1", created_at=now, last_seen_at=now, expires_at=now + timedelta(1)
-            )
-        )
+        uow.session.add(_auth_session("s-1", "a", "1", now, now + timedelta(1)))
         uow.commit()
     return now
 
@@ -57,16 +59,7 @@ def test_the_pooled_connection_goes_back_transactional(services, session_row):
     for _ in range(3):
         services.read_row(read, {"sid": "s-1"})
     with services.uow() as uow:
-        uow.session.add(
-            AuthSession(
-                id="s-2",
-                audience="a",
-                subject="2",
-                created_at=session_row,
-                last_seen_at=session_row,
-                expires_at=session_row,
-            )
-        )
+        uow.session.add(_auth_session("s-2", "a", "2", session_row, session_row))
         uow.session.flush()
         uow.session.rollback()
     assert services.read_row(read, {"sid": "s-2"}) is None
@@ -126,16 +119,7 @@ def test_one_on_refuses_a_connection_inside_a_transaction(services, session_row)
 
 def test_all_on_reads_every_row_as_core_does(services, session_row):
     with services.uow() as uow:
-        uow.session.add(
-            AuthSession(
-                id="s-2",
-                audience="b",
-                subject="2",
-                created_at=session_row,
-                last_seen_at=session_row,
-                expires_at=session_row + timedelta(1),
-            )
-        )
+        uow.session.add(_auth_session("s-2", "b", "2", session_row, session_row + timedelta(1)))
         uow.commit()
     every = select(AuthSession.id, AuthSession.last_seen_at).order_by(AuthSession.id)
     with services.read_connection() as connection:
