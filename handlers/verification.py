@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from functools import lru_cache, partial
 from typing import Any, TypeVar
 
-from sqlalchemy import String, bindparam, literal, literal_column, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from entryfiling.db.json_paths import json_text_sql
+from entryfiling.db.json_paths import json_text
 from entryfiling.db.models import Enterprise, Person
 from entryfiling.domain.businesses import Business
 from entryfiling.domain.errors import ExternalServiceError
@@ -220,8 +220,7 @@ def holders_of_roles(dialect: str, record_keys: tuple[str, ...]) -> Any:
     enterprise bound at execution."""
     queries = [
         select(Enterprise.name, literal(n).label("asked")).where(
-            literal_column(json_text_sql(dialect, "enterprises.filed_record", key, "person"), String())
-            == bindparam(f"person_{n}"),
+            json_text(dialect, "enterprises", "filed_record", key, "person") == bindparam(f"person_{n}"),
             Enterprise.filed_at.is_not(None),
             Enterprise.id != bindparam("enterprise"),
         )

@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import ColumnElement, String, literal_column
-from sqlalchemy.orm import Session
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def json_text(session: Session, table: str, column: str, *keys: str) -> ColumnElement[str]:
-    """``table.column`` at ``keys`` as text (NULL where the path is absent)."""
+def json_text(dialect: str, table: str, column: str, *keys: str) -> ColumnElement[str]:
+    """``table.column`` at ``keys`` as text (NULL where the path is absent), in ``dialect``'s SQL."""
     if not keys or not all(_NAME.fullmatch(k) for k in (table, column, *keys)):
         raise ValueError(f"not a plain JSON path: {table}.{column} {keys}")
-    return literal_column(json_text_sql(session.get_bind().dialect.name, f"{table}.{column}", *keys), String())
+    return literal_column(json_text_sql(dialect, f"{table}.{column}", *keys), String())
 
 
 def json_text_sql(dialect: str, column: str, *keys: str) -> str:

@@ -7,14 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from entryfiling.db.models import Filing
-from tests.api.flows import complete_first_filing, signed_letter, upload
-
-
-def _submit(enterprise, filing_id: int):
-    letter = upload(enterprise, filing_id, "commitment_letter", signed_letter(enterprise, filing_id), "承诺书.pdf")
-    return enterprise.post(
-        f"/api/v1/filings/{filing_id}/submit", json={"agreed": True, "signed_letter": letter["attachment"]["id"]}
-    )
+from tests.api.flows import complete_first_filing, sign_and_submit
 
 
 def test_another_open_filing_of_the_business_keeps_the_submit_from_approval(enterprise, make_person, services):
@@ -34,7 +27,7 @@ def test_another_open_filing_of_the_business_keeps_the_submit_from_approval(ente
             )
         )
         uow.commit()
-    response = _submit(enterprise, filing["id"])
+    response = sign_and_submit(enterprise, filing["id"])
     assert response.status_code == 200, response.json
     assert response.json["status"] != "approved"
     assert "本企业已有在办的“首次信息报送”申请，不能重复办理" in json.dumps(response.json, ensure_ascii=False)
@@ -43,6 +36,6 @@ def test_another_open_filing_of_the_business_keeps_the_submit_from_approval(ente
 def test_without_another_open_filing_the_submit_is_approved(enterprise, make_person):
     person = make_person(employed_by=enterprise.id)
     filing = complete_first_filing(enterprise, person, person)
-    response = _submit(enterprise, filing["id"])
+    response = sign_and_submit(enterprise, filing["id"])
     assert response.status_code == 200 and response.json["status"] == "approved", response.json
     assert "不能重复办理" not in json.dumps(response.json, ensure_ascii=False)
