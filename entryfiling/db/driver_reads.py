@@ -90,6 +90,15 @@ class DriverRead:
         values, processors = self._on(connection, params, many=False)
         return _processed(values, processors)
 
+    def one_joining(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """``one_on`` on a connection inside a transaction the caller opened and ends: the statement
+        joins it (a write whose data-modifying CTEs belong with the caller's other writes)."""
+        if connection.dialect.name != "postgresql":
+            row = connection.execute(self._statement, dict(params)).one_or_none()
+            return tuple(row) if row is not None else None
+        values, processors = self._on(connection, params, many=False, joining=True)
+        return _processed(values, processors)
+
     def all_on(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row, as ``one_on`` reads one."""
         if connection.dialect.name != "postgresql":
@@ -97,12 +106,18 @@ class DriverRead:
         rows, processors = self._on(connection, params, many=True)
         return [row for values in rows if (row := _processed(values, processors)) is not None]
 
-    def _on(self, connection: Connection, params: Mapping[str, Any], *, many: bool) -> tuple[Any, Sequence[Any]]:
+    def _on(
+        self, connection: Connection, params: Mapping[str, Any], *, many: bool, joining: bool = False
+    ) -> tuple[Any, Sequence[Any]]:
         compiled = self._compile(connection.dialect)
         arguments = self._arguments(compiled, params)
         connection.dispatch.before_cursor_execute(connection, None, compiled.sql, arguments, None, False)
         driver = connection.connection.driver_connection
-        if driver is None or not driver.autocommit:
+        if joining:
+            if driver is None or driver.autocommit or not connection.in_transaction():
+                # Its writes belong with the caller's: outside a transaction they would commit alone.
+                raise RuntimeError("DriverRead.one_joining needs a connection inside a transaction")
+        elif driver is None or not driver.autocommit:
             # A statement meant to be its own transaction must not join (or open) one unseen.
             raise RuntimeError("DriverRead needs a connection outside a transaction (AUTOCOMMIT)")
         error_class = connection.dialect.loaded_dbapi.Error

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import JSON, bindparam, create_engine, event, literal, select
+from sqlalchemy import JSON, bindparam, create_engine, event, func, literal, select, update
 from sqlalchemy.exc import OperationalError, StatementError
 
 from entryfiling.db.driver_reads import DriverRead
@@ -115,6 +115,32 @@ def test_one_on_refuses_a_connection_inside_a_transaction(services, session_row)
         pytest.skip("the driver path is PostgreSQL's")
     with services.engine.connect() as connection, pytest.raises(RuntimeError):
         DriverRead(_SESSION).one_on(connection, {"sid": "s-1"})
+
+
+def test_one_joining_writes_with_the_callers_transaction_and_refuses_to_run_alone(services, session_row):
+    """Its writes belong with the caller's others: rolled back with them, and never run outside a
+    transaction, where they would commit alone."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's")
+    revoked = (
+        update(AuthSession)
+        .where(AuthSession.id == bindparam("sid"))
+        .values(revoked_at=bindparam("at", type_=UTCDateTime()))
+        .returning(AuthSession.id)
+        .cte("revoked")
+    )
+    write = DriverRead(select(func.count()).select_from(revoked))
+    with services.engine.connect() as connection:
+        with connection.begin() as transaction:
+            assert write.one_joining(connection, {"sid": "s-1", "at": session_row}) == (1,)
+            assert connection.execute(select(AuthSession.revoked_at)).scalar_one() == session_row
+            transaction.rollback()
+        assert connection.execute(select(AuthSession.revoked_at)).scalar_one() is None
+        connection.rollback()
+    with services.read_connection() as connection, pytest.raises(RuntimeError):
+        write.one_joining(connection, {"sid": "s-1", "at": session_row})
+    with services.read_connection() as connection:
+        assert connection.execute(select(AuthSession.revoked_at)).scalar_one() is None
 
 
 def test_all_on_reads_every_row_as_core_does(services, session_row):
