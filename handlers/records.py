@@ -16,8 +16,8 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from entryfiling import messages as msg
-from entryfiling.db.inserts import upsert_row
 from entryfiling.db.models import Enterprise, Filing, Person, PublicEntry
+from entryfiling.db.uow import UnitOfWork
 from entryfiling.domain.businesses import BUSINESSES, ENTERPRISE_TYPE_LABELS, EnterpriseType, record_sections
 from entryfiling.domain.fields import RecordMode, map_sensitive_record, person_ids
 from entryfiling.domain.filing import FilingStatus, filing_reference
@@ -93,19 +93,19 @@ def record_changes(
     return changes
 
 
-def refresh_public_entry(services: Services, session: Session, enterprise: Enterprise, now: datetime) -> None:
+def refresh_public_entry(services: Services, uow: UnitOfWork, enterprise: Enterprise, now: datetime) -> None:
     """Rewrite the enterprise's register entry from its filed record; unfiled enterprises have none.
-    One upsert: whether the entry exists (a first filing or a change) needs no read first."""
+    One upsert, at the commit with the audit rows (``UnitOfWork.upsert_at_commit``): whether the
+    entry exists (a first filing or a change) needs no read first, and nothing reads it before."""
     if enterprise.filed_at is None:
         return
     record = enterprise.filed_record
-    names = person_names(session, record_person_ids((record,)))
+    names = person_names(uow.session, record_person_ids((record,)))
     published = public_record(record_sections(), record, names)
     basic = published.get("basic_info", {}).get("values", {})
     table = PublicEntry.__table__
     assert isinstance(table, Table)
-    upsert_row(
-        session,
+    uow.upsert_at_commit(
         table,
         {
             "enterprise_id": enterprise.id,
@@ -119,7 +119,7 @@ def refresh_public_entry(services: Services, session: Session, enterprise: Enter
             "updated_at": now,
         },
         "enterprise_id",
-        insert_only=("uscc",),  # as before: an entry keeps the USCC it was created with
+        ("uscc",),  # as before: an entry keeps the USCC it was created with
     )
 
 

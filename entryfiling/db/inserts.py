@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from entryfiling.db.driver_reads import DriverRead
 
 
 def insert_new_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: str) -> list[int]:
@@ -23,37 +25,77 @@ def insert_new_rows(session: Session, table: Table, rows: Sequence[dict[str, Any
     return list(session.scalars(statement.returning(table.c.id)))
 
 
-def insert_together(session: Session, rows_by_table: dict[Table, list[dict[str, Any]]]) -> None:
-    """Insert rows of several tables that nothing reads back inside the transaction (a use case's
-    audit row, a login's session) in one round trip on PostgreSQL when each table has one row:
-    each but the last as a data-modifying CTE (``WITH rows_0 AS (INSERT …) INSERT …``). Otherwise
-    one INSERT per table, its rows in order (PostgreSQL runs the parts of a WITH in no set order,
-    so two rows of one table could take their ids the other way round; a multi-row ``VALUES`` would
-    keep the order but has no cache key, and compiling it on every commit costs what the round trip
-    saves). SQLite has no such CTE and no round trip to save (it runs in this process)."""
+class Upsert(NamedTuple):
+    """A row to insert into ``table``, or to update the row whose ``key`` it names (but for the
+    ``insert_only`` columns): ``upsert_row``'s arguments, kept for ``insert_together``."""
+
+    table: Table
+    row: dict[str, Any]
+    key: str
+    insert_only: tuple[str, ...] = ()
+
+
+def insert_together(
+    session: Session, rows_by_table: dict[Table, list[dict[str, Any]]], upserts: Sequence[Upsert] = ()
+) -> None:
+    """Insert rows of several tables, and upsert rows, that nothing reads back inside the
+    transaction (a use case's audit rows, a login's session, an approval's register entry): one
+    statement on PostgreSQL, each table's rows one multi-row ``VALUES`` in their order (their ids
+    keep it) and each part a data-modifying CTE, in the caller's transaction. A multi-row
+    ``VALUES`` has no cache key, so SQLAlchemy would compile it on every call: the statement is
+    compiled once per shape (tables, columns, numbers of rows) and run on the driver
+    (``DriverRead.one_joining``). SQLite has no such CTE and no round trip to save (it runs in this
+    process): there one INSERT per table, one upsert per row."""
     tables = [(table, rows) for table, rows in rows_by_table.items() if rows]
-    single = all(len(rows) == 1 for _table, rows in tables)
-    if len(tables) == 1 or not single or session.get_bind().dialect.name == "sqlite":
+    if session.autoflush:
+        session.flush()  # as session.execute would first: rows these name may still be pending
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
         for table, rows in tables:
             session.execute(insert(table), rows)
+        for upsert in upserts:
+            upsert_row(session, upsert.table, upsert.row, upsert.key, insert_only=upsert.insert_only)
         return
-    shape = tuple((table, tuple(rows[0])) for table, rows in tables)
-    params = {f"r{n}_{column}": value for n, (_table, rows) in enumerate(tables) for column, value in rows[0].items()}
-    session.execute(_together(shape), params)
+    if not tables and not upserts:
+        return
+    params: dict[str, Any] = {}
+    inserted = []
+    for n, (table, rows) in enumerate(tables):
+        columns = tuple(rows[0])
+        if any(tuple(row) != columns for row in rows):
+            raise ValueError(f"rows for {table.name} name different columns")
+        inserted.append((table, columns, len(rows)))
+        for m, row in enumerate(rows):
+            params |= {f"i{n}_{m}_{column}": value for column, value in row.items()}
+    upserted = []
+    for n, upsert in enumerate(upserts):
+        upserted.append((upsert.table, tuple(upsert.row), upsert.key, upsert.insert_only))
+        params |= {f"u{n}_{column}": value for column, value in upsert.row.items()}
+    _together(tuple(inserted), tuple(upserted)).one_joining(connection, params)
 
 
-@lru_cache(maxsize=64)
-def _together(shape: tuple[tuple[Table, tuple[str, ...]], ...]) -> Any:
-    """The statement for one row of each of these tables with these columns, with bound parameters
-    ``r<n>_<column>``: built once per shape, so SQLAlchemy keeps its compiled form."""
-    inserts = [
-        insert(table).values({column: bindparam(f"r{n}_{column}") for column in columns})
-        for n, (table, columns) in enumerate(shape)
-    ]
-    *others, statement = inserts
-    for n, other in enumerate(others):
-        statement = statement.add_cte(other.cte(f"rows_{n}"))
-    return statement
+@lru_cache(maxsize=128)
+def _together(
+    inserted: tuple[tuple[Table, tuple[str, ...], int], ...],
+    upserted: tuple[tuple[Table, tuple[str, ...], str, tuple[str, ...]], ...],
+) -> DriverRead:
+    """The statement for these rows, with bound parameters ``i<table>_<row>_<column>`` and
+    ``u<upsert>_<column>``, built and compiled once per shape."""
+    statement = select(literal(1))
+    for n, (table, columns, count) in enumerate(inserted):
+        rows = [
+            {column: bindparam(f"i{n}_{m}_{column}", type_=table.c[column].type) for column in columns}
+            for m in range(count)
+        ]
+        statement = statement.add_cte(insert(table).values(rows).cte(f"inserted_{n}"))
+    for n, (table, columns, key, insert_only) in enumerate(upserted):
+        upsert = postgresql.insert(table).values(
+            {column: bindparam(f"u{n}_{column}", type_=table.c[column].type) for column in columns}
+        )
+        changed = {c: upsert.excluded[c] for c in columns if c != key and c not in insert_only}
+        upsert_statement = upsert.on_conflict_do_update(index_elements=[key], set_=changed)
+        statement = statement.add_cte(upsert_statement.cte(f"upserted_{n}"))
+    return DriverRead(statement)
 
 
 def upsert_row(

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Insert, Table, bindparam, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from entryfiling.db.inserts import insert_together
+from entryfiling.db.inserts import Upsert, insert_together
 from entryfiling.db.models import AuditEvent
 from entryfiling.db.repositories import FilingRepository
 
@@ -34,6 +34,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._audits: list[dict[str, Any]] = []
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
+        self._upserts: list[Upsert] = []
         return self
 
     def __exit__(
@@ -51,10 +52,10 @@ class UnitOfWork:
             # entity: the ORM's bulk INSERT would still ask for the ids back.
             self._inserts.setdefault(_AUDIT_EVENTS, []).extend(self._audits)
             self._audits = []
-        if self._inserts:
-            # With the rows queued by insert_at_commit: one statement on PostgreSQL.
-            inserts, self._inserts = self._inserts, {}
-            insert_together(self.session, inserts)
+        if self._inserts or self._upserts:
+            # With the rows queued by insert_at_commit and upsert_at_commit: one statement on PostgreSQL.
+            inserts, upserts, self._inserts, self._upserts = self._inserts, self._upserts, {}, []
+            insert_together(self.session, inserts, upserts)
         self.session.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -65,12 +66,18 @@ class UnitOfWork:
         self._after_commit = []
         self._audits = []
         self._inserts = {}
+        self._upserts = []
 
     def insert_at_commit(self, table: Table, row: dict[str, Any]) -> None:
         """Insert ``row`` into ``table`` at ``commit``, together with the audit rows: for a row that
         nothing reads inside the transaction (a login's session), which then costs no round trip
         of its own. Dropped with the rest on a rollback."""
         self._inserts.setdefault(table, []).append(row)
+
+    def upsert_at_commit(self, table: Table, row: dict[str, Any], key: str, insert_only: tuple[str, ...] = ()) -> None:
+        """``inserts.upsert_row`` at ``commit``, together with the audit rows, for a row nothing reads
+        inside the transaction (an approval's register entry). Dropped with the rest on a rollback."""
+        self._upserts.append(Upsert(table, row, key, insert_only))
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` once this transaction is committed (never if it is rolled back): what must

@@ -70,7 +70,7 @@ def record_decision(
     if status in (FilingStatus.APPROVED, FilingStatus.REJECTED):
         filing.decided_at = now
     if status is FilingStatus.APPROVED:
-        _apply_approval(services, business, enterprise, filing, now)
+        _apply_approval(services, uow, business, enterprise, filing, now)
     details: dict[str, Any] = {"reasons": reasons, "status_label": STATUS_LABELS[status]}
     if outcome.note:
         details["note"] = outcome.note
@@ -80,7 +80,7 @@ def record_decision(
 
 
 def _apply_approval(
-    services: Services, business: Business, enterprise: Enterprise, filing: Filing, now: datetime
+    services: Services, uow: UnitOfWork, business: Business, enterprise: Enterprise, filing: Filing, now: datetime
 ) -> None:
     before = FiledState(
         dict(enterprise.filed_record), enterprise.publicity_until, enterprise.filed_at, enterprise.enterprise_type
@@ -110,4 +110,4 @@ def _apply_approval(
             before.publicity_until,
             enterprise.publicity_until,
         )
-        refresh_public_entry(services, session, enterprise, now)
+        refresh_public_entry(services, uow, enterprise, now)
