@@ -25,6 +25,12 @@ def insert_new_rows(session: Session, table: Table, rows: Sequence[dict[str, Any
     return list(session.scalars(statement.returning(table.c.id)))
 
 
+# The rows written as one statement at most: a use case's few (its audit rows, a session, a register
+# entry). A job's batch of hundreds goes as one INSERT per table, as executemany, which has no limit
+# on parameters (a statement has, 65,535) and compiles no statement per number of rows.
+_AT_ONCE_ROWS = 16
+
+
 class Upsert(NamedTuple):
     """A row to insert into ``table``, or to update the row whose ``key`` it names (but for the
     ``insert_only`` columns): ``upsert_row``'s arguments, kept for ``insert_together``."""
@@ -45,12 +51,14 @@ def insert_together(
     ``VALUES`` has no cache key, so SQLAlchemy would compile it on every call: the statement is
     compiled once per shape (tables, columns, numbers of rows) and run on the driver
     (``DriverRead.one_joining``). SQLite has no such CTE and no round trip to save (it runs in this
-    process): there one INSERT per table, one upsert per row."""
+    process): there, and for more than ``_AT_ONCE_ROWS`` rows, one INSERT per table, one upsert per
+    row."""
     tables = [(table, rows) for table, rows in rows_by_table.items() if rows]
     if session.autoflush:
         session.flush()  # as session.execute would first: rows these name may still be pending
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    few = sum(len(rows) for _table, rows in tables) + len(upserts) <= _AT_ONCE_ROWS
+    if connection.dialect.name != "postgresql" or not few:
         for table, rows in tables:
             session.execute(insert(table), rows)
         for upsert in upserts:

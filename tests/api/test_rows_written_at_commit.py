@@ -61,6 +61,40 @@ def test_several_audit_rows_keep_their_order_with_a_queued_row(services):
     assert details == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
+def test_a_batch_beyond_one_statement_is_written_whole_and_in_order(services):
+    """A job's hundreds of rows go as one INSERT a table (no statement per number of rows, no limit
+    on parameters), in their order."""
+    with services.uow() as uow:
+        for n in range(40):
+            uow.audit(SYSTEM, "test_rows_batch", "test", services.now(), {"n": n})
+        with counted(services) as statements:
+            uow.commit()
+    assert not [s for s in statements if s.lstrip().upper().startswith("WITH")], statements
+    with services.uow() as uow:
+        details = uow.session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "test_rows_batch").order_by(AuditEvent.id)
+        ).all()
+    assert details == [{"n": n} for n in range(40)]
+
+
+def test_an_upsert_at_commit_inserts_then_updates_but_its_insert_only_columns(services):
+    table = AuthSession.__table__
+    first = _session_row(services, "sid-upserted")
+    for audience in ("first", "second"):
+        with services.uow() as uow:
+            uow.upsert_at_commit(table, first | {"audience": audience, "subject": audience}, "id", ("subject",))
+            uow.audit(SYSTEM, f"test_upsert_{audience}", "test", services.now())
+            with counted(services) as statements:
+                uow.commit()
+        assert len(statements) == (1 if services.engine.dialect.name == "postgresql" else 2), statements
+    with services.uow() as uow:
+        uow.upsert_at_commit(table, first | {"audience": "dropped"}, "id")
+        uow.rollback()
+    with services.uow() as uow:
+        stored = uow.session.get_one(AuthSession, "sid-upserted")
+        assert (stored.audience, stored.subject) == ("second", "first")
+
+
 def test_queued_rows_are_dropped_on_a_rollback(services):
     with services.uow() as uow:
         uow.insert_at_commit(AuthSession.__table__, _session_row(services, "sid-rolled-back"))
