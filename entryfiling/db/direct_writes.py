@@ -26,6 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from entryfiling.db.driver_reads import DriverRead
+from entryfiling.db.inserts import bound_rows, bound_values
 from entryfiling.db.models import Enterprise, Filing, FilingEvent
 
 _FILINGS = cast(Table, Filing.__table__)
@@ -115,11 +116,10 @@ def _written_at_once(
     are one multi-row VALUES, in the order of the moves, as the separate INSERT wrote them. All parts
     run whatever the filing's UPDATE matched: when it matched nothing, the caller raises and the
     transaction is rolled back whole. The number of filing rows matched."""
-    shape = (tuple(changed), len(new_events), tuple(enterprise_changes) if enterprise is not None else ())
+    shape = (tuple(changed), len(new_events), tuple(enterprise_changes))
     params: dict[str, Any] = {"filing_id": filing.id, "read_version": read_version}
     params |= {f"f_{key}": value for key, value in changed.items()}
-    for n, event in enumerate(new_events):
-        params |= {f"e{n}_{key}": value for key, value in _event_row(filing.id, event).items()}
+    params |= bound_values("e", [_event_row(filing.id, event) for event in new_events])
     if enterprise is not None and enterprise_changes:
         params |= {"enterprise_id": enterprise.id} | {f"x_{key}": value for key, value in enterprise_changes.items()}
     row = _writes_at_once(*shape).one_joining(connection, params)
@@ -139,10 +139,8 @@ def _writes_at_once(filing_columns: tuple[str, ...], events: int, enterprise_col
     )
     statement = select(func.count()).select_from(saved)
     if events:
-        rows = [
-            {key: bindparam(f"e{n}_{key}", type_=_EVENTS.c[key].type) for key in _EVENT_COLUMNS} for n in range(events)
-        ]
-        statement = statement.add_cte(insert(_EVENTS).values(rows).cte("moved"))
+        moved = insert(_EVENTS).values(bound_rows("e", _EVENTS, _EVENT_COLUMNS, events))
+        statement = statement.add_cte(moved.cte("moved"))
     if enterprise_columns:
         recorded = (
             update(_ENTERPRISES)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, insert, literal, select
+from sqlalchemy import BindParameter, Table, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -73,13 +73,26 @@ def insert_together(
         if any(tuple(row) != columns for row in rows):
             raise ValueError(f"rows for {table.name} name different columns")
         inserted.append((table, columns, len(rows)))
-        for m, row in enumerate(rows):
-            params |= {f"i{n}_{m}_{column}": value for column, value in row.items()}
+        params |= bound_values(f"i{n}_", rows)
     upserted = []
     for n, upsert in enumerate(upserts):
         upserted.append((upsert.table, tuple(upsert.row), upsert.key, upsert.insert_only))
-        params |= {f"u{n}_{column}": value for column, value in upsert.row.items()}
+        params |= bound_values(f"u{n}_", [upsert.row])
     _together(tuple(inserted), tuple(upserted)).one_joining(connection, params)
+
+
+def bound_rows(prefix: str, table: Table, columns: Sequence[str], count: int) -> list[dict[str, BindParameter[Any]]]:
+    """``count`` rows of ``columns`` for a multi-row ``VALUES`` whose values come at execution: bound
+    parameters ``<prefix><row>_<column>``, typed as the table's columns (``bound_values`` names them)."""
+    return [
+        {column: bindparam(f"{prefix}{m}_{column}", type_=table.c[column].type) for column in columns}
+        for m in range(count)
+    ]
+
+
+def bound_values(prefix: str, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The values of ``rows`` under the names ``bound_rows`` gave their parameters."""
+    return {f"{prefix}{m}_{column}": value for m, row in enumerate(rows) for column, value in row.items()}
 
 
 @lru_cache(maxsize=128)
@@ -91,18 +104,12 @@ def _together(
     ``u<upsert>_<column>``, built and compiled once per shape."""
     statement = select(literal(1))
     for n, (table, columns, count) in enumerate(inserted):
-        rows = [
-            {column: bindparam(f"i{n}_{m}_{column}", type_=table.c[column].type) for column in columns}
-            for m in range(count)
-        ]
+        rows = bound_rows(f"i{n}_", table, columns, count)
         statement = statement.add_cte(insert(table).values(rows).cte(f"inserted_{n}"))
     for n, (table, columns, key, insert_only) in enumerate(upserted):
-        upsert = postgresql.insert(table).values(
-            {column: bindparam(f"u{n}_{column}", type_=table.c[column].type) for column in columns}
-        )
-        changed = {c: upsert.excluded[c] for c in columns if c != key and c not in insert_only}
-        upsert_statement = upsert.on_conflict_do_update(index_elements=[key], set_=changed)
-        statement = statement.add_cte(upsert_statement.cte(f"upserted_{n}"))
+        (row,) = bound_rows(f"u{n}_", table, columns, 1)
+        upsert = _upsert("postgresql", table, key, columns, insert_only).values(row)
+        statement = statement.add_cte(upsert.cte(f"upserted_{n}"))
     return DriverRead(statement)
 
 
