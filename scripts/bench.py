@@ -821,13 +821,22 @@ def explain_hot_queries(app: Any, services: Any, seeded: Seeded) -> None:
 
 
 def profile_endpoints(
-    app: Any, services: Any, seeded: Seeded, only: list[str], count: int, wechat_url: str, *, tree: bool = True
+    app: Any,
+    services: Any,
+    seeded: Seeded,
+    only: list[str],
+    count: int,
+    wechat_url: str,
+    *,
+    tree: bool = True,
+    counted: bool = False,
 ) -> None:
     """``count`` requests of each endpoint through the app in this process under pyinstrument: the
     wall time per request, the SQL statements per request and the call tree where the time goes.
     Without ``tree`` no profiler runs, and the wall and CPU per request are the app's own (the
     profiler roughly doubles both); the CPU counts this process only (the test client included,
-    PostgreSQL and the stand-ins not)."""
+    PostgreSQL and the stand-ins not). ``counted`` (under callgrind, ``run_under_callgrind``) adds
+    the instructions per request, which repeat from run to run where the CPU time does not."""
     from pyinstrument import Profiler
     from sqlalchemy import event
 
@@ -878,20 +887,62 @@ def profile_endpoints(
 
         gc.callbacks.append(timed_gc)
         profiler = Profiler(interval=0.0005)
+        instructions = InstructionCount()
         started, cpu_started = time.perf_counter(), time.process_time()
-        with profiler if tree else contextlib.nullcontext():
+        with profiler if tree else instructions if counted else contextlib.nullcontext():
             for n in range(count):
                 send(pool[n % len(pool)])
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         gc.callbacks.remove(timed_gc)
+        counts = f", {instructions.total / count:,.0f} instructions" if counted else ""
         print(
-            f"\n### {name}: {1000 * elapsed / count:.2f} ms per request ({1000 * cpu / count:.2f} ms CPU), "
+            f"\n### {name}: {1000 * elapsed / count:.2f} ms per request ({1000 * cpu / count:.2f} ms CPU{counts}), "
             f"{statements[0] / count:.1f} statements, {1000 * collecting[1] / count:.2f} ms in the garbage collector"
         )
         if tree:
             print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)[:12000])
         if name == "submit":
             print_decisions(services)
+
+
+_UNDER_CALLGRIND = "ENTRYFILING_BENCH_UNDER_CALLGRIND"
+
+
+def run_under_callgrind() -> None:
+    """Run this command again under valgrind's callgrind, instrumentation off until ``InstructionCount``
+    turns it on around the measured requests: a count of instructions repeats from run to run (the
+    same code, data and hash seed), where CPU time on a shared machine swings by more than a change
+    worth making. The servers this process starts run natively (children are not traced)."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    env = {**os.environ, _UNDER_CALLGRIND: "1", "PYTHONHASHSEED": "0"}
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null"]
+    os.execvpe("valgrind", [*command, sys.executable, *sys.argv], env)
+
+
+class InstructionCount:
+    """The instructions this process runs inside the ``with`` block, all threads, from callgrind."""
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __enter__(self) -> InstructionCount:
+        self._control("--instr=on")
+        self._control("--zero")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        counters = self._control("-e")  # every event collected: Ir alone, by default
+        self._control("--instr=off")
+        # "   Th 1  45,966,316" per thread; the totals line before them names the event.
+        self.total = sum(
+            int(line.split()[-1].replace(",", "")) for line in counters.splitlines() if line.strip().startswith("Th ")
+        )
+
+    @staticmethod
+    def _control(option: str) -> str:
+        command = ["callgrind_control", option, str(os.getpid())]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
 
 
 def compare_statement_paths(services: Any, seeded: Seeded, count: int) -> dict[str, float]:
@@ -1155,6 +1206,13 @@ def main() -> None:
         help="seed, time N in-process requests per endpoint, wall and CPU, stop",
     )
     parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed, count the instructions of N in-process requests per endpoint under valgrind's callgrind, stop",
+    )
+    parser.add_argument(
         "--paths",
         type=int,
         default=0,
@@ -1164,6 +1222,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=REPO / "bench-results.json")
     args = parser.parse_args()
     only = [name for name in args.only.split(",") if name]
+    if args.instructions and not os.environ.get(_UNDER_CALLGRIND):
+        run_under_callgrind()
 
     work = Path(tempfile.mkdtemp(prefix="entryfiling-bench-"))
     work.chmod(0o755)
@@ -1242,11 +1302,13 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
     if args.paths:
         print(json.dumps({"cpu_us_a_statement": compare_statement_paths(services, seeded, args.paths)}), flush=True)
         return
-    if args.profile or args.cpu:
+    if args.profile or args.cpu or args.instructions:
         wait_for(f"{wechat_url}/__emulator__/sent")
         logging.getLogger("entryfiling.request").setLevel(logging.WARNING)  # a line a request, not read here
-        count = args.profile or args.cpu
-        profile_endpoints(app, services, seeded, only, count, wechat_url, tree=bool(args.profile))
+        count = args.profile or args.cpu or args.instructions
+        profile_endpoints(
+            app, services, seeded, only, count, wechat_url, tree=bool(args.profile), counted=bool(args.instructions)
+        )
         return
     services.engine.dispose()
 

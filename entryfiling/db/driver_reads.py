@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Dialect, Engine, Select
 from sqlalchemy.exc import DBAPIError, StatementError
 
 _Processor = Callable[[Any], Any]
+_KEPT_CURSOR = "entryfiling.kept_cursor"
 
 
 class _Compiled(NamedTuple):
@@ -66,7 +67,7 @@ class DriverRead:
             # Outside a transaction, as Services.read_connection: no BEGIN before, no ROLLBACK after.
             driver.autocommit = True
             try:
-                values = driver.execute(sql, arguments).fetchone()
+                values = _cursor(driver, pooled.info).execute(sql, arguments).fetchone()
             finally:
                 if not driver.closed:
                     driver.autocommit = False  # the pool's other users expect transactions
@@ -122,7 +123,7 @@ class DriverRead:
             raise RuntimeError("DriverRead needs a connection outside a transaction (AUTOCOMMIT)")
         error_class = connection.dialect.loaded_dbapi.Error
         try:
-            cursor = driver.execute(compiled.sql, arguments)
+            cursor = _cursor(driver, connection.connection.info).execute(compiled.sql, arguments)
             fetched = cursor.fetchall() if many else cursor.fetchone()
         except error_class as error:
             gone = connection.dialect.is_disconnect(error, driver, None)
@@ -160,6 +161,18 @@ class DriverRead:
             ]
             self._compiled[key] = _Compiled(compiled.string, fixed, binds, results)
         return self._compiled[key]
+
+
+def _cursor(driver: Any, info: dict[str, Any]) -> Any:
+    """The cursor kept with a driver connection (in its pool entry's ``info``, which lives and dies
+    with it), made on its first statement. ``driver.execute`` makes a cursor per statement, and with
+    it a loader per result column: ≈ 15 µs of CPU for a ten-column row on psycopg 3.3, a tenth of a
+    session check. A pooled connection serves one thread at a time, and each statement here fetches
+    its rows before the next runs, so one cursor per connection is enough."""
+    cursor = info.get(_KEPT_CURSOR)
+    if cursor is None or cursor.closed or cursor.connection is not driver:
+        cursor = info[_KEPT_CURSOR] = driver.cursor()
+    return cursor
 
 
 def _processed(values: Sequence[Any] | None, processors: Sequence[_Processor | None]) -> tuple[Any, ...] | None:

@@ -7,11 +7,13 @@ so a field's label, type and requiredness are written once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from entryfiling import messages as msg
@@ -167,6 +169,12 @@ class Section:
     def field(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
 
+    @cached_property
+    def missing_when_empty(self) -> tuple[Missing, ...]:
+        """What the section lacks while nothing is filled in: worked out once, since a section is
+        frozen and every view of a filing shows the status of each section not yet saved."""
+        return tuple(missing_fields(self, {}))
+
 
 def _field_for_type(fld: Field, enterprise_type: str) -> Field | None:
     if fld.required_for and enterprise_type not in fld.required_for:
@@ -210,6 +218,10 @@ class CleanResult:
 
 def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []
+
+
+# Below U+0020 only line feeds and tabs belong in text a clerk types.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f]")
 
 
 def clean_scalar(fld: Field, raw: Any) -> Any:
@@ -281,7 +293,7 @@ def clean_scalar(fld: Field, raw: Any) -> Any:
     limit = fld.max_length if t is FieldType.TEXT else max(fld.max_length, 2000)
     if len(text) > limit:
         raise InvalidValue(msg.FIELD_TOO_LONG.format(limit=limit))
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    if _CONTROL_CHARACTERS.search(text):
         raise InvalidValue(msg.FIELD_CONTROL_CHARS)
     return text
 
@@ -501,7 +513,7 @@ def section_status(
     warn_days: int = 30,
 ) -> SectionStatus:
     data = values or {}
-    fields_missing = tuple(missing_fields(section, data))
+    fields_missing = tuple(missing_fields(section, data)) if data else section.missing_when_empty
     attachments_missing = tuple(missing_attachments(section.attachments, attachment_counts))
     return SectionStatus(
         key=section.key,
@@ -510,7 +522,7 @@ def section_status(
         complete=values is not None and not fields_missing and not attachments_missing,
         missing_fields=fields_missing,
         missing_attachments=attachments_missing,
-        warnings=tuple(expiry_warnings(section, data, today, warn_days)),
+        warnings=tuple(expiry_warnings(section, data, today, warn_days)) if data else (),
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import JSON, bindparam, create_engine, event, func, literal, select, update
-from sqlalchemy.exc import OperationalError, StatementError
+from sqlalchemy import JSON, Integer, String, bindparam, cast, create_engine, event, func, literal, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import AuthSession, UTCDateTime
@@ -154,3 +154,30 @@ def test_all_on_reads_every_row_as_core_does(services, session_row):
         expected = [tuple(row) for row in connection.execute(every)]
     assert rows == expected == [("s-1", session_row), ("s-2", session_row)]
     assert none == []
+
+
+def test_a_pooled_connection_keeps_one_cursor_that_outlives_a_failed_statement(services, session_row):
+    """Every statement on a pooled connection runs on the cursor kept with it (a cursor per statement
+    was a tenth of a session check); a statement that fails leaves it fit for the next, and a
+    connection that is replaced brings a cursor of its own."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's")
+    read = DriverRead(_SESSION)
+    failing = DriverRead(select(cast(bindparam("digits", type_=String), Integer).label("number")))
+    with services.read_connection() as connection:
+        assert read.one_on(connection, {"sid": "s-1"}) is not None
+        kept = connection.connection.info["entryfiling.kept_cursor"]
+        assert read.one_on(connection, {"sid": "nobody"}) is None
+        with pytest.raises(DBAPIError, match="invalid input syntax"):
+            failing.one_on(connection, {"digits": "十二"})
+        assert failing.one_on(connection, {"digits": "12"}) == (12,)
+        assert read.one_on(connection, {"sid": "s-1"}) is not None
+        assert connection.connection.info["entryfiling.kept_cursor"] is kept
+        assert read.all_on(connection, {"sid": "s-1"}) == [read.one_on(connection, {"sid": "s-1"})]
+        connection.invalidate()
+    with services.read_connection() as connection:
+        assert read.one_on(connection, {"sid": "s-1"}) is not None
+        assert connection.connection.info["entryfiling.kept_cursor"] is not kept
+    # The session check takes its connection from the pool without a Core connection: same cursor.
+    assert services.read_row(read, {"sid": "s-1"}) is not None
+    assert services.read_row(read, {"sid": "nobody"}) is None

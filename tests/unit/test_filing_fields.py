@@ -11,8 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entryfiling.domain import plausibility as p
-from entryfiling.domain.businesses import FIRST_FILING, QUALIFICATION_CHANGE, EnterpriseType
-from entryfiling.domain.fields import clean_section_values, missing_attachments, missing_fields
+from entryfiling.domain.businesses import BUSINESSES, FIRST_FILING, QUALIFICATION_CHANGE, EnterpriseType
+from entryfiling.domain.fields import (
+    Field,
+    FieldType,
+    clean_scalar,
+    clean_section_values,
+    missing_attachments,
+    missing_fields,
+    section_status,
+)
 from entryfiling.domain.guided import items
 from entryfiling.domain.rules import ApprovalContext
 from entryfiling.domain.validators import InvalidValue
@@ -172,3 +180,27 @@ def test_the_office_area_is_bounded(area, plausible):
 def test_only_a_valid_qualification_may_be_approved(status, approved):
     ctx = _context({"qualifications": [{"name": "建筑工程施工总承包贰级", "status": status}]})
     assert (p.qualifications_status_valid(ctx) == []) is approved
+
+
+def test_an_unsaved_section_lacks_every_required_field_as_worked_out_afresh():
+    """``Section.missing_when_empty`` (worked out once per section) is what ``missing_fields`` finds
+    in an empty section, for every section of every business as each type of enterprise files it."""
+    for business in BUSINESSES.values():
+        for enterprise_type in EnterpriseType:
+            for section in business.for_enterprise_type(enterprise_type).sections:
+                for values in (None, {}):
+                    status = section_status(section, values, {}, TODAY)
+                    assert status.missing_fields == tuple(missing_fields(section, {}))
+                    assert status.warnings == ()
+                    assert status.saved is (values is not None)
+
+
+@given(st.text(max_size=30))
+def test_text_is_refused_for_a_control_character_other_than_a_line_feed_or_a_tab(text):
+    declared = Field(key="note", label="备注", type=FieldType.TEXTAREA)
+    stripped = text.strip()
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in stripped):
+        with pytest.raises(InvalidValue):
+            clean_scalar(declared, text)
+    elif len(stripped) <= 2000:
+        assert clean_scalar(declared, text) == stripped
