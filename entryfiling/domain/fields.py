@@ -109,6 +109,16 @@ class Field:
     def sensitive(self) -> bool:
         return self.type is FieldType.ID_NUMBER
 
+    @cached_property
+    def sensitive_columns(self) -> frozenset[str]:
+        """A table's columns that hold ID numbers (a field is frozen: worked out once)."""
+        return frozenset(c.key for c in self.columns if c.sensitive)
+
+    @cached_property
+    def person_columns(self) -> tuple[str, ...]:
+        """A table's columns that choose a person."""
+        return tuple(c.key for c in self.columns if c.type is FieldType.PERSON)
+
     def option_label(self, value: str) -> str | None:
         return next((o.label for o in self.options if o.value == value), None)
 
@@ -167,13 +177,43 @@ class Section:
     sync: RegistrySync | None = None
 
     def field(self, key: str) -> Field | None:
-        return next((f for f in self.fields if f.key == key), None)
+        return self._fields_by_key.get(key)
+
+    # What the walks over a section's values look at, worked out once (a section is frozen): each
+    # save and each view of a filing walks every section, and most fields are none of these.
+    @cached_property
+    def _fields_by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def sensitive_fields(self) -> tuple[Field, ...]:
+        """The fields that hold ID numbers, themselves or in a table's columns."""
+        return _fields_where(self.fields, lambda f: f.sensitive)
+
+    @cached_property
+    def person_fields(self) -> tuple[Field, ...]:
+        """The fields that choose persons, themselves or in a table's columns."""
+        return _fields_where(self.fields, lambda f: f.type is FieldType.PERSON)
+
+    @cached_property
+    def expiring_fields(self) -> tuple[Field, ...]:
+        """The dates that expire, themselves or in a table's columns."""
+        return _fields_where(self.fields, lambda f: f.expires)
+
+    @cached_property
+    def attachment_fields(self) -> tuple[Field, ...]:
+        """The fields that point at attachments, themselves or in a table's columns."""
+        return _fields_where(self.fields, lambda f: f.type is FieldType.ATTACHMENT)
 
     @cached_property
     def missing_when_empty(self) -> tuple[Missing, ...]:
         """What the section lacks while nothing is filled in: worked out once, since a section is
         frozen and every view of a filing shows the status of each section not yet saved."""
         return tuple(missing_fields(self, {}))
+
+
+def _fields_where(fields: tuple[Field, ...], holds: Callable[[Field], bool]) -> tuple[Field, ...]:
+    return tuple(f for f in fields if holds(f) or any(holds(c) for c in f.columns))
 
 
 def _field_for_type(fld: Field, enterprise_type: str) -> Field | None:
@@ -480,7 +520,7 @@ def missing_attachments(
 
 def iter_dates(section: Section, values: Mapping[str, Any]) -> Iterator[tuple[str, Field, date]]:
     """Every expiring date in a section, with a human label for the row it belongs to."""
-    for fld in section.fields:
+    for fld in section.expiring_fields:
         value = values.get(fld.key)
         if fld.type is FieldType.TABLE:
             for index, row in enumerate(value or []):
@@ -529,7 +569,7 @@ def section_status(
 def person_ids(section: Section, values: Mapping[str, Any]) -> list[tuple[str, Field, int]]:
     """Every person chosen in a section, with the path and field that chose them."""
     found = []
-    for fld in section.fields:
+    for fld in section.person_fields:
         value = values.get(fld.key)
         if fld.type is FieldType.PERSON and value is not None:
             found.append((fld.key, fld, int(value)))
@@ -544,7 +584,7 @@ def person_ids(section: Section, values: Mapping[str, Any]) -> list[tuple[str, F
 def attachment_refs(section: Section, values: Mapping[str, Any]) -> list[tuple[str, Field, str]]:
     """Every attachment a section's values point at, with the path and field that point."""
     found = []
-    for fld in section.fields:
+    for fld in section.attachment_fields:
         value = values.get(fld.key)
         if fld.type is FieldType.ATTACHMENT and value:
             found.append((fld.key, fld, str(value)))
@@ -577,18 +617,15 @@ def duplicate_rows(section: Section, values: Mapping[str, Any]) -> list[tuple[Fi
 def map_sensitive(section: Section, values: Mapping[str, Any], transform: Callable[[Any], Any]) -> dict[str, Any]:
     """Apply ``transform`` to every ID-number value (to encrypt, decrypt or mask it)."""
     out = dict(values)
-    for fld in section.fields:
+    for fld in section.sensitive_fields:
         value = out.get(fld.key)
         if value is None:
             continue
         if fld.sensitive:
             out[fld.key] = transform(value)
-        elif fld.type is FieldType.TABLE:
-            sensitive_columns = {c.key for c in fld.columns if c.sensitive}
-            if sensitive_columns:
-                out[fld.key] = [
-                    {k: transform(val) if k in sensitive_columns else val for k, val in row.items()} for row in value
-                ]
+        else:
+            columns = fld.sensitive_columns
+            out[fld.key] = [{k: transform(val) if k in columns else val for k, val in row.items()} for row in value]
     return out
 
 

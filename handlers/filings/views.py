@@ -160,23 +160,25 @@ def _shown_values(
         return mask_id_number(opened[token] if token in opened else services.cipher.decrypt(token))
 
     values = map_sensitive(section, stored, shown)
-    for fld in section.fields:
-        if fld.type is FieldType.PERSON and fld.key in values:
+    for fld in section.person_fields:
+        if fld.key not in values:
+            continue
+        if fld.type is FieldType.PERSON:
             values[fld.key] = persons.get(values[fld.key], {"id": values[fld.key]})
-        elif fld.type is FieldType.TABLE and fld.key in values:
-            person_columns = [c.key for c in fld.columns if c.type is FieldType.PERSON]
-            if person_columns:
-                values[fld.key] = [
-                    {k: persons.get(v, {"id": v}) if k in person_columns else v for k, v in row.items()}
-                    for row in values[fld.key]
-                ]
+        else:
+            columns = fld.person_columns
+            values[fld.key] = [
+                {k: persons.get(v, {"id": v}) if k in columns else v for k, v in row.items()} for row in values[fld.key]
+            ]
     return values
 
 
 def _persons_shown(
     services: Services, executor: Session | Connection, business: Business, sections: dict[str, Any]
 ) -> dict[int, PersonShown]:
-    ids = {pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key) or {})}
+    ids = {
+        pid for s in business.sections if s.person_fields for _p, _f, pid in person_ids(s, sections.get(s.key) or {})
+    }
     if not ids:
         return {}
     # Persons this use case's session read already (an approval reads the chosen ones for its rules:

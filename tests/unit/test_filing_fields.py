@@ -188,6 +188,8 @@ def test_an_unsaved_section_lacks_every_required_field_as_worked_out_afresh():
     for business in BUSINESSES.values():
         for enterprise_type in EnterpriseType:
             for section in business.for_enterprise_type(enterprise_type).sections:
+                keys = [f.key for f in section.fields]
+                assert len(keys) == len(set(keys)) and all(section.field(key).key == key for key in keys)
                 for values in (None, {}):
                     status = section_status(section, values, {}, TODAY)
                     assert status.missing_fields == tuple(missing_fields(section, {}))
