@@ -353,6 +353,31 @@ class StoredFiling:
     attachments: list[StoredAttachment]
     events: list[StoredEvent]
 
+    def saved(self, sections: dict[str, Any], version: int, at: datetime) -> StoredFiling:
+        """The filing as a save of its sections leaves it. Built positionally: ``dataclasses.replace``
+        (its walk over the fields' declarations) was 2 % of a section save."""
+        return StoredFiling(
+            self.id,
+            self.enterprise_id,
+            self.business,
+            self.enterprise_type,
+            self.status,
+            sections,
+            version,
+            self.agreed,
+            self.signed_letter_id,
+            self.rule_results,
+            self.reasons,
+            self.created_at,
+            at,
+            self.submitted_at,
+            self.decided_at,
+            self.record_changes,
+            self.copied_from_id,
+            self.attachments,
+            self.events,
+        )
+
 
 class FilingReads:
     """Reads of filings for views, on a Connection (see above)."""

@@ -70,4 +70,5 @@ REFERENCE_PATTERN = r"JJ[0-9]{14,}"
 
 def filing_reference(filing_id: int, created_at: datetime) -> str:
     """The 办件编号 users quote: JJ, the day it was opened (China time) and the id."""
-    return f"JJ{created_at.astimezone(CHINA_TIME):%Y%m%d}{filing_id:06d}"
+    day = created_at.astimezone(CHINA_TIME)  # by hand: strftime doubled the cost of a records row's reference
+    return f"JJ{day.year:04d}{day.month:02d}{day.day:02d}{filing_id:06d}"

@@ -51,7 +51,7 @@ def save_section(
         check_if_match(stored, if_match)
         require_draft(stored.status)
         saved = _save_draft(services, editor, actor, stored, business, section_key, values)
-        shown = replace(stored, sections=saved.sections, version=saved.version, updated_at=saved.at)
+        shown = stored.saved(saved.sections, saved.version, saved.at)
         return filing_view(services, editor.connection, shown, opened=saved.opened)
 
 
