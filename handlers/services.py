@@ -149,9 +149,28 @@ class Services:
         and no COMMIT round trip. The first row it returns, if any."""
         return statement.one_or_none(self._autocommit(), params)
 
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every engine statements run on: ``engine``, and on PostgreSQL the pool of connections kept
+        outside a transaction (``read_connection``). Whatever watches statements listens on each."""
+        autocommit = self._autocommit()
+        return (self.engine,) if autocommit.pool is self.engine.pool else (self.engine, autocommit)
+
+    def dispose(self) -> None:
+        """Close every pooled connection (the end of a test, a process about to fork)."""
+        for engine in self.engines:
+            engine.dispose()
+
     def _autocommit(self) -> Engine:
         if self._autocommit_engine is None:
-            self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql":
+                # A pool of its own, its connections made in AUTOCOMMIT and kept so: on the engine's
+                # pool each checkout switched a connection out of its transaction mode and each
+                # return switched it back, a twentieth of a section save's CPU.
+                url = self.engine.url.render_as_string(hide_password=False)
+                self._autocommit_engine = make_engine(url, autocommit=True)
+            else:
+                self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         return self._autocommit_engine
 
     def now(self) -> datetime:

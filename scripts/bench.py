@@ -841,7 +841,8 @@ def profile_endpoints(
     from sqlalchemy import event
 
     statements = [0]
-    event.listen(services.engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+    for engine in services.engines:
+        event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
     client = app.test_client()
     pools = {
         "records": [item("GET", "/api/v1/filings?page_size=20", seeded.main_token)],
@@ -1310,7 +1311,7 @@ def run(args: argparse.Namespace, only: list[str], work: Path, topology: Topolog
             app, services, seeded, only, count, wechat_url, tree=bool(args.profile), counted=bool(args.instructions)
         )
         return
-    services.engine.dispose()
+    services.dispose()
 
     rq_worker = topology.spawn("worker", entryfiling, "jobs", "worker").pid
     (work / "hello.py").write_text(

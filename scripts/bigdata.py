@@ -103,11 +103,13 @@ def _explain(app: Any, path: str, token: str) -> str:
         if not many and statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, parameters))
 
-    event.listen(services.engine, "before_cursor_execute", capture)
+    for engine in services.engines:
+        event.listen(engine, "before_cursor_execute", capture)
     try:
         _timed(app.test_client(), path, token, 1)
     finally:
-        event.remove(services.engine, "before_cursor_execute", capture)
+        for engine in services.engines:
+            event.remove(engine, "before_cursor_execute", capture)
     plans = []
     raw = services.engine.raw_connection()
     try:

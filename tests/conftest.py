@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from devkit.emulators.registry import RegistryStandIn
@@ -98,7 +99,7 @@ def make_app(settings: Any) -> Iterator[Callable[..., Flask]]:
     if apps:
         _empty_tables(apps[0].extensions["entryfiling"])
     for app in apps:
-        app.extensions["entryfiling"].engine.dispose()
+        app.extensions["entryfiling"].dispose()
 
 
 @pytest.fixture
@@ -279,3 +280,24 @@ def forget_shared_counters(redis_url: str) -> None:
     for pattern in ("LIMITS:*", "entryfiling:cache:*"):
         for key in connection.scan_iter(pattern):
             connection.delete(key)
+
+
+@contextmanager
+def listening(services: Services, name: str, listener: Callable[..., None]) -> Iterator[None]:
+    """``listener`` on the ``name`` event of every engine the app runs statements on (its reads
+    outside a transaction have a pool of their own on PostgreSQL)."""
+    for engine in services.engines:
+        event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        for engine in services.engines:
+            event.remove(engine, name, listener)
+
+
+def opens_a_transaction(connection: Any) -> bool:
+    """Whether a connection's ``begin`` is a real BEGIN: not one of a connection in AUTOCOMMIT (by
+    its execution options, or its driver's own mode on PostgreSQL's pool of such connections)."""
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return False
+    return getattr(connection.connection.driver_connection, "autocommit", False) is not True

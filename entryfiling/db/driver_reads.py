@@ -65,11 +65,15 @@ class DriverRead:
             driver = pooled.driver_connection
             assert driver is not None
             # Outside a transaction, as Services.read_connection: no BEGIN before, no ROLLBACK after.
-            driver.autocommit = True
+            # A connection of a pool kept in AUTOCOMMIT is left so; one of a transactional pool is
+            # switched for the statement and back.
+            switched = not driver.autocommit
+            if switched:
+                driver.autocommit = True
             try:
                 values = _cursor(driver, pooled.info).execute(sql, arguments).fetchone()
             finally:
-                if not driver.closed:
+                if switched and not driver.closed:
                     driver.autocommit = False  # the pool's other users expect transactions
         except engine.dialect.loaded_dbapi.Error as error:
             gone = engine.dialect.is_disconnect(error, pooled.dbapi_connection, None)

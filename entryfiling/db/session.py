@@ -36,7 +36,10 @@ def read_json(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, autocommit: bool = False) -> Engine:
+    """The engine of ``url``; with ``autocommit`` on PostgreSQL, one whose connections are made
+    outside a transaction (AUTOCOMMIT) and stay so, for statements that are their own transactions
+    (``Services.read_connection``). Elsewhere ``autocommit`` is the caller's to apply."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, json_deserializer=read_json)
 
@@ -56,6 +59,7 @@ def make_engine(url: str) -> Engine:
     # connection broken anyway is invalidated by SQLAlchemy on its first error.
     return create_engine(
         url,
+        isolation_level="AUTOCOMMIT" if autocommit else None,
         pool_size=5,
         max_overflow=10,
         pool_recycle=1800,

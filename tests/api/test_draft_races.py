@@ -9,11 +9,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from entryfiling import messages as msg
 from entryfiling.db.models import AuditEvent, Filing
 from tests.api.flows import current_etag, open_first_filing
+from tests.conftest import listening
 
 
 @contextmanager
@@ -29,11 +30,8 @@ def another_change_before_the_update(services: Any, filing_id: int) -> Iterator[
         with services.engine.begin() as other:
             other.execute(update(Filing).where(Filing.id == filing_id).values(version=Filing.version + 1))
 
-    event.listen(services.engine, "before_cursor_execute", interfere)
-    try:
+    with listening(services, "before_cursor_execute", interfere):
         yield done
-    finally:
-        event.remove(services.engine, "before_cursor_execute", interfere)
 
 
 def _stored(services: Any, filing_id: int) -> tuple[int, dict[str, Any], int]:

@@ -23,6 +23,7 @@ from tests.api.flows import (
     signed_letter,
     upload,
 )
+from tests.conftest import listening, opens_a_transaction
 from tests.factories import pdf_bytes
 
 # The bearer token's session is looked up once per request (kept alive by a write at most once a minute).
@@ -51,11 +52,8 @@ def counted(services: Any) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    event.listen(services.engine, "before_cursor_execute", record)
-    try:
+    with listening(services, "before_cursor_execute", record):
         yield statements
-    finally:
-        event.remove(services.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
@@ -83,15 +81,11 @@ def test_a_read_request_checks_its_session_and_reads_in_two_statements_without_a
     transactions: list[str] = []
 
     def began(connection: Any) -> None:
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if opens_a_transaction(connection):
             transactions.append("BEGIN")
 
-    event.listen(services.engine, "begin", began)
-    try:
-        with counted(services) as statements:
-            assert enterprise.get("/api/v1/filings?page_size=20").status_code == 200
-    finally:
-        event.remove(services.engine, "begin", began)
+    with listening(services, "begin", began), counted(services) as statements:
+        assert enterprise.get("/api/v1/filings?page_size=20").status_code == 200
     assert len(statements) == 2 and "auth_sessions" in statements[0], statements
     assert transactions == []
 

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from entryfiling.db.models import AuditEvent, AuthSession, WeChatUser
 from handlers import tokens
 from handlers.wechat_users import MiniappUser
 from tests.api.test_statement_counts import counted
+from tests.conftest import listening, opens_a_transaction
 
 
 @contextmanager
@@ -24,14 +25,11 @@ def transactions_begun(services: Any) -> Iterator[list[str]]:
     begun: list[str] = []
 
     def began(connection: Any) -> None:
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        if opens_a_transaction(connection):
             begun.append("BEGIN")
 
-    event.listen(services.engine, "begin", began)
-    try:
+    with listening(services, "begin", began):
         yield begun
-    finally:
-        event.remove(services.engine, "begin", began)
 
 
 def _counted_login(client: Any, services: Any, code: str) -> tuple[Any, list[str], list[str]]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import JSON, Integer, String, bindparam, cast, create_engine, event, func, literal, select, update
+from sqlalchemy import JSON, Integer, String, bindparam, cast, create_engine, func, literal, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import AuthSession, UTCDateTime
+from tests.conftest import listening
 
 _SESSION = select(
     AuthSession.audience, AuthSession.last_seen_at, AuthSession.revoked_at, literal(7).label("fixed")
@@ -45,11 +46,8 @@ def test_the_row_is_the_one_core_reads_with_its_types(services, session_row):
 def test_statement_listeners_see_it(services, session_row):
     seen: list[str] = []
     record = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
-    event.listen(services.engine, "before_cursor_execute", record)
-    try:
+    with listening(services, "before_cursor_execute", record):
         services.read_row(DriverRead(_SESSION), {"sid": "s-1"})
-    finally:
-        event.remove(services.engine, "before_cursor_execute", record)
     assert len(seen) == 1 and "auth_sessions" in seen[0]
 
 
@@ -96,14 +94,10 @@ def test_one_on_reads_on_the_connection_held(services, session_row):
     read = DriverRead(_SESSION)
     seen: list[str] = []
     record = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
-    event.listen(services.engine, "before_cursor_execute", record)
-    try:
-        with services.read_connection() as connection:
-            row = read.one_on(connection, {"sid": "s-1"})
-            missing = read.one_on(connection, {"sid": "nobody"})
-            expected = tuple(connection.execute(_SESSION, {"sid": "s-1"}).one())
-    finally:
-        event.remove(services.engine, "before_cursor_execute", record)
+    with listening(services, "before_cursor_execute", record), services.read_connection() as connection:
+        row = read.one_on(connection, {"sid": "s-1"})
+        missing = read.one_on(connection, {"sid": "nobody"})
+        expected = tuple(connection.execute(_SESSION, {"sid": "s-1"}).one())
     assert row == expected and missing is None
     assert len(seen) == 3
     assert read.names == ("audience", "last_seen_at", "revoked_at", "fixed")

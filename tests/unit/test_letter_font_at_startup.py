@@ -31,7 +31,7 @@ def test_production_refuses_to_start_without_a_truetype_cjk_font(settings, no_sy
 def test_development_starts_with_a_warning(settings, no_system_fonts, caplog):
     with caplog.at_level(logging.WARNING):
         app = create_app(settings)
-    app.extensions["entryfiling"].engine.dispose()
+    app.extensions["entryfiling"].dispose()
     assert any(r.getMessage() == "letter font missing" for r in caplog.records)
 
 
