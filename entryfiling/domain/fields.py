@@ -261,7 +261,7 @@ def is_blank(raw: Any) -> bool:
 
 
 # Below U+0020 only line feeds and tabs belong in text a clerk types.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f]")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def clean_scalar(fld: Field, raw: Any) -> Any:
