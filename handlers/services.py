@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from cachelib import BaseCache
 from cryptography import x509
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from entryfiling.config import Settings
@@ -155,6 +155,18 @@ class Services:
         outside a transaction (``read_connection``). Whatever watches statements listens on each."""
         autocommit = self._autocommit()
         return (self.engine,) if autocommit.pool is self.engine.pool else (self.engine, autocommit)
+
+    @contextmanager
+    def listening(self, name: str, listener: Callable[..., None]) -> Iterator[None]:
+        """``listener`` on the ``name`` event (``before_cursor_execute``, ``begin``…) of every engine,
+        for as long as the block runs: what counts or watches statements (tests, the benchmark)."""
+        for engine in self.engines:
+            event.listen(engine, name, listener)
+        try:
+            yield
+        finally:
+            for engine in self.engines:
+                event.remove(engine, name, listener)
 
     def dispose(self) -> None:
         """Close every pooled connection (the end of a test, a process about to fork)."""

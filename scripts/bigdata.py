@@ -94,7 +94,6 @@ def _timed(client: Any, path: str, token: str, count: int) -> list[float]:
 
 def _explain(app: Any, path: str, token: str) -> str:
     """EXPLAIN ANALYZE of every statement one request runs, as it ran them."""
-    from sqlalchemy import event
 
     services = app.extensions["entryfiling"]
     seen: list[tuple[str, Any]] = []
@@ -103,13 +102,8 @@ def _explain(app: Any, path: str, token: str) -> str:
         if not many and statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, parameters))
 
-    for engine in services.engines:
-        event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with services.listening("before_cursor_execute", capture):
         _timed(app.test_client(), path, token, 1)
-    finally:
-        for engine in services.engines:
-            event.remove(engine, "before_cursor_execute", capture)
     plans = []
     raw = services.engine.raw_connection()
     try:

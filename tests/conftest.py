@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from devkit.dev_ca import create_dev_ca, issue_enterprise_certificate, sign_nonce
 from devkit.emulators.registry import RegistryStandIn
@@ -280,19 +279,6 @@ def forget_shared_counters(redis_url: str) -> None:
     for pattern in ("LIMITS:*", "entryfiling:cache:*"):
         for key in connection.scan_iter(pattern):
             connection.delete(key)
-
-
-@contextmanager
-def listening(services: Services, name: str, listener: Callable[..., None]) -> Iterator[None]:
-    """``listener`` on the ``name`` event of every engine the app runs statements on (its reads
-    outside a transaction have a pool of their own on PostgreSQL)."""
-    for engine in services.engines:
-        event.listen(engine, name, listener)
-    try:
-        yield
-    finally:
-        for engine in services.engines:
-            event.remove(engine, name, listener)
 
 
 def opens_a_transaction(connection: Any) -> bool:

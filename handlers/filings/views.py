@@ -176,9 +176,7 @@ def _shown_values(
 def _persons_shown(
     services: Services, executor: Session | Connection, business: Business, sections: dict[str, Any]
 ) -> dict[int, PersonShown]:
-    ids = {
-        pid for s in business.sections if s.person_fields for _p, _f, pid in person_ids(s, sections.get(s.key) or {})
-    }
+    ids = {pid for s in business.sections for _p, _f, pid in person_ids(s, sections.get(s.key) or {})}
     if not ids:
         return {}
     # Persons this use case's session read already (an approval reads the chosen ones for its rules:

@@ -14,7 +14,6 @@ from sqlalchemy import func, select, update
 from entryfiling import messages as msg
 from entryfiling.db.models import AuditEvent, Filing
 from tests.api.flows import current_etag, open_first_filing
-from tests.conftest import listening
 
 
 @contextmanager
@@ -30,7 +29,7 @@ def another_change_before_the_update(services: Any, filing_id: int) -> Iterator[
         with services.engine.begin() as other:
             other.execute(update(Filing).where(Filing.id == filing_id).values(version=Filing.version + 1))
 
-    with listening(services, "before_cursor_execute", interfere):
+    with services.listening("before_cursor_execute", interfere):
         yield done
 
 

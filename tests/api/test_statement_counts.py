@@ -23,7 +23,7 @@ from tests.api.flows import (
     signed_letter,
     upload,
 )
-from tests.conftest import listening, opens_a_transaction
+from tests.conftest import opens_a_transaction
 from tests.factories import pdf_bytes
 
 # The bearer token's session is looked up once per request (kept alive by a write at most once a minute).
@@ -52,7 +52,7 @@ def counted(services: Any) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    with listening(services, "before_cursor_execute", record):
+    with services.listening("before_cursor_execute", record):
         yield statements
 
 
@@ -84,7 +84,7 @@ def test_a_read_request_checks_its_session_and_reads_in_two_statements_without_a
         if opens_a_transaction(connection):
             transactions.append("BEGIN")
 
-    with listening(services, "begin", began), counted(services) as statements:
+    with services.listening("begin", began), counted(services) as statements:
         assert enterprise.get("/api/v1/filings?page_size=20").status_code == 200
     assert len(statements) == 2 and "auth_sessions" in statements[0], statements
     assert transactions == []

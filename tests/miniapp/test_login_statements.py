@@ -17,7 +17,7 @@ from entryfiling.db.models import AuditEvent, AuthSession, WeChatUser
 from handlers import tokens
 from handlers.wechat_users import MiniappUser
 from tests.api.test_statement_counts import counted
-from tests.conftest import listening, opens_a_transaction
+from tests.conftest import opens_a_transaction
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def transactions_begun(services: Any) -> Iterator[list[str]]:
         if opens_a_transaction(connection):
             begun.append("BEGIN")
 
-    with listening(services, "begin", began):
+    with services.listening("begin", began):
         yield begun
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 
 from entryfiling.db.driver_reads import DriverRead
 from entryfiling.db.models import AuthSession, UTCDateTime
-from tests.conftest import listening
 
 _SESSION = select(
     AuthSession.audience, AuthSession.last_seen_at, AuthSession.revoked_at, literal(7).label("fixed")
@@ -46,7 +45,7 @@ def test_the_row_is_the_one_core_reads_with_its_types(services, session_row):
 def test_statement_listeners_see_it(services, session_row):
     seen: list[str] = []
     record = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
-    with listening(services, "before_cursor_execute", record):
+    with services.listening("before_cursor_execute", record):
         services.read_row(DriverRead(_SESSION), {"sid": "s-1"})
     assert len(seen) == 1 and "auth_sessions" in seen[0]
 
@@ -94,7 +93,7 @@ def test_one_on_reads_on_the_connection_held(services, session_row):
     read = DriverRead(_SESSION)
     seen: list[str] = []
     record = lambda _c, _cur, statement, *_a: seen.append(statement)  # noqa: E731
-    with listening(services, "before_cursor_execute", record), services.read_connection() as connection:
+    with services.listening("before_cursor_execute", record), services.read_connection() as connection:
         row = read.one_on(connection, {"sid": "s-1"})
         missing = read.one_on(connection, {"sid": "nobody"})
         expected = tuple(connection.execute(_SESSION, {"sid": "s-1"}).one())
